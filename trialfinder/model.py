@@ -1,0 +1,279 @@
+"""The one normalized trial record every source produces.
+
+Plain frozen dataclasses. Enumerated values keep ClinicalTrials.gov's spelling
+(``RECRUITING``, ``PHASE2``, ``RANDOMIZED`` ...). A value a source does not state
+is ``None`` (or an empty tuple): it is shown as unknown, never guessed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+OVERALL_STATUSES = (
+    "RECRUITING",
+    "NOT_YET_RECRUITING",
+    "ENROLLING_BY_INVITATION",
+    "ACTIVE_NOT_RECRUITING",
+    "SUSPENDED",
+    "TERMINATED",
+    "COMPLETED",
+    "WITHDRAWN",
+    "AVAILABLE",
+    "NO_LONGER_AVAILABLE",
+    "TEMPORARILY_NOT_AVAILABLE",
+    "APPROVED_FOR_MARKETING",
+    "WITHHELD",
+    "UNKNOWN",
+)
+#: Statuses under which a family could still join (or ask to join) a trial.
+OPEN_STATUSES = frozenset(
+    {"RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION", "AVAILABLE"}
+)
+PHASES = ("NA", "EARLY_PHASE1", "PHASE1", "PHASE2", "PHASE3", "PHASE4")
+STUDY_TYPES = ("INTERVENTIONAL", "OBSERVATIONAL", "EXPANDED_ACCESS")
+ALLOCATIONS = ("RANDOMIZED", "NON_RANDOMIZED", "NA")
+INTERVENTION_MODELS = ("SINGLE_GROUP", "PARALLEL", "CROSSOVER", "FACTORIAL", "SEQUENTIAL")
+MASKINGS = ("NONE", "SINGLE", "DOUBLE", "TRIPLE", "QUADRUPLE")
+WHO_MASKED = ("PARTICIPANT", "CARE_PROVIDER", "INVESTIGATOR", "OUTCOMES_ASSESSOR")
+PRIMARY_PURPOSES = (
+    "TREATMENT",
+    "PREVENTION",
+    "DIAGNOSTIC",
+    "ECT",
+    "SUPPORTIVE_CARE",
+    "SCREENING",
+    "HEALTH_SERVICES_RESEARCH",
+    "BASIC_SCIENCE",
+    "DEVICE_FEASIBILITY",
+    "OTHER",
+)
+ENROLLMENT_TYPES = ("ACTUAL", "ESTIMATED")
+SEXES = ("ALL", "FEMALE", "MALE")
+ARM_TYPES = (
+    "EXPERIMENTAL",
+    "ACTIVE_COMPARATOR",
+    "PLACEBO_COMPARATOR",
+    "SHAM_COMPARATOR",
+    "NO_INTERVENTION",
+    "OTHER",
+)
+INTERVENTION_TYPES = (
+    "BEHAVIORAL",
+    "BIOLOGICAL",
+    "COMBINATION_PRODUCT",
+    "DEVICE",
+    "DIAGNOSTIC_TEST",
+    "DIETARY_SUPPLEMENT",
+    "DRUG",
+    "GENETIC",
+    "PROCEDURE",
+    "RADIATION",
+    "OTHER",
+)
+#: A site's own recruitment status (the registry's RecruitmentStatus).
+SITE_STATUSES = (
+    "RECRUITING",
+    "NOT_YET_RECRUITING",
+    "ENROLLING_BY_INVITATION",
+    "ACTIVE_NOT_RECRUITING",
+    "SUSPENDED",
+    "TERMINATED",
+    "COMPLETED",
+    "WITHDRAWN",
+    "AVAILABLE",
+)
+
+#: Which enumeration each enumerated field takes; sources validate against it.
+ENUMERATIONS: dict[str, tuple[str, ...]] = {
+    "overall_status": OVERALL_STATUSES,
+    "last_known_status": OVERALL_STATUSES,
+    "phases": PHASES,
+    "study_type": STUDY_TYPES,
+    "allocation": ALLOCATIONS,
+    "intervention_model": INTERVENTION_MODELS,
+    "masking": MASKINGS,
+    "who_masked": WHO_MASKED,
+    "primary_purpose": PRIMARY_PURPOSES,
+    "enrollment_type": ENROLLMENT_TYPES,
+    "sex": SEXES,
+    "arm_type": ARM_TYPES,
+    "intervention_type": INTERVENTION_TYPES,
+    "site_status": SITE_STATUSES,
+}
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str | None = None
+    role: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Site:
+    facility: str | None = None
+    city: str | None = None
+    state: str | None = None
+    zip: str | None = None
+    country: str | None = None
+    status: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    contacts: tuple[Contact, ...] = ()
+    #: Free text about the place, e.g. "place recorded as the sponsor's city".
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Intervention:
+    name: str
+    type: str | None = None
+    description: str | None = None
+    other_names: tuple[str, ...] = ()
+    arm_labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Arm:
+    label: str
+    type: str | None = None
+    description: str | None = None
+    #: As the registry lists them, type prefix included ("Drug: Piracetam").
+    interventions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    measure: str
+    time_frame: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Design:
+    study_type: str | None = None
+    phases: tuple[str, ...] = ()
+    allocation: str | None = None
+    intervention_model: str | None = None
+    masking: str | None = None
+    who_masked: tuple[str, ...] = ()
+    primary_purpose: str | None = None
+    enrollment: int | None = None
+    enrollment_type: str | None = None
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    #: As written by the source ("1 Year", "18 Months"); None when not stated.
+    min_age: str | None = None
+    max_age: str | None = None
+    sex: str | None = None
+    healthy_volunteers: bool | None = None
+    criteria: str | None = None
+
+
+@dataclass(frozen=True)
+class Dates:
+    """Dates as the source writes them: ``YYYY-MM-DD`` or ``YYYY-MM``."""
+
+    start: str | None = None
+    primary_completion: str | None = None
+    completion: str | None = None
+    first_posted: str | None = None
+    last_update: str | None = None
+
+
+@dataclass(frozen=True)
+class Trial:
+    id: str
+    #: Other identifiers the trial is known by (registry and sponsor ids).
+    registry_ids: tuple[str, ...] = ()
+    brief_title: str | None = None
+    official_title: str | None = None
+    acronym: str | None = None
+    brief_summary: str | None = None
+    detailed_description: str | None = None
+    #: Curated plain-language title and summary (never from the registry).
+    plain_title: str | None = None
+    plain_summary: str | None = None
+    overall_status: str | None = None
+    last_known_status: str | None = None
+    why_stopped: str | None = None
+    conditions: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    mesh_terms: tuple[str, ...] = ()
+    mesh_ancestors: tuple[str, ...] = ()
+    interventions: tuple[Intervention, ...] = ()
+    arms: tuple[Arm, ...] = ()
+    design: Design = field(default_factory=Design)
+    eligibility: Eligibility = field(default_factory=Eligibility)
+    primary_outcomes: tuple[Outcome, ...] = ()
+    secondary_outcomes: tuple[Outcome, ...] = ()
+    sponsor: str | None = None
+    collaborators: tuple[str, ...] = ()
+    dates: Dates = field(default_factory=Dates)
+    sites: tuple[Site, ...] = ()
+    has_results: bool | None = None
+    #: Curated notes for families.
+    active_substance: str | None = None
+    what_could_lead_to: str | None = None
+    what_could_go_wrong: str | None = None
+    notes: str | None = None
+    #: Where the record came from: "ctgov" (registry), "curated", or "ctgov+curated".
+    source: str | None = None
+    source_url: str | None = None
+
+    @property
+    def title(self) -> str:
+        """The title to show: plain, else brief, else official, else the id."""
+        return self.plain_title or self.brief_title or self.official_title or self.id
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict; tuples become lists."""
+        return _jsonable(dataclasses.asdict(self))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Trial:
+        """Rebuild a trial from :meth:`to_dict` output."""
+        return _build(cls, data)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+_NESTED: dict[str, type] = {
+    "interventions": Intervention,
+    "arms": Arm,
+    "design": Design,
+    "eligibility": Eligibility,
+    "primary_outcomes": Outcome,
+    "secondary_outcomes": Outcome,
+    "dates": Dates,
+    "sites": Site,
+    "contacts": Contact,
+}
+
+
+def _build(cls: type, data: dict[str, Any]) -> Any:
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.name not in data:
+            continue
+        value = data[f.name]
+        nested = _NESTED.get(f.name)
+        if nested is not None and isinstance(value, list):
+            value = tuple(_build(nested, v) for v in value)
+        elif nested is not None and isinstance(value, dict):
+            value = _build(nested, value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        kwargs[f.name] = value
+    return cls(**kwargs)
