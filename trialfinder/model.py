@@ -8,6 +8,7 @@ is ``None`` (or an empty tuple): it is shown as unknown, never guessed.
 from __future__ import annotations
 
 import dataclasses
+import typing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -249,17 +250,13 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-_NESTED: dict[str, type] = {
-    "interventions": Intervention,
-    "arms": Arm,
-    "design": Design,
-    "eligibility": Eligibility,
-    "primary_outcomes": Outcome,
-    "secondary_outcomes": Outcome,
-    "dates": Dates,
-    "sites": Site,
-    "contacts": Contact,
-}
+def _nested_type(cls: type, name: str) -> type | None:
+    """The dataclass a field holds (directly or as a tuple of them), if any."""
+    hint = typing.get_type_hints(cls)[name]
+    for candidate in (hint, *typing.get_args(hint)):
+        if dataclasses.is_dataclass(candidate):
+            return candidate
+    return None
 
 
 def _build(cls: type, data: dict[str, Any]) -> Any:
@@ -268,12 +265,10 @@ def _build(cls: type, data: dict[str, Any]) -> Any:
         if f.name not in data:
             continue
         value = data[f.name]
-        nested = _NESTED.get(f.name)
-        if nested is not None and isinstance(value, list):
-            value = tuple(_build(nested, v) for v in value)
-        elif nested is not None and isinstance(value, dict):
-            value = _build(nested, value)
-        elif isinstance(value, list):
-            value = tuple(value)
+        if isinstance(value, list):
+            nested = _nested_type(cls, f.name)
+            value = tuple(_build(nested, v) for v in value) if nested else tuple(value)
+        elif isinstance(value, dict):
+            value = _build(_nested_type(cls, f.name), value)
         kwargs[f.name] = value
     return cls(**kwargs)

@@ -1,0 +1,62 @@
+"""trialfinder: the dashboard's entry point (navigation and the shared filters)."""
+
+import logging
+
+import streamlit as st
+
+from trialfinder.ui.data import catalog
+from trialfinder.ui.filters import sidebar_filters
+from trialfinder.ui.page import QUERY_STATE
+
+st.set_page_config(page_title="trialfinder", page_icon=":material/clinical_notes:", layout="wide")
+
+pages = st.navigation(
+    [
+        st.Page(
+            "pages/find.py",
+            title="Find trials",
+            icon=":material/search:",
+            default=True,
+            help="Trials that match a condition, a child's age, status and place.",
+        ),
+        st.Page(
+            "pages/map.py",
+            title="Map",
+            icon=":material/map:",
+            url_path="map",
+            help="Where the matching trials' sites are.",
+        ),
+        st.Page(
+            "pages/compare.py",
+            title="Compare",
+            icon=":material/compare_arrows:",
+            url_path="compare",
+            help="Two to four trials side by side.",
+        ),
+        st.Page(
+            "pages/trial.py",
+            title="Trial",
+            icon=":material/article:",
+            url_path="trial",
+            help="One trial in plain words.",
+        ),
+        st.Page(
+            "pages/data.py",
+            title="About the data",
+            icon=":material/database:",
+            url_path="data",
+            help="Where the trials come from, when they were refreshed, and data problems.",
+        ),
+    ],
+    position="top",
+)
+
+try:
+    st.session_state[QUERY_STATE] = sidebar_filters(catalog())
+    pages.run()
+except Exception:
+    logging.getLogger("trialfinder").exception("page failed")
+    st.error(
+        "Sorry, something went wrong while showing this page. "
+        "The rest of the dashboard still works; please try another view."
+    )

@@ -1,0 +1,26 @@
+"""One trial in plain words: /trial?id=NCT07527104."""
+
+import streamlit as st
+
+from trialfinder.ui import page
+from trialfinder.ui.data import catalog
+from trialfinder.ui.text import md
+from trialfinder.ui.trial_view import trial_view
+
+parsed = page.current()
+page.show_notice(parsed)
+wanted = parsed.extra.get("id", ())
+the_catalog = catalog()
+trial = the_catalog.trial(wanted[0].strip()) if wanted else None
+
+if not wanted:
+    st.info("Choose a trial on the Find page to read about it here.")
+    st.page_link("pages/find.py", label="Find trials", icon=":material/search:")
+elif trial is None:
+    st.warning(
+        f"We could not find a trial with the id {md(wanted[0][:60])}. "
+        "It may have been removed, or the link may be incomplete."
+    )
+    st.page_link("pages/find.py", label="Find trials", icon=":material/search:")
+else:
+    trial_view(trial, the_catalog.built_at)

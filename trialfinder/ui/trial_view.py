@@ -1,0 +1,129 @@
+"""One trial in plain words (the trial page)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from trialfinder import plain
+from trialfinder.model import Outcome, Trial
+from trialfinder.ui.cards import status_badge
+from trialfinder.ui.text import md
+
+
+def _fact(label: str, value: str | None, explain: str | None = None) -> None:
+    text = f"**{md(label)}:** {md(value if value else plain.UNKNOWN)}"
+    st.markdown(text, help=explain)
+
+
+def _outcomes(title: str, outcomes: tuple[Outcome, ...]) -> None:
+    st.markdown(f"**{md(title)}**")
+    if not outcomes:
+        st.markdown(md("Not stated."))
+    for outcome in outcomes:
+        when = f" (time frame: {outcome.time_frame})" if outcome.time_frame else ""
+        st.markdown(f"- {md(outcome.measure + when)}")
+
+
+def safe_link(url: str | None) -> str | None:
+    """Only web addresses become links; anything else a record says stays text."""
+    return url if url and url.startswith(("https://", "http://")) else None
+
+
+def trial_view(trial: Trial, refreshed: str) -> None:
+    st.header(md(trial.title))
+    status_badge(trial.overall_status)
+    ids = ", ".join((trial.id, *[i for i in trial.registry_ids if i != trial.id]))
+    st.caption(md(f"Identifiers: {ids}"))
+
+    if trial.plain_summary:
+        st.subheader("In plain words")
+        st.markdown(md(trial.plain_summary))
+    elif trial.brief_summary:
+        st.subheader("Summary (from the registry)")
+        st.markdown(md(trial.brief_summary))
+    else:
+        st.markdown(md("No summary is given."))
+    if trial.active_substance:
+        _fact("What is tested", trial.active_substance)
+    if trial.what_could_lead_to:
+        _fact("What this could lead to", trial.what_could_lead_to)
+    if trial.what_could_go_wrong:
+        _fact("What could go wrong", trial.what_could_go_wrong)
+
+    e = trial.eligibility
+    st.subheader("Who can join")
+    _fact("Ages", plain.ages_in_words(e.min_age, e.max_age))
+    _fact("Sex", plain.sex_words(e.sex) if e.sex else None)
+    _fact("Healthy volunteers", plain.yes_no_unknown(e.healthy_volunteers))
+    if trial.conditions:
+        _fact("Conditions", "; ".join(trial.conditions))
+    with st.expander("Eligibility criteria, as the record states them"):
+        st.markdown(md(e.criteria or "Not stated."))
+
+    st.subheader("What each group gets")
+    if not trial.arms:
+        st.markdown(md("The record does not describe the groups."))
+    for arm in trial.arms:
+        with st.container(border=True):
+            kind = plain.label(arm.type) if arm.type else "type not stated"
+            st.markdown(f"**{md(arm.label)}** · {md(kind)}")
+            if arm.description:
+                st.markdown(md(arm.description))
+            if arm.interventions:
+                st.markdown(md("Receives: " + "; ".join(arm.interventions)))
+
+    d = trial.design
+    st.subheader("How the trial is designed")
+    _fact("Study type", plain.label(d.study_type), plain.TERM_EXPLANATIONS.get(d.study_type or ""))
+    _fact(
+        "Phase",
+        plain.phase_words(d.phases),
+        " ".join(plain.TERM_EXPLANATIONS.get(p, "") for p in d.phases) or None,
+    )
+    _fact("Allocation", plain.label(d.allocation), plain.TERM_EXPLANATIONS.get(d.allocation or ""))
+    _fact(
+        "Groups",
+        plain.label(d.intervention_model),
+        plain.TERM_EXPLANATIONS.get(d.intervention_model or ""),
+    )
+    masked = f" (masked: {', '.join(plain.label(w) for w in d.who_masked)})" if d.who_masked else ""
+    _fact(
+        "Masking",
+        plain.design_words(d.masking) + masked if d.masking else None,
+        plain.TERM_EXPLANATIONS.get(d.masking or ""),
+    )
+    _fact("Main purpose", plain.label(d.primary_purpose))
+    _fact("Size", plain.enrollment_words(d.enrollment, d.enrollment_type))
+
+    st.subheader("What is measured")
+    _outcomes("Main outcomes", trial.primary_outcomes)
+    _outcomes("Other outcomes", trial.secondary_outcomes)
+
+    st.subheader("Where")
+    if not trial.sites:
+        st.markdown(md("No sites are listed."))
+    for site in trial.sites:
+        place = ", ".join(x for x in (site.facility, site.city, site.state, site.country) if x)
+        with st.container(border=True):
+            st.markdown(f"**{md(place or 'Place not stated')}** · {md(plain.status_words(site.status) if site.status else 'site status unknown')}")
+            if site.note:
+                st.caption(md(site.note))
+            for contact in site.contacts:
+                parts = [x for x in (contact.name, contact.role, contact.phone, contact.email) if x]
+                st.markdown(md("Contact: " + ", ".join(parts)))
+
+    st.subheader("Who runs it, and when")
+    _fact("Sponsor", trial.sponsor)
+    if trial.collaborators:
+        _fact("Collaborators", "; ".join(trial.collaborators))
+    dates = trial.dates
+    _fact("Start", dates.start)
+    _fact("Completion", dates.completion)
+    _fact("First posted", dates.first_posted)
+    _fact("Last update of the record", dates.last_update)
+    _fact("Data refreshed here", refreshed)
+    if trial.notes:
+        _fact("Notes", trial.notes)
+    link = safe_link(trial.source_url)
+    if link:
+        st.link_button("Registry record", link, icon=":material/open_in_new:")
