@@ -1,0 +1,1 @@
+"""Readers that turn registry records into :class:`trialfinder.model.Trial`."""
