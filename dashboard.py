@@ -5,7 +5,7 @@ import logging
 import streamlit as st
 
 from trialfinder.ui.data import catalog
-from trialfinder.ui.filters import sidebar_filters
+from trialfinder.ui.filters import read_link_once, sidebar_filters
 from trialfinder.ui.page import QUERY_STATE
 
 st.set_page_config(page_title="trialfinder", page_icon=":material/clinical_notes:", layout="wide")
@@ -52,6 +52,7 @@ pages = st.navigation(
 )
 
 try:
+    read_link_once(pages)
     st.session_state[QUERY_STATE] = sidebar_filters(catalog())
     pages.run()
 except Exception:

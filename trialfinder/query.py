@@ -202,9 +202,14 @@ class ParsedQuery:
         return "Ignored " + "; ".join(str(p) for p in self.problems) + "."
 
 
-def _pairs(source: str | Mapping[str, Iterable[str] | str]) -> list[tuple[str, str]]:
+Source = str | Mapping[str, Iterable[str] | str] | Iterable[tuple[str, str]]
+
+
+def _pairs(source: Source) -> list[tuple[str, str]]:
     if isinstance(source, str):
         return parse_qsl(source.lstrip("?"), keep_blank_values=True)
+    if not isinstance(source, Mapping):
+        return [(str(key), str(value)) for key, value in source]
     pairs: list[tuple[str, str]] = []
     for key, values in source.items():
         for value in [values] if isinstance(values, str) else values:
@@ -212,10 +217,11 @@ def _pairs(source: str | Mapping[str, Iterable[str] | str]) -> list[tuple[str, s
     return pairs
 
 
-def parse_query(
-    source: str | Mapping[str, Iterable[str] | str], extra_keys: Iterable[str] = ()
-) -> ParsedQuery:
-    """Read a query string (or a mapping of key -> values); never raises."""
+def parse_query(source: Source, extra_keys: Iterable[str] = ()) -> ParsedQuery:
+    """Read a query string, a mapping of key -> values, or (key, value) pairs.
+
+    Never raises: what cannot be read becomes a :class:`QueryProblem`.
+    """
     allowed_extra = set(extra_keys)
     values: dict[str, list[Any]] = {}
     extra: dict[str, list[str]] = {}
@@ -363,7 +369,7 @@ def apply_query(catalog: Catalog, query: Query) -> pd.DataFrame:
     return result.drop(columns="_update").reset_index(drop=True)
 
 
-def search(catalog: Catalog, source: str | Mapping[str, Any] | Query) -> pd.DataFrame:
+def search(catalog: Catalog, source: Source | Query) -> pd.DataFrame:
     """Convenience: parse (when needed) and apply."""
     query = source if isinstance(source, Query) else parse_query(source).query
     return apply_query(catalog, query)

@@ -1,38 +1,58 @@
 """The filter sidebar, bound to the URL: what a family chose, as a Query.
 
-The widgets carry ``bind="query-params"`` so the URL follows them. A link is
-read once, through :func:`trialfinder.query.parse_query`, before the widgets
-are drawn: what it could read seeds the widgets, what it could not is said in
-one line.
+The widgets carry ``bind="query-params"``, so the URL follows them and they
+follow the URL. Their options are spelled as the query language prints them,
+so a canonical link fills them exactly. On a session's first run the link is
+read once through :func:`trialfinder.query.parse_query`; when it is not in
+canonical form (``status=RECRUITING``, a bad age, an unknown key) the page
+reopens at the canonical link, and what was ignored is said in one line.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import streamlit as st
 
 from trialfinder.catalog import Catalog
 from trialfinder.model import OVERALL_STATUSES, PHASES, STUDY_TYPES
-from trialfinder.query import DEFAULT_WITHIN_KM, MAX_WITHIN_KM, ParsedQuery, Query, parse_query
+from trialfinder.query import (
+    DEFAULT_WITHIN_KM,
+    MAX_WITHIN_KM,
+    ParsedQuery,
+    QueryProblem,
+    parse_query,
+)
 
 #: Keys that belong to a page rather than to the filters.
 PAGE_KEYS = ("id", "ids", "page")
-_SEEDED = "_filters_seeded_from_url"
+_LINK_READ = "_link_read"
+_LINK_PROBLEMS = "_link_problems"
 
 
-def _raw_params() -> dict[str, list[str]]:
-    return {key: st.query_params.get_all(key) for key in st.query_params}
+def _raw_pairs() -> list[tuple[str, str]]:
+    return [(key, value) for key in st.query_params for value in st.query_params.get_all(key)]
 
 
-def _seed(query: Query) -> None:
-    """Put what the link asked for into the widgets, in the widgets' spelling."""
-    st.session_state["cond"] = list(query.cond)
-    st.session_state["age"] = str(query.age) if query.age is not None else ""
-    st.session_state["status"] = [s.lower() for s in query.status]
-    st.session_state["country"] = list(query.country)
-    st.session_state["near"] = query.near or ""
-    st.session_state["within"] = float(query.within or DEFAULT_WITHIN_KM)
-    st.session_state["phase"] = [p.lower() for p in query.phase]
-    st.session_state["type"] = query.type.lower() if query.type else None
+def _canonical_pairs(parsed: ParsedQuery) -> list[tuple[str, str]]:
+    extra = [(key, value) for key in PAGE_KEYS for value in parsed.extra.get(key, ())]
+    return parsed.query.params() + extra
+
+
+def read_link_once(this_page: st.Page) -> None:
+    """On a session's first run, reopen a non-canonical link at its canonical form."""
+    if st.session_state.get(_LINK_READ):
+        return
+    st.session_state[_LINK_READ] = True
+    raw = _raw_pairs()
+    parsed = parse_query(raw, extra_keys=PAGE_KEYS)
+    canonical = _canonical_pairs(parsed)
+    st.session_state[_LINK_PROBLEMS] = (parsed.query.to_query_string(), parsed.problems)
+    if raw != canonical:
+        grouped: dict[str, list[str]] = {}
+        for key, value in canonical:
+            grouped.setdefault(key, []).append(value)
+        st.switch_page(this_page, query_params=grouped)
 
 
 def _widget_params() -> dict[str, list[str]]:
@@ -52,12 +72,14 @@ def _widget_params() -> dict[str, list[str]]:
     return params
 
 
+def _link_problems(query_string: str) -> Iterable[QueryProblem]:
+    """What the opening link had that was ignored, while its view is unchanged."""
+    opened, problems = st.session_state.get(_LINK_PROBLEMS, ("", ()))
+    return problems if opened == query_string else ()
+
+
 def sidebar_filters(catalog: Catalog) -> ParsedQuery:
     """Draw the filters; return the query and what the link had that was ignored."""
-    from_link = parse_query(_raw_params(), extra_keys=PAGE_KEYS)
-    if not st.session_state.get(_SEEDED):
-        _seed(from_link.query)
-        st.session_state[_SEEDED] = True
     with st.sidebar:
         st.header("Find a trial")
         st.multiselect(
@@ -81,7 +103,6 @@ def sidebar_filters(catalog: Catalog) -> ParsedQuery:
             [s.lower() for s in OVERALL_STATUSES],
             key="status",
             bind="query-params",
-            format_func=lambda s: s.replace("_", " "),
             placeholder="Any status",
         )
         st.multiselect(
@@ -101,9 +122,10 @@ def sidebar_filters(catalog: Catalog) -> ParsedQuery:
         )
         st.number_input(
             "Within (km)",
-            min_value=1.0,
+            min_value=0.0,
             max_value=MAX_WITHIN_KM,
             step=10.0,
+            value=DEFAULT_WITHIN_KM,
             key="within",
             bind="query-params",
         )
@@ -124,7 +146,7 @@ def sidebar_filters(catalog: Catalog) -> ParsedQuery:
                 placeholder="Any type",
             )
     from_widgets = parse_query(_widget_params())
-    problems = from_link.problems + tuple(
-        p for p in from_widgets.problems if p not in from_link.problems
-    )
+    from_link = parse_query(_raw_pairs(), extra_keys=PAGE_KEYS)
+    problems = tuple(_link_problems(from_widgets.query.to_query_string()))
+    problems += tuple(p for p in from_link.problems + from_widgets.problems if p not in problems)
     return ParsedQuery(from_widgets.query, problems, from_link.extra)
