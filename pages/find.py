@@ -39,12 +39,18 @@ current_page = 1
 if pages_total > 1:
     current_page = int(
         st.number_input(
-            f"Page (of {pages_total})", min_value=1, max_value=pages_total, step=1,
-            key="page", bind="query-params",
+            f"Page (of {pages_total})",
+            min_value=1,
+            max_value=pages_total,
+            step=1,
+            key="page",
+            bind="query-params",
         )
     )
 start = (current_page - 1) * CARDS_PER_PAGE
 for _, row in results.iloc[start : start + CARDS_PER_PAGE].iterrows():
     trial_card(row)
 if count == 0:
-    st.info("No trial matches. Try fewer filters, another word for the condition, or a wider radius.")
+    st.info(
+        "No trial matches. Try fewer filters, another word for the condition, or a wider radius."
+    )

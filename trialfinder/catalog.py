@@ -50,9 +50,7 @@ class Catalog:
 
     def trial(self, trial_id: str) -> Trial | None:
         """The whole normalized trial, or None for an unknown id."""
-        index = self._record_index or {
-            tid: i for i, tid in enumerate(self.records["id"].tolist())
-        }
+        index = self._record_index or {tid: i for i, tid in enumerate(self.records["id"].tolist())}
         if not self._record_index:
             object.__setattr__(self, "_record_index", index)
         position = index.get(trial_id)
@@ -170,8 +168,18 @@ _SCHEMAS: dict[str, dict[str, str]] = {
 _COLUMNS = {
     "trials": list(_trial_row(Trial(id="")).keys()),
     "sites": [
-        "trial_id", "site_index", "facility", "city", "state", "country", "country_key",
-        "status", "lat", "lon", "approximate", "note",
+        "trial_id",
+        "site_index",
+        "facility",
+        "city",
+        "state",
+        "country",
+        "country_key",
+        "status",
+        "lat",
+        "lon",
+        "approximate",
+        "note",
     ],
     "arms": ["trial_id", "arm_index", "label", "type", "description", "interventions"],
     "terms": ["trial_id", "term", "kind", "folded"],
@@ -291,4 +299,3 @@ def _remove_old_snapshots(keep: Path) -> None:
     for other in keep.parent.iterdir():
         if other != keep and other.is_dir() and not other.name.startswith(".build-"):
             shutil.rmtree(other, ignore_errors=True)
-

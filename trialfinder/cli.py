@@ -92,7 +92,7 @@ def search(query_string: str, fmt: str, data_dir: Path | None, **flags) -> None:
     ('cond=cerebral palsy&age=4y'), in the same language as the dashboard's links."""
     pairs: dict[str, list[str]] = {}
     parsed_string = parse_query(query_string) if query_string else None
-    for key, value in (parsed_string.query.params() if parsed_string else []):
+    for key, value in parsed_string.query.params() if parsed_string else []:
         pairs.setdefault(key, []).append(value)
     for key, value in flags.items():
         if value:

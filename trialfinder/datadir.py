@@ -86,7 +86,9 @@ def fingerprint(data_dir: Path) -> str:
     digest = hashlib.sha256()
     for path in data_files(data_dir):
         stat = path.stat()
-        digest.update(f"{path.relative_to(data_dir)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        digest.update(
+            f"{path.relative_to(data_dir)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode()
+        )
     return digest.hexdigest()[:16]
 
 

@@ -98,7 +98,7 @@ _LATLON_RE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
 def resolve_place(text: str) -> Place:
-    """"Hanoi", "Hanoi, Vietnam", "Hà Nội" or "21.03,105.85" -> Place."""
+    """ "Hanoi", "Hanoi, Vietnam", "Hà Nội" or "21.03,105.85" -> Place."""
     match = _LATLON_RE.match(text)
     if match:
         lat, lon = float(match.group(1)), float(match.group(2))
@@ -154,7 +154,9 @@ def _cities_by_folded_name() -> dict[str, tuple[Place, ...]]:
             country=countries.get(city["countrycode"]),
         )
         names = {fold(city["name"])}
-        names.update(fold(alt) for alt in city.get("alternatenames", ()) if alt.isascii() or _latin(alt))
+        names.update(
+            fold(alt) for alt in city.get("alternatenames", ()) if alt.isascii() or _latin(alt)
+        )
         for name in names:
             if name:
                 index[name].append((int(city.get("population") or 0), place))
@@ -176,8 +178,14 @@ def known_city_names() -> list[str]:
 def distance_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
     """Great-circle (haversine) distances from one point to many, in km."""
     lat1, lon1 = np.radians(lat), np.radians(lon)
-    lat2, lon2 = np.radians(np.asarray(lats, dtype=float)), np.radians(np.asarray(lons, dtype=float))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    lat2, lon2 = (
+        np.radians(np.asarray(lats, dtype=float)),
+        np.radians(np.asarray(lons, dtype=float)),
+    )
+    a = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
@@ -187,7 +195,9 @@ def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float
     min_lat, max_lat = lat - dlat, lat + dlat
     if min_lat <= -90 or max_lat >= 90:
         return max(min_lat, -90.0), min(max_lat, 90.0), -180.0, 180.0
-    dlon = np.degrees(radius_km / (EARTH_RADIUS_KM * np.cos(np.radians(max(abs(min_lat), abs(max_lat))))))
+    dlon = np.degrees(
+        radius_km / (EARTH_RADIUS_KM * np.cos(np.radians(max(abs(min_lat), abs(max_lat)))))
+    )
     if dlon >= 180:
         return min_lat, max_lat, -180.0, 180.0
     return min_lat, max_lat, lon - dlon, lon + dlon

@@ -40,7 +40,8 @@ TERM_EXPLANATIONS = {
     "SEQUENTIAL": "Sequential: groups are enrolled one after another.",
     "NONE": "Open label: everyone knows which treatment each child gets.",
     "SINGLE": "Single blind: one party (often the participant) does not know who gets what.",
-    "DOUBLE": "Double blind: two parties (often participants and doctors) do not know who gets what.",
+    "DOUBLE": "Double blind: two parties (often participants and doctors) do not know "
+    "who gets what.",
     "TRIPLE": "Triple blind: three parties do not know who gets what.",
     "QUADRUPLE": "Quadruple blind: four parties, including those who judge the results, "
     "do not know who gets what.",
@@ -93,7 +94,7 @@ def phase_words(phases: tuple[str, ...] | list[str] | str | None) -> str:
 
 
 def design_words(*codes: str | None) -> str:
-    """"RANDOMIZED", "PARALLEL", "NONE" -> "randomized, parallel groups, open label"."""
+    """ "RANDOMIZED", "PARALLEL", "NONE" -> "randomized, parallel groups, open label"."""
     return ", ".join(_DESIGN_WORDS.get(c, c.lower().replace("_", " ")) for c in codes if c)
 
 

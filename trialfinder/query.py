@@ -87,7 +87,9 @@ def _read_near(text: str) -> str:
     try:
         geo.resolve_place(cleaned)
     except geo.PlaceNotFound as error:
-        raise ValueError("is not a place the offline gazetteer knows (try 'City, Country' or 'lat,lon')") from error
+        raise ValueError(
+            "is not a place the offline gazetteer knows (try 'City, Country' or 'lat,lon')"
+        ) from error
     return cleaned
 
 
@@ -277,8 +279,10 @@ def _trial_mask(catalog: Catalog, query: Query) -> np.ndarray:
     mask = np.ones(len(trials), dtype=bool)
     if query.cond:
         terms = catalog.terms
-        hit = terms["folded"].str.contains(_word_pattern(query.cond), regex=True).to_numpy(
-            dtype=bool, na_value=False
+        hit = (
+            terms["folded"]
+            .str.contains(_word_pattern(query.cond), regex=True)
+            .to_numpy(dtype=bool, na_value=False)
         )
         mask &= trials["id"].isin(terms.loc[hit, "trial_id"].unique()).to_numpy()
     if query.age is not None:
@@ -290,8 +294,8 @@ def _trial_mask(catalog: Catalog, query: Query) -> np.ndarray:
         mask &= trials["overall_status"].isin(query.status).to_numpy(dtype=bool, na_value=False)
     if query.phase:
         pattern = "|".join(rf"(?:^|\|){p}(?:$|\|)" for p in query.phase)
-        mask &= trials["phases"].str.contains(pattern, regex=True).to_numpy(
-            dtype=bool, na_value=False
+        mask &= (
+            trials["phases"].str.contains(pattern, regex=True).to_numpy(dtype=bool, na_value=False)
         )
     if query.type:
         mask &= (trials["study_type"] == query.type).to_numpy(dtype=bool, na_value=False)

@@ -35,10 +35,18 @@ def trial_card(row: pd.Series) -> None:
         design = plain.design_words(
             _text(row["study_type"]), _text(row["allocation"]), _text(row["masking"])
         )
-        st.markdown(f"Design: {md(plain.phase_words(_text(row['phases'])))}, {md(design or plain.UNKNOWN)}")
+        st.markdown(
+            f"Design: {md(plain.phase_words(_text(row['phases'])))}, {md(design or plain.UNKNOWN)}"
+        )
         if _text(row["site_city"]) or _text(row["site_facility"]):
             place = ", ".join(
-                x for x in (_text(row["site_facility"]), _text(row["site_city"]), _text(row["site_country"])) if x
+                x
+                for x in (
+                    _text(row["site_facility"]),
+                    _text(row["site_city"]),
+                    _text(row["site_country"]),
+                )
+                if x
             )
             distance = row["distance_km"]
             near = "" if pd.isna(distance) else f" · {distance:,.0f} km away"

@@ -104,8 +104,9 @@ def trial_view(trial: Trial, refreshed: str) -> None:
         st.markdown(md("No sites are listed."))
     for site in trial.sites:
         place = ", ".join(x for x in (site.facility, site.city, site.state, site.country) if x)
+        status = plain.status_words(site.status) if site.status else "site status unknown"
         with st.container(border=True):
-            st.markdown(f"**{md(place or 'Place not stated')}** · {md(plain.status_words(site.status) if site.status else 'site status unknown')}")
+            st.markdown(f"**{md(place or 'Place not stated')}** · {md(status)}")
             if site.note:
                 st.caption(md(site.note))
             for contact in site.contacts:
