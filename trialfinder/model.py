@@ -222,6 +222,8 @@ class Trial:
     active_substance: str | None = None
     what_could_lead_to: str | None = None
     what_could_go_wrong: str | None = None
+    #: What the comparison group gets, when a curator states it in words.
+    control_group: str | None = None
     notes: str | None = None
     #: Where the record came from: "ctgov" (registry), "curated", or "ctgov+curated".
     source: str | None = None

@@ -498,6 +498,11 @@ _KEYS: dict[str, _Key] = {
     "what_could_go_wrong": _Key(
         ("what_could_go_wrong",), _text, "Risks and limits, in plain words."
     ),
+    "control_group": _Key(
+        ("control_group",),
+        _text,
+        "What the comparison group gets: nothing, usual care, placebo, sham, a delayed start.",
+    ),
     "notes": _Key(("notes",), _text, "Staff notes: where facts came from, what is missing."),
     "source_url": _Key(("source_url",), _url, "Where the facts come from (https://...)."),
 }

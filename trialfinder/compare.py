@@ -1,0 +1,311 @@
+"""Two to four trials side by side: rows grouped so the eye runs across.
+
+Everything here is plain text built from the records; a fact a record does
+not state reads "unknown". Outcomes that measure the same thing (GMFM-88 in
+one trial, "gross motor function" in another) stand on one row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from trialfinder import geo, plain
+from trialfinder.model import Outcome, Trial
+
+MIN_TRIALS = 2
+MAX_TRIALS = 4
+CRITERIA_CHARS = 400
+NONE = "—"
+
+#: Outcome measures that are the same thing under different wording.
+_OUTCOME_CONCEPTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern, re.IGNORECASE))
+    for name, pattern in (
+        (
+            "Gross motor function (GMFM)",
+            r"\bgmfm\b|gross motor function(?! classification)|gross motor skill",
+        ),
+        ("Gross motor function level (GMFCS)", r"\bgmfcs\b|gross motor function classification"),
+        ("Safety: adverse events", r"adverse event|\bs?aes?\b|\bsafety\b"),
+        ("Muscle tone (Modified Ashworth Scale)", r"ashworth|muscle tone|spasticity"),
+        ("Hand function (MACS)", r"\b(mini-)?macs\b|hand (motor )?function|manual ability"),
+    )
+)
+
+_CONTROL_BY_ARM_TYPE = {
+    "NO_INTERVENTION": "nothing (no intervention)",
+    "PLACEBO_COMPARATOR": "a placebo",
+    "SHAM_COMPARATOR": "a sham (pretend) procedure",
+    "ACTIVE_COMPARATOR": "another treatment (active comparator)",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    group: str
+    label: str
+    values: tuple[str, ...]
+    explain: str | None = None
+
+    @property
+    def differs(self) -> bool:
+        return len(set(self.values)) > 1
+
+
+@dataclass(frozen=True)
+class Comparison:
+    trials: tuple[Trial, ...]
+    rows: tuple[Row, ...]
+
+    def groups(self) -> list[str]:
+        return list(dict.fromkeys(r.group for r in self.rows))
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row a fact, one column a trial (what the CSV download holds)."""
+        columns = ["group", "row", "differs", *[t.id for t in self.trials]]
+        records = [[r.group, r.label, r.differs, *r.values] for r in self.rows]
+        return pd.DataFrame(records, columns=columns)
+
+
+@dataclass(frozen=True)
+class PickedIds:
+    ids: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+
+
+def pick_ids(requested: Iterable[str], known: Iterable[str]) -> PickedIds:
+    """The trials to compare, and a sentence for everything done with the request."""
+    by_folded = {k.casefold(): k for k in known}
+    ids: list[str] = []
+    notes: list[str] = []
+    unknown: list[str] = []
+    repeated: list[str] = []
+    for raw in requested:
+        for part in str(raw).split(","):
+            wanted = part.strip()
+            if not wanted:
+                continue
+            found = by_folded.get(wanted.casefold())
+            if found is None:
+                unknown.append(wanted[:40])
+            elif found in ids:
+                repeated.append(found)
+            else:
+                ids.append(found)
+    if unknown:
+        notes.append("No trial has the id " + ", ".join(unknown) + "; left out.")
+    if repeated:
+        notes.append(", ".join(dict.fromkeys(repeated)) + " was listed more than once; shown once.")
+    if len(ids) > MAX_TRIALS:
+        notes.append(
+            f"At most {MAX_TRIALS} trials can stand side by side; left out: "
+            + ", ".join(ids[MAX_TRIALS:])
+            + "."
+        )
+        ids = ids[:MAX_TRIALS]
+    if len(ids) < MIN_TRIALS:
+        notes.append("Choose at least two trials to compare them.")
+    return PickedIds(tuple(ids), tuple(notes))
+
+
+def outcome_key(measure: str) -> str:
+    for name, pattern in _OUTCOME_CONCEPTS:
+        if pattern.search(measure):
+            return name
+    return re.sub(r"\s+", " ", measure).strip().rstrip(".")
+
+
+def control_group(trial: Trial) -> str:
+    """What the comparison group gets, only as far as the record says."""
+    if trial.control_group:
+        return trial.control_group
+    if trial.design.intervention_model == "SINGLE_GROUP" or len(trial.arms) == 1:
+        return "no control group: everyone gets the treatment"
+    named = [
+        f"{_CONTROL_BY_ARM_TYPE[a.type]} ({a.label})"
+        for a in trial.arms
+        if a.type in _CONTROL_BY_ARM_TYPE
+    ]
+    return "; ".join(named) if named else "not stated"
+
+
+def _explain(codes: Iterable[str | None]) -> str | None:
+    """The plain-language explanations of the design terms a row shows."""
+    found = [plain.TERM_EXPLANATIONS.get(c) for c in dict.fromkeys(codes) if c]
+    return " ".join(f for f in found if f) or None
+
+
+def _or_unknown(value: object) -> str:
+    return plain.UNKNOWN if value is None or value == "" else str(value)
+
+
+def _arm_text(trial: Trial, index: int) -> str:
+    if index >= len(trial.arms):
+        return NONE
+    arm = trial.arms[index]
+    parts = [f"{arm.label} ({plain.label(arm.type) if arm.type else 'type not stated'})"]
+    if arm.description:
+        parts.append(arm.description)
+    if arm.interventions:
+        parts.append("Receives: " + "; ".join(arm.interventions))
+    return "\n".join(parts)
+
+
+def _outcome_rows(trials: Sequence[Trial]) -> list[Row]:
+    rows: list[Row] = []
+    for kind, attribute in (("primary", "primary_outcomes"), ("secondary", "secondary_outcomes")):
+        keyed: dict[str, list[list[Outcome]]] = {}
+        for i, trial in enumerate(trials):
+            for outcome in getattr(trial, attribute):
+                cells = keyed.setdefault(outcome_key(outcome.measure), [[] for _ in trials])
+                cells[i].append(outcome)
+        for key, cells in keyed.items():
+            values = tuple(
+                "\n".join(
+                    o.measure + (f" (time frame: {o.time_frame})" if o.time_frame else "")
+                    for o in outcomes
+                )
+                or NONE
+                for outcomes in cells
+            )
+            rows.append(Row("Outcomes", f"{key} ({kind})", values))
+    return rows
+
+
+def _nearest(trial_id: str, sites: pd.DataFrame, place: geo.Place) -> str:
+    own = sites.loc[(sites["trial_id"] == trial_id) & sites["lat"].notna()]
+    if own.empty:
+        return "no site with a known place"
+    distances = geo.distance_km(place.lat, place.lon, own["lat"].to_numpy(), own["lon"].to_numpy())
+    best = own.iloc[int(np.argmin(distances))]
+    where = ", ".join(
+        str(v) for v in (best["facility"], best["city"], best["country"]) if pd.notna(v)
+    )
+    approx = " (approximate)" if bool(best["approximate"]) else ""
+    return f"{where}: {float(distances.min()):,.0f} km{approx}"
+
+
+def compare(
+    trials: Sequence[Trial], sites: pd.DataFrame | None = None, place: geo.Place | None = None
+) -> Comparison:
+    """The comparison table. ``sites`` (the catalog's table) and ``place`` add
+    the nearest site to the place set in the filters."""
+
+    def row(group: str, label: str, values: Iterable[object], explain: str | None = None) -> Row:
+        return Row(group, label, tuple(_or_unknown(v) for v in values), explain)
+
+    d = [t.design for t in trials]
+    e = [t.eligibility for t in trials]
+    rows = [
+        row("At a glance", "Title", [t.title for t in trials]),
+        row("At a glance", "Status", [plain.status_words(t.overall_status) for t in trials]),
+        row(
+            "At a glance",
+            "Phase",
+            [plain.phase_words(x.phases) for x in d],
+            _explain(p for x in d for p in x.phases),
+        ),
+        row(
+            "At a glance",
+            "Study type",
+            [plain.label(x.study_type) for x in d],
+            _explain(x.study_type for x in d),
+        ),
+        row(
+            "At a glance",
+            "Size",
+            [plain.enrollment_words(x.enrollment, x.enrollment_type) for x in d],
+        ),
+        row("At a glance", "Start", [t.dates.start for t in trials]),
+        row("At a glance", "Completion", [t.dates.completion for t in trials]),
+        row("At a glance", "Sponsor", [t.sponsor for t in trials]),
+        row("Who can join", "Ages", [plain.ages_in_words(x.min_age, x.max_age) for x in e]),
+        row("Who can join", "Sex", [plain.sex_words(x.sex) if x.sex else None for x in e]),
+        row(
+            "Who can join",
+            "Healthy volunteers",
+            [plain.yes_no_unknown(x.healthy_volunteers) for x in e],
+        ),
+        row(
+            "Who can join",
+            "Key criteria",
+            [
+                (x.criteria[:CRITERIA_CHARS] + ("..." if len(x.criteria) > CRITERIA_CHARS else ""))
+                if x.criteria
+                else None
+                for x in e
+            ],
+        ),
+        row(
+            "Design",
+            "Allocation",
+            [plain.label(x.allocation) for x in d],
+            _explain(x.allocation for x in d),
+        ),
+        row(
+            "Design",
+            "Groups",
+            [plain.label(x.intervention_model) for x in d],
+            _explain(x.intervention_model for x in d),
+        ),
+        row(
+            "Design",
+            "Masking",
+            [
+                plain.design_words(x.masking)
+                + (
+                    f" (masked: {', '.join(plain.label(w) for w in x.who_masked)})"
+                    if x.who_masked
+                    else ""
+                )
+                if x.masking
+                else None
+                for x in d
+            ],
+            _explain(x.masking for x in d),
+        ),
+        row("Design", "Main purpose", [plain.label(x.primary_purpose) for x in d]),
+        row(
+            "Design",
+            "The control group gets",
+            [control_group(t) for t in trials],
+            "The control group is who the treated children are compared with.",
+        ),
+        row("Design", "What is tested", [t.active_substance for t in trials]),
+    ]
+    for i in range(max((len(t.arms) for t in trials), default=0)):
+        rows.append(row("Arms", f"Arm {i + 1}", [_arm_text(t, i) for t in trials]))
+    rows.extend(_outcome_rows(trials))
+    rows.append(
+        row(
+            "Places",
+            "Countries",
+            [
+                "; ".join(dict.fromkeys(s.country for s in t.sites if s.country)) or None
+                for t in trials
+            ],
+        )
+    )
+    rows.append(
+        row(
+            "Places",
+            "Cities",
+            ["; ".join(dict.fromkeys(s.city for s in t.sites if s.city)) or None for t in trials],
+        )
+    )
+    if place is not None and sites is not None:
+        rows.append(
+            row(
+                "Places",
+                f"Nearest site to {place.label}",
+                [_nearest(t.id, sites, place) for t in trials],
+            )
+        )
+    rows.append(row("Record", "Last update", [t.dates.last_update for t in trials]))
+    rows.append(row("Record", "Registry link", [t.source_url for t in trials]))
+    return Comparison(tuple(trials), tuple(rows))

@@ -1,0 +1,326 @@
+"""The map of trial sites as a pydeck Deck, built from the catalog's tables.
+
+- Every site at its own coordinates, coloured by the site's own status in the
+  Okabe-Ito palette (told apart with the common kinds of colour blindness).
+- Sites the record gives no coordinates for sit at their city (from the
+  gazetteer) and say "approximate"; sites with no known place are counted.
+- Above :data:`MAX_POINTS` locations the sites are aggregated into grid cells
+  with counts, so the deck stays small whatever the filter.
+- The base layer is country outlines shipped with the project: no tile
+  server, no network. Tooltips are plain text (deck.gl's ``text`` tooltip),
+  so trial text can never become markup.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+
+from trialfinder import plain
+from trialfinder.geo import Place
+
+ASSETS = Path(__file__).parent / "assets"
+MAX_POINTS = 4000
+TRIALS_PER_TOOLTIP = 5
+SITES_LAYER = "sites"
+TOOLTIP = {"text": "{tooltip}"}
+
+#: Okabe-Ito colours by a site's own status (registry names); None is unknown.
+STATUS_COLOURS: dict[str | None, tuple[int, int, int]] = {
+    "RECRUITING": (0, 158, 115),
+    "NOT_YET_RECRUITING": (86, 180, 233),
+    "ENROLLING_BY_INVITATION": (0, 114, 178),
+    "AVAILABLE": (0, 114, 178),
+    "ACTIVE_NOT_RECRUITING": (230, 159, 0),
+    "COMPLETED": (204, 121, 167),
+    "SUSPENDED": (213, 94, 0),
+    "TERMINATED": (213, 94, 0),
+    "WITHDRAWN": (213, 94, 0),
+    None: (110, 110, 110),
+}
+#: What the legend shows: (words, colour), one line a colour.
+LEGEND: tuple[tuple[str, tuple[int, int, int]], ...] = (
+    ("Recruiting", STATUS_COLOURS["RECRUITING"]),
+    ("Not yet recruiting", STATUS_COLOURS["NOT_YET_RECRUITING"]),
+    ("Enrolling by invitation / available", STATUS_COLOURS["ENROLLING_BY_INVITATION"]),
+    ("Active, not recruiting", STATUS_COLOURS["ACTIVE_NOT_RECRUITING"]),
+    ("Completed", STATUS_COLOURS["COMPLETED"]),
+    ("Suspended, terminated or withdrawn", STATUS_COLOURS["SUSPENDED"]),
+    ("Site status unknown", STATUS_COLOURS[None]),
+)
+#: When several trials share a site, the dot shows the most open status.
+_STATUS_ORDER = {s: i for i, s in enumerate(STATUS_COLOURS)}
+
+
+def colour_of(status: str | None) -> tuple[int, int, int]:
+    return STATUS_COLOURS.get(status, STATUS_COLOURS[None])
+
+
+class CompactDeck(pdk.Deck):
+    """A Deck whose JSON has no indentation: pydeck indents, which doubles the
+    bytes Streamlit sends to the browser."""
+
+    def to_json(self) -> str:
+        return json.dumps(json.loads(super().to_json()), separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class SiteMap:
+    """A deck and the facts the page states beside it."""
+
+    deck: CompactDeck
+    #: One row a drawn location (or grid cell when aggregated).
+    points: pd.DataFrame
+    n_sites: int
+    n_unplaced: int
+    n_approximate: int
+    aggregated: bool
+    #: deck.gl's tooltip spec: always ``text`` (shown as text), never ``html``.
+    tooltip: dict[str, str]
+
+
+@functools.cache
+def countries_geojson() -> dict[str, Any]:
+    """Country outlines as GeoJSON, decoded from the shipped TopoJSON."""
+    topology = json.loads((ASSETS / "countries-110m.topo.json").read_text(encoding="utf-8"))
+    return topojson_features(topology, "countries")
+
+
+def topojson_features(topology: dict[str, Any], name: str) -> dict[str, Any]:
+    """Decode one TopoJSON object (quantized, delta-encoded arcs) to a FeatureCollection."""
+    scale_x, scale_y = topology["transform"]["scale"]
+    shift_x, shift_y = topology["transform"]["translate"]
+    arcs = []
+    for arc in topology["arcs"]:
+        points = np.cumsum(np.asarray(arc, dtype=float), axis=0)
+        points[:, 0] = points[:, 0] * scale_x + shift_x
+        points[:, 1] = points[:, 1] * scale_y + shift_y
+        arcs.append(np.round(points, 3).tolist())
+
+    def ring(indexes: list[int]) -> list[list[float]]:
+        coords: list[list[float]] = []
+        for index in indexes:
+            arc = arcs[index] if index >= 0 else arcs[~index][::-1]
+            coords.extend(arc if not coords else arc[1:])
+        return coords
+
+    features = []
+    for geometry in topology["objects"][name]["geometries"]:
+        kind = geometry.get("type")
+        if kind == "Polygon":
+            coordinates = [ring(r) for r in geometry["arcs"]]
+        elif kind == "MultiPolygon":
+            coordinates = [[ring(r) for r in polygon] for polygon in geometry["arcs"]]
+        else:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"name": geometry.get("properties", {}).get("name", "")},
+                "geometry": {"type": kind, "coordinates": coordinates},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _site_line(row: pd.Series) -> str:
+    return ", ".join(str(v) for v in (row["facility"], row["city"], row["country"]) if pd.notna(v))
+
+
+def _locations(sites: pd.DataFrame, titles: pd.Series) -> pd.DataFrame:
+    """One row a location: the trials there, the most open status, tooltip text."""
+    frame = sites.assign(
+        _rank=sites["status"].map(lambda s: _STATUS_ORDER.get(s if pd.notna(s) else None, 99)),
+        _title=sites["trial_id"].map(titles),
+        _facility=sites["facility"].fillna(""),
+    )
+    rows = []
+    for (lat, lon, _), group in frame.groupby(["lat", "lon", "_facility"], sort=False):
+        group = group.sort_values("_rank")
+        first = group.iloc[0]
+        status = first["status"] if pd.notna(first["status"]) else None
+        approximate = bool(group["approximate"].any())
+        lines = [_site_line(first) or "Place not named"]
+        lines.append("Site status: " + (plain.status_words(status) if status else "unknown"))
+        if approximate:
+            lines.append("Approximate location: placed at the city centre")
+        shown = group.drop_duplicates("trial_id")
+        for _, trial in shown.head(TRIALS_PER_TOOLTIP).iterrows():
+            lines.append(f"{trial['trial_id']}: {trial['_title']}")
+        if len(shown) > TRIALS_PER_TOOLTIP:
+            lines.append(f"and {len(shown) - TRIALS_PER_TOOLTIP} more trials")
+        rows.append(
+            {
+                "lat": float(lat),
+                "lon": float(lon),
+                "status": status,
+                "colour": [*colour_of(status), 150 if approximate else 230],
+                "approximate": approximate,
+                "trial_ids": list(dict.fromkeys(group["trial_id"].tolist())),
+                "n_trials": int(shown["trial_id"].nunique()),
+                "tooltip": "\n".join(lines),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "lat",
+            "lon",
+            "status",
+            "colour",
+            "approximate",
+            "trial_ids",
+            "n_trials",
+            "tooltip",
+        ],
+    )
+
+
+def _grid(sites: pd.DataFrame, cell_degrees: float) -> pd.DataFrame:
+    """Sites counted in square cells (vectorized: fine for millions of sites)."""
+    cells = sites.assign(
+        _x=np.floor(sites["lon"].to_numpy(dtype=float) / cell_degrees).astype(np.int64),
+        _y=np.floor(sites["lat"].to_numpy(dtype=float) / cell_degrees).astype(np.int64),
+        _open=sites["status"].isin(["RECRUITING", "NOT_YET_RECRUITING"]).to_numpy(dtype=bool),
+    )
+    grouped = cells.groupby(["_x", "_y"], sort=False).agg(
+        lat=("lat", "mean"),
+        lon=("lon", "mean"),
+        n_sites=("trial_id", "size"),
+        n_trials=("trial_id", "nunique"),
+        n_open=("_open", "sum"),
+    )
+    grouped = grouped.reset_index(drop=True)
+    share_open = grouped["n_open"] / grouped["n_sites"]
+    grouped["status"] = np.where(share_open > 0, "RECRUITING", None)
+    grouped["colour"] = [
+        [*colour_of("RECRUITING" if s > 0 else None), 200] for s in share_open.to_numpy()
+    ]
+    grouped["approximate"] = False
+    grouped["trial_ids"] = [[] for _ in range(len(grouped))]
+    grouped["tooltip"] = [
+        f"{sites_:,} sites of {trials:,} trials here\n{opened:,} sites recruiting or about to"
+        for sites_, trials, opened in zip(
+            grouped["n_sites"], grouped["n_trials"], grouped["n_open"], strict=True
+        )
+    ]
+    return grouped
+
+
+def fit_view(lats: np.ndarray, lons: np.ndarray, place: Place | None = None, radius_km: float = 0):
+    """A view that shows every point (and the circle around ``place``)."""
+    lat_values = list(np.asarray(lats, dtype=float))
+    lon_values = list(np.asarray(lons, dtype=float))
+    if place is not None:
+        dlat = radius_km / 111.0
+        dlon = radius_km / (111.0 * max(math.cos(math.radians(place.lat)), 0.05))
+        lat_values += [place.lat - dlat, place.lat + dlat]
+        lon_values += [place.lon - dlon, place.lon + dlon]
+    if not lat_values:
+        return pdk.ViewState(latitude=20.0, longitude=0.0, zoom=1)
+    south, north = min(lat_values), max(lat_values)
+    west, east = min(lon_values), max(lon_values)
+    span = max(north - south, (east - west) * 0.6, 0.05)
+    zoom = max(0.5, min(11.0, math.log2(300.0 / span)))
+    return pdk.ViewState(
+        latitude=(south + north) / 2, longitude=(west + east) / 2, zoom=round(zoom, 2)
+    )
+
+
+def build_site_map(
+    sites: pd.DataFrame,
+    titles: pd.Series,
+    place: Place | None = None,
+    radius_km: float = 50.0,
+    max_points: int = MAX_POINTS,
+) -> SiteMap:
+    """The deck for ``sites`` (rows of the catalog's sites table).
+
+    ``titles`` maps trial id to title, for tooltips.
+    """
+    placed = sites.loc[sites["lat"].notna() & sites["lon"].notna()]
+    n_unplaced = len(sites) - len(placed)
+    n_locations = placed.groupby(["lat", "lon"]).ngroups if len(placed) else 0
+    aggregated = n_locations > max_points
+    if aggregated:
+        span = max(
+            float(placed["lat"].max() - placed["lat"].min()),
+            float(placed["lon"].max() - placed["lon"].min()),
+            1.0,
+        )
+        points = _grid(placed, cell_degrees=max(span / 60.0, 0.05))
+    else:
+        points = _locations(placed, titles)
+    radius_pixels = "3 + Math.sqrt(n_trials) * 2" if aggregated else 6
+    layers: list[pdk.Layer] = [
+        pdk.Layer(
+            "GeoJsonLayer",
+            id="countries",
+            data=countries_geojson(),
+            stroked=True,
+            filled=True,
+            get_fill_color=[243, 241, 236],
+            get_line_color=[140, 140, 140],
+            line_width_min_pixels=1,
+            pickable=False,
+        )
+    ]
+    if place is not None:
+        layers.append(
+            pdk.Layer(
+                "ScatterplotLayer",
+                id="place",
+                data=[{"lat": place.lat, "lon": place.lon, "radius": radius_km * 1000}],
+                get_position=["lon", "lat"],
+                get_radius="radius",
+                filled=False,
+                stroked=True,
+                get_line_color=[0, 0, 0, 160],
+                line_width_min_pixels=2,
+                pickable=False,
+            )
+        )
+    layers.append(
+        pdk.Layer(
+            "ScatterplotLayer",
+            id=SITES_LAYER,
+            data=points.drop(columns=["trial_ids"]).to_dict("records")
+            if aggregated
+            else points.to_dict("records"),
+            get_position=["lon", "lat"],
+            get_fill_color="colour",
+            get_radius=1,
+            radius_units="pixels",
+            radius_min_pixels=radius_pixels if isinstance(radius_pixels, int) else 4,
+            radius_max_pixels=30,
+            stroked=True,
+            get_line_color=[255, 255, 255],
+            line_width_min_pixels=1,
+            pickable=True,
+        )
+    )
+    view = fit_view(points["lat"].to_numpy(), points["lon"].to_numpy(), place, radius_km)
+    deck = CompactDeck(
+        layers=layers,
+        initial_view_state=view,
+        map_provider=None,
+        map_style=None,
+        tooltip=TOOLTIP,
+    )
+    return SiteMap(
+        deck=deck,
+        points=points,
+        n_sites=len(sites),
+        n_unplaced=n_unplaced,
+        n_approximate=int(placed["approximate"].sum()) if len(placed) else 0,
+        aggregated=aggregated,
+        tooltip=TOOLTIP,
+    )

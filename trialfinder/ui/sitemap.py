@@ -1,0 +1,73 @@
+"""The site map on the page: deck, legend, counts, and the trials at a clicked site."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from trialfinder.geo import Place
+from trialfinder.mapdeck import LEGEND, SITES_LAYER, build_site_map
+from trialfinder.ui.text import md
+
+TRIAL_PAGE = "pages/trial.py"
+
+
+def legend() -> None:
+    swatches = " ".join(
+        f'<span style="white-space:nowrap;margin-right:1em">'
+        f'<span style="display:inline-block;width:0.8em;height:0.8em;border-radius:50%;'
+        f'background:rgb{colour};margin-right:0.3em"></span>{words}</span>'
+        for words, colour in LEGEND
+    )
+    st.html(f'<div role="list" aria-label="Map legend: site status">{swatches}</div>')
+
+
+def site_map(
+    sites: pd.DataFrame,
+    titles: pd.Series,
+    place: Place | None = None,
+    radius_km: float = 50.0,
+    key: str = "site_map",
+    height: int = 520,
+) -> list[dict]:
+    """Draw the map; return the locations the user clicked (with their trial ids)."""
+    built = build_site_map(sites, titles, place, radius_km)
+    event = st.pydeck_chart(
+        built.deck,
+        on_select="rerun",
+        selection_mode="single-object",
+        key=key,
+        height=height,
+    )
+    notes = []
+    if built.aggregated:
+        notes.append(
+            f"{len(built.points):,} areas shown: the sites are counted in squares. "
+            "Narrow the filters or zoom in by choosing a place to see each site."
+        )
+    if built.n_approximate:
+        notes.append(
+            f"{built.n_approximate:,} site(s) have no coordinates in the record and are placed "
+            "at their city (approximate)."
+        )
+    if built.n_unplaced:
+        notes.append(f"{built.n_unplaced:,} site(s) could not be placed at all.")
+    for note in notes:
+        st.caption(md(note))
+    selection = getattr(event, "selection", None) or {}
+    objects = (selection.get("objects") or {}).get(SITES_LAYER, [])
+    return [obj for obj in objects if isinstance(obj, dict)]
+
+
+def trials_at(objects: list[dict], titles: pd.Series) -> None:
+    """The trials at the clicked site, each with a link to its page."""
+    for obj in objects:
+        st.markdown(md(obj.get("tooltip", "").split("\n", 1)[0]))
+        for trial_id in obj.get("trial_ids") or []:
+            title = titles.get(trial_id, trial_id)
+            st.page_link(
+                TRIAL_PAGE,
+                label=f"{trial_id}: {title}"[:120],
+                icon=":material/article:",
+                query_params={"id": str(trial_id)},
+            )
