@@ -8,11 +8,12 @@ limit, "N/A" or "0 ..." is no limit.
 
 Bounds are kept in days so that a whole catalog can be filtered with one vector
 comparison: the minimum as an inclusive bound, the maximum as an exclusive one
-(``floor(age in unit) <= max`` is ``age < (max + 1) units``).
+(``floor(age in unit) <= max`` is ``age < (floor(max) + 1) units``).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -27,8 +28,14 @@ UNIT_DAYS: dict[str, float] = {
     "hour": 1 / 24,
     "minute": 1 / 1440,
 }
+#: Bounds are moved down by this many days (under a tenth of a second). A child's
+#: age in whole months and a limit in whole units never differ by less than a
+#: tenth of a minute unless they are equal, so this only makes an age that is
+#: exactly on a bound compare as equal despite float rounding (10 months is
+#: exactly 438,291 minutes, which float arithmetic would otherwise miss).
+_BOUND_TOLERANCE_DAYS = 1e-6
 _NO_LIMIT = {"", "n/a", "na", "none"}
-_LIMIT_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]+?)s?\s*$")
+_LIMIT_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-z]+?)s?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -47,10 +54,11 @@ class AgeLimit:
         return None
 
     def min_days(self) -> float:
-        return _days(self.value, self.unit)
+        return _days(self.value, self.unit) - _BOUND_TOLERANCE_DAYS
 
     def max_days_exclusive(self) -> float:
-        return _days(self.value + 1, self.unit)
+        # floor(age in unit) <= value  <=>  age < (floor(value) + 1) units
+        return _days(math.floor(self.value) + 1, self.unit) - _BOUND_TOLERANCE_DAYS
 
 
 def _days(value: float, unit: str) -> float:
@@ -133,7 +141,8 @@ def parse_child_age(text: str) -> ChildAge:
     if cleaned.isdigit() and len(cleaned) <= 3:
         cleaned += "y"
     match = _CHILD_RE.match(cleaned)
-    if not cleaned or not match:
+    # Spaces may stand beside a unit ("4y 3m"), never inside a number ("4 3" is not 43).
+    if not cleaned or not match or re.search(r"\d\s+\d", text):
         raise ValueError(f"age {text!r} is not an age like 4, 4y, 4y3m or 18m")
     months = int(match.group(1) or 0) * 12 + int(match.group(2) or 0)
     if months > MAX_CHILD_YEARS * 12:

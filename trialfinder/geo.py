@@ -198,6 +198,8 @@ def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float
     dlon = np.degrees(
         radius_km / (EARTH_RADIUS_KM * np.cos(np.radians(max(abs(min_lat), abs(max_lat)))))
     )
-    if dlon >= 180:
+    if dlon >= 180 or lon - dlon < -180 or lon + dlon > 180:
+        # The circle reaches across the antimeridian: one (min, max) longitude
+        # range cannot hold both sides, so the prefilter keeps every longitude.
         return min_lat, max_lat, -180.0, 180.0
     return min_lat, max_lat, lon - dlon, lon + dlon

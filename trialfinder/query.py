@@ -40,10 +40,11 @@ class QueryProblem:
     message: str
 
     def __str__(self) -> str:
+        key = self.key if self.key.isprintable() else repr(self.key)  # one line, always
         if self.value is None:
-            return f"{self.key}: {self.message}"
+            return f"{key}: {self.message}"
         shown = self.value if len(self.value) <= 40 else self.value[:37] + "..."
-        return f"{self.key}={shown!r}: {self.message}"
+        return f"{key}={shown!r}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,8 @@ def _read_within(text: str) -> float:
 
 
 def _write_number(value: float) -> str:
-    return f"{value:g}"
+    # The shortest text that reads back as the same number ("50", "12.5", "1234.567").
+    return repr(float(value)).removesuffix(".0")
 
 
 FILTERS: tuple[Filter, ...] = (
@@ -161,27 +163,58 @@ class Query:
         return self.to_query_string()
 
     def describe(self, count: int | None = None) -> str:
-        """The view in one sentence: "recruiting trials for cerebral palsy that ..."."""
-        status = " or ".join(s.lower().replace("_", " ") for s in self.status)
+        """The view in one sentence.
+
+        "Recruiting trials for cerebral palsy that accept a child of 4 years, within
+        50 km of Hanoi"; with a count: "1 recruiting trial for ... that accepts ...".
+        """
         noun = "trial" if count == 1 else "trials"
-        words = [f"{status} {noun}" if status else noun.capitalize()]
-        if status:
-            words[0] = words[0][0].upper() + words[0][1:]
+        adjectives = []
+        if self.status:
+            adjectives.append(" or ".join(_status_words(s) for s in self.status))
         if self.type:
-            words.append(f"({self.type.lower().replace('_', ' ')})")
+            adjectives.append(self.type.lower().replace("_", " "))
+        words = [" ".join([*adjectives, noun])]
         if self.phase:
-            words.append("in " + " or ".join(_phase_words(p) for p in self.phase))
+            words.append(_phases_words(self.phase))
         if self.cond:
             words.append("for " + " or ".join(self.cond))
         if self.age is not None:
             verb = "accepts" if count == 1 else "accept"
             words.append(f"that {verb} a child of {self.age.in_words()}")
+        place = []
         if self.country:
-            words.append("with a site in " + " or ".join(self.country))
+            place.append("with a site in " + " or ".join(self.country))
         if self.near:
-            words.append(f"within {self.radius_km:g} km of {self.near}")
+            place.append(f"within {self.radius_km:g} km of {self.near}")
+        if place:
+            if self.age is not None:
+                # "a child of 4 years, within 50 km": the place is the trials', not the child's.
+                words[-1] += ","
+            words.append(" ".join(place))
         sentence = " ".join(words)
-        return f"{count} {sentence[0].lower() + sentence[1:]}" if count is not None else sentence
+        if count is not None:
+            return f"{count} {sentence}"
+        return sentence[0].upper() + sentence[1:]
+
+
+_STATUS_ADJECTIVES = {
+    "ACTIVE_NOT_RECRUITING": "active but not recruiting",
+    "UNKNOWN": "unknown-status",
+}
+
+
+def _status_words(status: str) -> str:
+    return _STATUS_ADJECTIVES.get(status, status.lower().replace("_", " "))
+
+
+def _phases_words(phases: tuple[str, ...]) -> str:
+    """ "in phase 2 or early phase 1", "without a phase", "in phase 3 or without a phase"."""
+    named = [_phase_words(p) for p in phases if p != "NA"]
+    parts = ["in " + " or ".join(named)] if named else []
+    if "NA" in phases:
+        parts.append("without a phase")
+    return " or ".join(parts)
 
 
 def _phase_words(phase: str) -> str:

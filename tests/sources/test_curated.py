@@ -88,6 +88,7 @@ def test_text_and_list_keys(every_key: Trial) -> None:
     assert t.active_substance == "Active substance"
     assert t.what_could_lead_to == "Could lead to"
     assert t.what_could_go_wrong == "Could go wrong"
+    assert t.control_group == "Usual care"
     assert t.notes == "Staff notes"
     assert t.source_url == "https://example.org/trial"
     assert t.source == "curated"
