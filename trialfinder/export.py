@@ -74,6 +74,10 @@ def export_record(trial: Trial) -> dict[str, Any]:
     }
 
 
+#: The export's keys, in order.
+EXPORT_FIELDS: list[str] = list(export_record(Trial(id="")))
+
+
 def to_jsonl(trials: Iterable[Trial]) -> Iterable[str]:
     for trial in trials:
         yield json.dumps(export_record(trial), ensure_ascii=False) + "\n"
@@ -94,13 +98,16 @@ def _flat(value: Any) -> Any:
     return value
 
 
-def records_to_csv(records: Iterable[dict[str, Any]]) -> str:
-    """CSV text, one row a record; lists joined with "; ", formulas neutralized."""
+def records_to_csv(records: Iterable[dict[str, Any]], fieldnames: list[str] | None = None) -> str:
+    """CSV text, one row a record; lists joined with "; ", formulas neutralized.
+
+    Without records, the header alone when ``fieldnames`` are given, else "".
+    """
     rows = list(records)
-    if not rows:
+    if not rows and not fieldnames:
         return ""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer = csv.DictWriter(buffer, fieldnames=fieldnames or list(rows[0]))
     writer.writeheader()
     for row in rows:
         writer.writerow({k: safe_cell(_flat(v)) for k, v in row.items()})
@@ -108,7 +115,8 @@ def records_to_csv(records: Iterable[dict[str, Any]]) -> str:
 
 
 def trials_to_csv(trials: Iterable[Trial]) -> str:
-    return records_to_csv(export_record(t) for t in trials)
+    """The export as CSV; with no trials, the header alone."""
+    return records_to_csv((export_record(t) for t in trials), EXPORT_FIELDS)
 
 
 RESULT_COLUMNS = {

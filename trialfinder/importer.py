@@ -7,9 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from trialfinder.datadir import registry_path, write_study
-from trialfinder.errors import DataError
+from trialfinder.datadir import NCT_ID, registry_path, write_study
+from trialfinder.errors import DataError, DataProblem
 from trialfinder.sources import ctgov
+
+_NCT_FIELD = "protocolSection.identificationModule.nctId"
 
 
 @dataclass
@@ -19,12 +21,32 @@ class ImportReport:
     updated: int = 0
     #: (where, why) for every study not written.
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    #: The skips that are bad input (as opposed to a copy that was not needed:
+    #: unchanged, or older than another copy).
+    problems: list[DataProblem] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (
+        text = (
             f"read {self.read}, added {self.added}, updated {self.updated}, "
             f"skipped {len(self.skipped)}"
         )
+        if self.problems:
+            text += f" ({len(self.problems)} with problems)"
+        return text
+
+    def _bad(self, problem: DataProblem) -> None:
+        self.problems.append(problem)
+        self.skipped.append((problem.file, _why(problem)))
+
+
+def _why(problem: DataProblem) -> str:
+    """The problem without its file: "record R, field F: what is wrong"."""
+    where = []
+    if problem.record:
+        where.append(f"record {problem.record}")
+    if problem.field:
+        where.append(f"field {problem.field}")
+    return ", ".join(where) + ": " + problem.message if where else problem.message
 
 
 def _newer(a: str | None, b: str | None) -> bool:
@@ -44,7 +66,13 @@ def import_paths(paths: Iterable[Path], data_dir: Path) -> ImportReport:
 
     Studies stream through one at a time (a whole-registry import fits in
     memory). A bad study is skipped with its reason; the rest are imported.
-    Each stored file is replaced atomically, so nothing is half-written.
+    Of two copies of one trial the more recently updated is kept; on a tie,
+    the one met first: the stored copy, else the first read in this run. A
+    stored file that cannot be read is replaced (counted as updated).
+
+    Each stored file is replaced atomically, so nothing is half-written; an
+    error writing (a full disk) stops the import, every file written so far
+    complete.
     """
     report = ImportReport()
     this_run: dict[str, str] = {}  # id -> origin of the copy stored by this run
@@ -52,39 +80,67 @@ def import_paths(paths: Iterable[Path], data_dir: Path) -> ImportReport:
         for item in ctgov.iter_studies(Path(path)):
             report.read += 1
             if item.study is None:
-                reason = item.problem.message if item.problem else "unreadable"
-                report.skipped.append((item.origin, reason))
+                report._bad(item.problem or DataProblem(file=item.origin, message="unreadable"))
                 continue
             try:
                 trial = ctgov.parse_study(item.study, origin=item.origin)
             except DataError as error:
-                report.skipped.append((item.origin, str(error)))
+                report._bad(error.problem)
                 continue
+            if not NCT_ID.fullmatch(trial.id):
+                report._bad(
+                    DataProblem(
+                        file=item.origin,
+                        record=trial.id,
+                        field=_NCT_FIELD,
+                        message=f"nctId {trial.id!r} is not an NCT number "
+                        "(NCT followed by 8 digits, like NCT01234567)",
+                    )
+                )
+                continue
+            date = trial.dates.last_update
             target = registry_path(data_dir, trial.id)
-            stored = _stored(target) if target.exists() else None
+            exists = target.exists()
+            stored = _stored(target) if exists else None
+            stored_date = ctgov.study_last_update(stored) if stored is not None else None
             if trial.id in this_run:
-                if not _newer(trial.dates.last_update, ctgov.study_last_update(stored or {})):
+                earlier = this_run[trial.id]
+                if not _newer(date, stored_date):
                     report.skipped.append(
-                        (item.origin, f"{trial.id} again: a more recently updated copy was kept")
+                        (
+                            item.origin,
+                            f"record {trial.id}: duplicate; the copy from {earlier} "
+                            f"(last update {stored_date}) is as recent or more recent "
+                            f"than this one ({date}) and was kept",
+                        )
                     )
                     continue
                 report.skipped.append(
-                    (this_run[trial.id], f"{trial.id} again: a more recently updated copy was kept")
+                    (
+                        earlier,
+                        f"record {trial.id}: duplicate; replaced by the more recently "
+                        f"updated copy from {item.origin} (last update {date}, "
+                        f"this one {stored_date})",
+                    )
                 )
             elif stored == item.study:
-                report.skipped.append((item.origin, f"{trial.id} is already stored, unchanged"))
-                continue
-            elif stored is not None and _newer(
-                ctgov.study_last_update(stored), trial.dates.last_update
-            ):
                 report.skipped.append(
-                    (item.origin, f"{trial.id}: the stored record is more recently updated")
+                    (item.origin, f"record {trial.id}: already stored, unchanged")
                 )
                 continue
-            elif stored is None:
-                report.added += 1
-            else:
+            elif stored is not None and not _newer(date, stored_date):
+                report.skipped.append(
+                    (
+                        item.origin,
+                        f"record {trial.id}: the stored copy (last update {stored_date}) "
+                        f"is as recent or more recent than this one ({date}) and was kept",
+                    )
+                )
+                continue
+            elif exists:
                 report.updated += 1
+            else:
+                report.added += 1
             write_study(data_dir, item.study)
             this_run[trial.id] = item.origin
     return report

@@ -1,0 +1,377 @@
+"""The data directory: layout, atomic writes, fingerprint, loading with curated overlays.
+
+Every record here is made up in this file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from trialfinder import datadir
+from trialfinder.datadir import (
+    ENV_DATA_DIR,
+    atomic_write_bytes,
+    check_data_dir,
+    curated_files,
+    data_files,
+    default_data_dir,
+    fingerprint,
+    load_trials,
+    registry_files,
+    registry_path,
+    write_study,
+)
+
+NCT_FIELD = "protocolSection.identificationModule.nctId"
+
+
+def study(nct: str, **extra: Any) -> dict:
+    return {
+        "protocolSection": {
+            "identificationModule": {"nctId": nct, "briefTitle": f"Registry title of {nct}"},
+            "statusModule": {
+                "overallStatus": extra.get("status", "RECRUITING"),
+                "lastUpdatePostDateStruct": {"date": "2025-01-08"},
+            },
+            "conditionsModule": {"conditions": ["Cerebral Palsy", "Spasticity"]},
+            "designModule": {
+                "studyType": "INTERVENTIONAL",
+                "phases": ["PHASE2"],
+                "designInfo": {"allocation": "RANDOMIZED", "maskingInfo": {"masking": "DOUBLE"}},
+            },
+            "eligibilityModule": {"sex": "ALL", "minimumAge": "2 Years", "maximumAge": "6 Years"},
+            "contactsLocationsModule": {
+                "locations": [
+                    {"facility": "Registry Hospital", "city": "Hanoi", "country": "Vietnam"}
+                ]
+            },
+        }
+    }
+
+
+def put_registry(data: Path, nct: str, content: Any = None, where: Path | None = None) -> Path:
+    path = where or registry_path(data, nct)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = content if content is not None else study(nct)
+    path.write_bytes(body if isinstance(body, bytes) else json.dumps(body).encode())
+    return path
+
+
+def put_curated(data: Path, name: str, text: str) -> Path:
+    path = data / "trials" / f"{name}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# ----------------------------------------------------------------- layout
+
+
+def test_default_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv(ENV_DATA_DIR, raising=False)
+    assert default_data_dir() == Path("data")
+    monkeypatch.setenv(ENV_DATA_DIR, "")
+    assert default_data_dir() == Path("data")
+    monkeypatch.setenv(ENV_DATA_DIR, str(tmp_path / "elsewhere"))
+    assert default_data_dir() == tmp_path / "elsewhere"
+
+
+def test_registry_path_is_sharded_by_the_first_six_characters(tmp_path: Path) -> None:
+    assert registry_path(tmp_path, "NCT07527104") == tmp_path / "registry/NCT075/NCT07527104.json"
+
+
+def test_file_listings(tmp_path: Path) -> None:
+    a = put_registry(tmp_path, "NCT09920001")
+    b = put_registry(tmp_path, "NCT01120002")
+    (a.parent / ".NCT09920001.json.abc.tmp").write_text("half")
+    (a.parent / "._NCT09920001.json").write_bytes(b"\x00\x05")  # macOS metadata
+    (tmp_path / "registry" / ".cache").mkdir()
+    (tmp_path / "registry" / ".cache" / "NCT09920004.json").write_text("{}")
+    (tmp_path / "registry" / "NCT09920003.json").write_text("{}")  # not one folder down
+    c = put_curated(tmp_path, "LOCAL-1", "id: LOCAL-1\n")
+    put_curated(tmp_path, "README", "")
+    (tmp_path / "trials" / "README.md").write_text("# notes")
+    assert registry_files(tmp_path) == [b, a]
+    assert curated_files(tmp_path) == [c, tmp_path / "trials" / "README.yaml"]
+    assert data_files(tmp_path) == [b, a, c, tmp_path / "trials" / "README.yaml"]
+    assert registry_files(tmp_path / "missing") == [] == curated_files(tmp_path / "missing")
+
+
+def test_write_study_stores_the_study_as_given(tmp_path: Path) -> None:
+    raw = study("NCT09920001")
+    raw["protocolSection"]["identificationModule"]["briefTitle"] = "Ch\u1eefa b\u1ec7nh"
+    path = write_study(tmp_path, raw)
+    assert path == registry_path(tmp_path, "NCT09920001")
+    assert json.loads(path.read_text(encoding="utf-8")) == raw
+    assert "Ch\u1eefa" in path.read_text(encoding="utf-8")  # UTF-8, not \\u escapes
+
+
+@pytest.mark.parametrize("bad_id", [None, "", "NCT0/../../x", "nct09920001", "NCT0992000", "X"])
+def test_write_study_refuses_an_id_that_is_not_an_nct_number(tmp_path: Path, bad_id: Any) -> None:
+    raw = study("NCT09920001")
+    raw["protocolSection"]["identificationModule"]["nctId"] = bad_id
+    with pytest.raises(ValueError):
+        write_study(tmp_path / "data", raw)
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))
+
+
+# ----------------------------------------------------------- atomic writes
+
+
+def test_atomic_write_creates_and_replaces(tmp_path: Path) -> None:
+    target = tmp_path / "deep" / "er" / "file.json"
+    atomic_write_bytes(target, b"one")
+    assert target.read_bytes() == b"one"
+    atomic_write_bytes(target, b"two, longer")
+    assert target.read_bytes() == b"two, longer"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["file.json"]
+
+
+def test_atomic_write_failure_keeps_the_old_file_and_removes_the_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "file.json"
+    target.write_bytes(b"old")
+    seen: list[str] = []
+
+    def refuse(src: Any, dst: Any) -> None:
+        seen.append(str(src))
+        assert Path(src).read_bytes() == b"new"  # the whole payload was written beside
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(datadir.os, "replace", refuse)
+    with pytest.raises(OSError):
+        atomic_write_bytes(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert len(seen) == 1 and Path(seen[0]).parent == tmp_path
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.json"]
+
+
+def test_atomic_write_interrupted_keeps_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "file.json"
+    target.write_bytes(b"old")
+
+    def interrupted(fd: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(datadir.os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write_bytes(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.json"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_new_file_gets_the_umask_mode_and_a_replaced_one_keeps_its_mode(tmp_path: Path) -> None:
+    old_umask = os.umask(0o022)
+    try:
+        fresh = tmp_path / "fresh.json"
+        atomic_write_bytes(fresh, b"x")
+        assert stat.S_IMODE(fresh.stat().st_mode) == 0o644  # readable by a server's user
+        kept = tmp_path / "kept.json"
+        kept.write_bytes(b"x")
+        kept.chmod(0o640)
+        atomic_write_bytes(kept, b"y")
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o640
+    finally:
+        os.umask(old_umask)
+
+
+# ------------------------------------------------------------- fingerprint
+
+
+def test_fingerprint_changes_on_add_edit_and_delete(tmp_path: Path) -> None:
+    empty = fingerprint(tmp_path)
+    first = put_registry(tmp_path, "NCT09920001")
+    added = fingerprint(tmp_path)
+    assert added != empty
+    assert fingerprint(tmp_path) == added  # stable while nothing changes
+
+    curated = put_curated(tmp_path, "LOCAL-1", "id: LOCAL-1\n")
+    with_curated = fingerprint(tmp_path)
+    assert with_curated != added
+
+    atomic_write_bytes(first, json.dumps(study("NCT09920001", status="COMPLETED")).encode())
+    edited = fingerprint(tmp_path)
+    assert edited != with_curated
+
+    curated.write_text("id: LOCAL-1\ntitle: A longer record now\n", encoding="utf-8")
+    edited_curated = fingerprint(tmp_path)
+    assert edited_curated != edited
+
+    curated.unlink()
+    first.unlink()
+    assert fingerprint(tmp_path) not in {added, with_curated, edited, edited_curated}
+
+
+def test_fingerprint_ignores_temp_and_snapshot_files(tmp_path: Path) -> None:
+    put_registry(tmp_path, "NCT09920001")
+    before = fingerprint(tmp_path)
+    (registry_path(tmp_path, "NCT09920001").parent / ".NCT09920001.json.x.tmp").write_text("1")
+    (tmp_path / ".snapshot").mkdir()
+    (tmp_path / ".snapshot" / "meta.json").write_text("{}")
+    assert fingerprint(tmp_path) == before
+
+
+# ------------------------------------------------------------- loading
+
+
+OVERLAY = """\
+id: NCT09920001
+plain_title: Stem cells for movement in young children
+status: completed
+min_age: 1 Year
+masking: none
+conditions:
+  - cerebral palsy
+"""
+
+
+def test_curated_overlay_wins_over_the_registry_and_keeps_the_rest(tmp_path: Path) -> None:
+    put_registry(tmp_path, "NCT09920001")
+    put_registry(tmp_path, "NCT09920002")
+    put_curated(tmp_path, "NCT09920001", OVERLAY)
+    put_curated(tmp_path, "LOCAL-ONLY", "id: LOCAL-ONLY\ntitle: Known from a leaflet\n")
+
+    loaded = load_trials(tmp_path)
+    assert loaded.problems == []
+    trials = {t.id: t for t in loaded.trials}
+    assert list(trials) == ["LOCAL-ONLY", "NCT09920001", "NCT09920002"]
+
+    merged = trials["NCT09920001"]
+    assert merged.source == "ctgov+curated"
+    assert merged.title == "Stem cells for movement in young children"
+    assert merged.brief_title == "Registry title of NCT09920001"
+    assert merged.overall_status == "COMPLETED"
+    assert merged.conditions == ("cerebral palsy",)
+    assert merged.eligibility.min_age == "1 Year"  # curated
+    assert merged.eligibility.max_age == "6 Years"  # registry, untouched
+    assert merged.design.masking == "NONE"  # curated
+    assert merged.design.allocation == "RANDOMIZED"  # registry, untouched
+    assert [s.facility for s in merged.sites] == ["Registry Hospital"]
+
+    plain = trials["NCT09920002"]
+    assert (plain.source, plain.overall_status, plain.design.masking) == (
+        "ctgov",
+        "RECRUITING",
+        "DOUBLE",
+    )
+    local = trials["LOCAL-ONLY"]
+    assert (local.source, local.title, local.sites) == ("curated", "Known from a leaflet", ())
+
+
+def test_registry_file_name_must_match_the_record(tmp_path: Path) -> None:
+    wrong = put_registry(tmp_path, "NCT09920001", study("NCT09920009"))
+    loaded = load_trials(tmp_path)
+    assert loaded.trials == []
+    [problem] = loaded.problems
+    assert (problem.file, problem.record, problem.field) == (str(wrong), "NCT09920009", NCT_FIELD)
+    assert "file name says NCT09920001" in problem.message
+
+
+def test_curated_file_name_must_match_the_id(tmp_path: Path) -> None:
+    path = put_curated(tmp_path, "LOCAL-1", "id: LOCAL-2\ntitle: x\n")
+    loaded = load_trials(tmp_path)
+    assert loaded.trials == []
+    [problem] = loaded.problems
+    assert (problem.file, problem.record, problem.field) == (str(path), "LOCAL-2", "id")
+    assert "does not match the file name" in problem.message
+
+
+def test_duplicate_curated_ids(tmp_path: Path) -> None:
+    first = put_curated(tmp_path, "LOCAL-1", "id: LOCAL-1\ntitle: first\n")
+    second = put_curated(tmp_path, "local-1", "id: local-1\ntitle: second\n")
+
+    loaded = load_trials(tmp_path)
+    assert [t.title for t in loaded.trials] == ["first"]
+    [problem] = loaded.problems
+    assert (problem.file, problem.record, problem.field) == (str(second), "local-1", "id")
+    assert "duplicate id" in problem.message
+
+    checked = check_data_dir(tmp_path)
+    duplicates = [p for p in checked.problems if "duplicate id" in p.message]
+    assert sorted(p.file for p in duplicates) == sorted([str(first), str(second)])
+
+
+def test_check_lists_every_problem_of_a_curated_file(tmp_path: Path) -> None:
+    path = put_curated(
+        tmp_path, "LOCAL-1", "id: LOCAL-1\nstatus: open\nmin_age: six years\nphse: 2\n"
+    )
+    assert len(load_trials(tmp_path).problems) == 1  # the catalog needs only the first
+    problems = check_data_dir(tmp_path).problems
+    assert {(p.file, p.record, p.field) for p in problems} == {
+        (str(path), "LOCAL-1", "status"),
+        (str(path), "LOCAL-1", "min_age"),
+        (str(path), "LOCAL-1", "phse"),
+    }
+
+
+def test_check_reports_yml_files_and_stray_registry_files(tmp_path: Path) -> None:
+    put_registry(tmp_path, "NCT09920001")
+    stray = tmp_path / "registry" / "NCT09920002.json"
+    stray.write_text(json.dumps(study("NCT09920002")))
+    deep = tmp_path / "registry" / "NCT099" / "old" / "NCT09920003.json"
+    deep.parent.mkdir()
+    deep.write_text(json.dumps(study("NCT09920003")))
+    (tmp_path / "registry" / ".cache").mkdir()
+    (tmp_path / "registry" / ".cache" / "x.json").write_text("{}")
+    yml = tmp_path / "trials" / "LOCAL-1.yml"
+    yml.parent.mkdir()
+    yml.write_text("id: LOCAL-1\n")
+
+    assert load_trials(tmp_path).problems == []  # the catalog just does not read them
+    checked = check_data_dir(tmp_path)
+    assert [t.id for t in checked.trials] == ["NCT09920001"]
+    assert sorted(p.file for p in checked.problems) == sorted([str(stray), str(deep), str(yml)])
+    assert all("not read" in p.message for p in checked.problems)
+
+
+@pytest.mark.parametrize(
+    ("content", "phrase"),
+    [
+        (b"", "empty"),
+        (b'{"protocolSection": {', "not valid JSON"),
+        (
+            json.dumps(study("NCT09920001")).replace("Hanoi", "H\u00e0 N\u1ed9i").encode("utf-16"),
+            "UTF-8",
+        ),
+        (b'{"protocolSection": {"identificationModule": {"nctId": "NCT09920001"}}}\xff', "UTF-8"),
+    ],
+)
+def test_an_unreadable_registry_file_is_a_problem(
+    tmp_path: Path, content: bytes, phrase: str
+) -> None:
+    good = put_registry(tmp_path, "NCT09920002")
+    bad = put_registry(tmp_path, "NCT09920001", content)
+    for result in (load_trials(tmp_path), check_data_dir(tmp_path)):
+        assert [t.id for t in result.trials] == ["NCT09920002"]
+        [problem] = result.problems
+        assert problem.file == str(bad)
+        assert phrase in problem.message
+    assert good.exists()
+
+
+def test_registry_duplicates_and_wrong_folders(tmp_path: Path) -> None:
+    home = put_registry(tmp_path, "NCT09920001")
+    copy = put_registry(
+        tmp_path, "NCT09920001", where=tmp_path / "registry" / "AAAAAA" / "NCT09920001.json"
+    )
+    lost = put_registry(
+        tmp_path, "NCT09920002", where=tmp_path / "registry" / "misc" / "NCT09920002.json"
+    )
+    loaded = load_trials(tmp_path)
+    # The copy in its own folder is the one read (the one an import updates).
+    assert [t.id for t in loaded.trials] == ["NCT09920001", "NCT09920002"]
+    found = {(p.file, p.record): p.message for p in loaded.problems}
+    assert set(found) == {(str(copy), "NCT09920001"), (str(lost), "NCT09920002")}
+    assert found[(str(copy), "NCT09920001")].startswith(f"duplicate id: {home}")
+    assert "wrong folder" in found[(str(lost), "NCT09920002")]
+    assert str(registry_path(tmp_path, "NCT09920002")) in found[(str(lost), "NCT09920002")]
