@@ -752,6 +752,11 @@ def test_search_string_and_flags_combine(data: Path) -> None:
     assert set(search_ids(data, "cond=cerebral palsy", "--age", "4y")) == QUERIES[1][2]
 
 
+def test_search_reads_plain_words_as_a_condition(data: Path) -> None:
+    assert search_ids(data, "cerebral palsy") == search_ids(data, "cond=cerebral palsy")
+    assert search_ids(data, "cerebral palsy") != search_ids(data)
+
+
 def test_search_orders_open_trials_first_then_nearest(data: Path) -> None:
     ids = search_ids(data, "near=Hanoi&within=150")
     assert ids[-1] == "NCT09930004"  # about 100 km away, the rest in Hanoi itself

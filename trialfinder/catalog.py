@@ -61,7 +61,12 @@ class Catalog:
     def condition_names(self) -> list[str]:
         """The conditions present in the data, for type-ahead."""
         names = self.terms.loc[self.terms["kind"] == "condition", "term"]
-        return sorted(set(names.tolist()), key=str.casefold)
+        # One spelling per condition ("Cerebral palsy" / "Cerebral Palsy"): the most used.
+        counts = names.value_counts(sort=True)
+        spelling: dict[str, str] = {}
+        for name in counts.index:
+            spelling.setdefault(name.casefold(), name)
+        return sorted(spelling.values(), key=str.casefold)
 
     def countries(self) -> list[str]:
         return sorted(set(self.sites["country_key"].dropna().tolist()), key=str.casefold)

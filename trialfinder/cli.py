@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from urllib.parse import urlencode
 
 import click
 
@@ -148,9 +149,13 @@ def search(query_string: str, fmt: str, data_dir: Path | None, **flags) -> None:
     """Trials matching a query, given as flags or as one query string
     ('cond=cerebral palsy&age=4y'), in the same language as the dashboard's links.
 
-    Parts of the query that cannot be read are named on standard error and
-    ignored, as the dashboard does; the query as understood follows them.
+    Plain words with no ``key=`` are read as a condition
+    (``trialfinder search 'cerebral palsy'``). Parts of the query that cannot
+    be read are named on standard error and ignored, as the dashboard does; the
+    query as understood follows them.
     """
+    if query_string and "=" not in query_string:
+        query_string = urlencode({"cond": query_string})
     pairs: dict[str, list[str]] = {}
     parsed_string = parse_query(query_string) if query_string else None
     for key, value in parsed_string.query.params() if parsed_string else []:

@@ -8,6 +8,7 @@ is ``None`` (or an empty tuple): it is shown as unknown, never guessed.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import typing
 from dataclasses import dataclass, field
 from typing import Any
@@ -252,6 +253,7 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+@functools.cache
 def _nested_type(cls: type, name: str) -> type | None:
     """The dataclass a field holds (directly or as a tuple of them), if any."""
     hint = typing.get_type_hints(cls)[name]

@@ -68,6 +68,7 @@ def _read_cond(text: str) -> str:
 def _read_enum(allowed: tuple[str, ...], what: str) -> Callable[[str], str]:
     def read(text: str) -> str:
         value = re.sub(r"[\s,\-]+", "_", text.strip().upper())
+        value = re.sub(r"^(EARLY_)?PHASE_(\d)$", r"\1PHASE\2", value)
         if value not in allowed:
             names = ", ".join(a.lower() for a in allowed)
             raise ValueError(f"is not a {what} (one of {names})")
