@@ -8,7 +8,10 @@ from trialfinder.ui.data import catalog
 from trialfinder.ui.filters import read_link_once, sidebar_filters
 from trialfinder.ui.page import QUERY_STATE
 
-st.set_page_config(page_title="trialfinder", page_icon=":material/clinical_notes:", layout="wide")
+# An emoji icon: the browser draws it from a data: URL. A ":material/...:" page icon
+# makes the browser fetch the favicon from fonts.gstatic.com, and nothing may leave
+# the machine.
+st.set_page_config(page_title="trialfinder", page_icon="🩺", layout="wide")
 
 pages = st.navigation(
     [

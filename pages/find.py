@@ -1,6 +1,7 @@
 """Find: the trials that match, as cards, with a link to this view and a CSV."""
 
 import math
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -21,16 +22,8 @@ count = len(results)
 st.subheader("1 trial matches" if count == 1 else f"{count} trials match")
 st.markdown(md(parsed.query.describe(count)))
 
-with st.expander("Share or download this view", icon=":material/share:"):
-    st.caption("Copy link: anyone who opens it sees this same view.")
-    st.code(page.share_url(parsed.query.to_query_string()), language=None, wrap_lines=True)
-    st.download_button(
-        "Download results (CSV)",
-        results_to_csv(results),
-        file_name="trialfinder-results.csv",
-        mime="text/csv",
-        icon=":material/download:",
-    )
+# Filled once the page number is known: the link names the page of cards shown.
+share_slot = st.container()
 
 pages_total = max(1, math.ceil(count / CARDS_PER_PAGE))
 if int(st.session_state.get("page") or 1) > pages_total:
@@ -47,6 +40,18 @@ if pages_total > 1:
             bind="query-params",
         )
     )
+with share_slot, st.expander("Share or download this view", icon=":material/share:"):
+    st.caption("Copy link: anyone who opens it sees this same view.")
+    shared = parsed.query.params() + ([("page", str(current_page))] if current_page > 1 else [])
+    st.code(page.share_url(urlencode(shared)), language=None, wrap_lines=True)
+    st.download_button(
+        "Download results (CSV)",
+        results_to_csv(results),
+        file_name="trialfinder-results.csv",
+        mime="text/csv",
+        icon=":material/download:",
+    )
+
 start = (current_page - 1) * CARDS_PER_PAGE
 for _, row in results.iloc[start : start + CARDS_PER_PAGE].iterrows():
     trial_card(row)

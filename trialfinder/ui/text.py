@@ -6,14 +6,22 @@ import re
 import string
 
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
+#: Where GitHub-flavoured Markdown would turn plain text into a link on its own
+#: (``http://x``, ``www.x``, ``a@b.c``): it finds them in the text after the
+#: backslash escapes are read, so escaping cannot stop them.
+_AUTOLINK = re.compile(r"(?i)(https?)(?=:)|(www)(?=\.)|(@)(?=[-\w])")
+#: U+2060 WORD JOINER: invisible, no line break, and not part of any autolink.
+_JOINER = "\u2060"
 
 
 def md(text: object) -> str:
     """Text shown literally by ``st.markdown``: every ASCII punctuation mark is
     backslash-escaped (CommonMark allows it for all of them), so no link, tag,
     emphasis, directive (``:red[...]``), emoji code or formula can form, and
-    line breaks are kept."""
+    line breaks are kept. Bare web and mail addresses are broken with an
+    invisible word joiner, so they do not become links either."""
     if text is None:
         return ""
-    escaped = _PUNCTUATION.sub(r"\\\1", str(text))
+    unlinked = _AUTOLINK.sub(lambda m: m.group(0) + _JOINER, str(text))
+    escaped = _PUNCTUATION.sub(r"\\\1", unlinked)
     return escaped.replace("\r\n", "\n").replace("\n", "  \n")
