@@ -96,9 +96,23 @@ def test_tooltip_is_plain_text_naming_facility_status_and_trials() -> None:
     assert site_map.tooltip == {"text": "{tooltip}"}  # never "html": text cannot become markup
     hospital = site_map.points.loc[site_map.points["lat"] == 21.02].iloc[0]["tooltip"]
     assert hospital.splitlines()[0] == "Children's Hospital, Hanoi, Vietnam"
-    assert "Site status: Recruiting" in hospital
-    assert "TF-HANOI: <script>alert(1)</script> cells" in hospital
-    assert "TF-SAME: Second trial at the hospital" in hospital
+    assert "TF-HANOI: <script>alert(1)</script> cells (site status: Recruiting)" in hospital
+    assert "TF-SAME: Second trial at the hospital (site status: Not yet recruiting)" in hospital
+
+
+def test_sites_at_the_same_coordinates_share_one_dot() -> None:
+    twin = Trial(
+        id="TF-TWIN",
+        brief_title="Twin",
+        sites=(
+            Site(facility="Other clinic", city="Hanoi", country="Vietnam", lat=21.02, lon=105.84),
+        ),
+    )
+    site_map, _ = _map(SAME_SITE, twin)
+    assert len(site_map.points) == 1
+    tooltip = site_map.points.iloc[0]["tooltip"].splitlines()
+    assert tooltip[:2] == ["Children's Hospital, Hanoi, Vietnam", "Other clinic, Hanoi, Vietnam"]
+    assert site_map.points.iloc[0]["trial_ids"] == ["TF-SAME", "TF-TWIN"]
 
 
 def test_view_fits_the_sites_and_the_circle_around_the_place() -> None:
@@ -122,11 +136,21 @@ def test_near_place_is_marked_with_its_radius() -> None:
 def test_base_layer_is_shipped_outlines_and_no_basemap() -> None:
     site_map, _ = _map(HANOI)
     deck = json.loads(site_map.deck.to_json())
-    assert deck.get("mapProvider") in (None, "")
+    # pydeck's sentinel: Streamlit then draws no basemap; a missing or empty
+    # mapStyle would make it fetch Carto's style from the internet.
+    assert deck["mapStyle"] == "__MAP_STYLE__"
+    assert "mapProvider" not in deck
     countries = _layer(site_map.deck, "countries")
     names = {f["properties"]["name"] for f in countries["data"]["features"]}
     assert {"Vietnam", "Thailand", "France"} <= names
     assert _layer(site_map.deck, SITES_LAYER)["pickable"] is True
+
+
+def test_a_configured_basemap_is_used() -> None:
+    style = "https://tiles.example.test/style.json"
+    site_map, _ = _map(HANOI, basemap_style=style)
+    deck = json.loads(site_map.deck.to_json())
+    assert deck["mapStyle"] == style and deck["mapProvider"] == "carto"
 
 
 def test_topojson_decoding_restores_coordinates() -> None:

@@ -136,25 +136,28 @@ def _site_line(row: pd.Series) -> str:
 
 
 def _locations(sites: pd.DataFrame, titles: pd.Series) -> pd.DataFrame:
-    """One row a location: the trials there, the most open status, tooltip text."""
+    """One row a location (sites at the same coordinates share a dot): the
+    trials there, the most open site status, and the tooltip text."""
     frame = sites.assign(
         _rank=sites["status"].map(lambda s: _STATUS_ORDER.get(s if pd.notna(s) else None, 99)),
         _title=sites["trial_id"].map(titles),
-        _facility=sites["facility"].fillna(""),
     )
     rows = []
-    for (lat, lon, _), group in frame.groupby(["lat", "lon", "_facility"], sort=False):
-        group = group.sort_values("_rank")
+    for (lat, lon), group in frame.groupby(["lat", "lon"], sort=False):
+        group = group.sort_values("_rank", kind="stable")
         first = group.iloc[0]
         status = first["status"] if pd.notna(first["status"]) else None
         approximate = bool(group["approximate"].any())
-        lines = [_site_line(first) or "Place not named"]
-        lines.append("Site status: " + (plain.status_words(status) if status else "unknown"))
+        places = list(
+            dict.fromkeys(_site_line(r) or "Place not named" for _, r in group.iterrows())
+        )
+        lines = places[:3] + ([f"and {len(places) - 3} more sites here"] if len(places) > 3 else [])
         if approximate:
             lines.append("Approximate location: placed at the city centre")
         shown = group.drop_duplicates("trial_id")
-        for _, trial in shown.head(TRIALS_PER_TOOLTIP).iterrows():
-            lines.append(f"{trial['trial_id']}: {trial['_title']}")
+        for _, site in shown.head(TRIALS_PER_TOOLTIP).iterrows():
+            own = plain.status_words(site["status"]) if pd.notna(site["status"]) else "unknown"
+            lines.append(f"{site['trial_id']}: {site['_title']} (site status: {own})")
         if len(shown) > TRIALS_PER_TOOLTIP:
             lines.append(f"and {len(shown) - TRIALS_PER_TOOLTIP} more trials")
         rows.append(
@@ -164,8 +167,8 @@ def _locations(sites: pd.DataFrame, titles: pd.Series) -> pd.DataFrame:
                 "status": status,
                 "colour": [*colour_of(status), 150 if approximate else 230],
                 "approximate": approximate,
-                "trial_ids": list(dict.fromkeys(group["trial_id"].tolist())),
-                "n_trials": int(shown["trial_id"].nunique()),
+                "trial_ids": shown["trial_id"].tolist(),
+                "n_trials": len(shown),
                 "tooltip": "\n".join(lines),
             }
         )
@@ -241,10 +244,13 @@ def build_site_map(
     place: Place | None = None,
     radius_km: float = 50.0,
     max_points: int = MAX_POINTS,
+    basemap_style: str | None = None,
 ) -> SiteMap:
     """The deck for ``sites`` (rows of the catalog's sites table).
 
-    ``titles`` maps trial id to title, for tooltips.
+    ``titles`` maps trial id to title, for tooltips. ``basemap_style`` (a map
+    style URL) adds a tile basemap; without it the deck draws none and asks
+    nothing of any server.
     """
     placed = sites.loc[sites["lat"].notna() & sites["lon"].notna()]
     n_unplaced = len(sites) - len(placed)
@@ -311,8 +317,13 @@ def build_site_map(
     deck = CompactDeck(
         layers=layers,
         initial_view_state=view,
-        map_provider=None,
-        map_style=None,
+        # No map_style argument: pydeck's default sentinel tells Streamlit to draw
+        # no basemap (map_style=None would fetch Carto's).
+        **(
+            {"map_provider": "carto", "map_style": basemap_style}
+            if basemap_style
+            else {"map_provider": None}
+        ),
         tooltip=TOOLTIP,
     )
     return SiteMap(

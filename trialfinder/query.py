@@ -336,7 +336,7 @@ def _trial_mask(catalog: Catalog, query: Query) -> np.ndarray:
     return mask
 
 
-def _matching_sites(catalog: Catalog, query: Query, trial_ids: pd.Series) -> pd.DataFrame:
+def matching_sites(catalog: Catalog, query: Query, trial_ids: pd.Series) -> pd.DataFrame:
     """Sites of the candidate trials that are in the place, with their distance."""
     sites = catalog.sites
     mask = sites["trial_id"].isin(trial_ids).to_numpy(dtype=bool, copy=True)
@@ -386,7 +386,7 @@ def apply_query(catalog: Catalog, query: Query) -> pd.DataFrame:
         }
     )
     if query.has_place:
-        sites = _matching_sites(catalog, query, trials["id"])
+        sites = matching_sites(catalog, query, trials["id"])
         nearest = (
             sites.sort_values(["distance_km", "site_index"], na_position="last")
             .drop_duplicates("trial_id")
@@ -411,3 +411,11 @@ def search(catalog: Catalog, source: Source | Query) -> pd.DataFrame:
     """Convenience: parse (when needed) and apply."""
     query = source if isinstance(source, Query) else parse_query(source).query
     return apply_query(catalog, query)
+
+
+def result_sites(catalog: Catalog, query: Query, results: pd.DataFrame) -> pd.DataFrame:
+    """The sites a view shows for its results: with a place, the sites in it that
+    matched; without one, every site of the matching trials."""
+    if query.has_place:
+        return matching_sites(catalog, query, results["id"])
+    return catalog.sites.loc[catalog.sites["trial_id"].isin(results["id"])]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import streamlit as st
 
@@ -10,6 +12,8 @@ from trialfinder.mapdeck import LEGEND, SITES_LAYER, build_site_map
 from trialfinder.ui.text import md
 
 TRIAL_PAGE = "pages/trial.py"
+#: A map style URL for a tile basemap; unset, the map draws country outlines only.
+BASEMAP_ENV = "TRIALFINDER_MAP_STYLE"
 
 
 def legend() -> None:
@@ -31,9 +35,12 @@ def site_map(
     height: int = 520,
 ) -> list[dict]:
     """Draw the map; return the locations the user clicked (with their trial ids)."""
-    built = build_site_map(sites, titles, place, radius_km)
+    built = build_site_map(
+        sites, titles, place, radius_km, basemap_style=os.environ.get(BASEMAP_ENV) or None
+    )
     event = st.pydeck_chart(
         built.deck,
+        alt=f"Map of {built.n_sites} trial sites",
         on_select="rerun",
         selection_mode="single-object",
         key=key,
@@ -67,7 +74,7 @@ def trials_at(objects: list[dict], titles: pd.Series) -> None:
             title = titles.get(trial_id, trial_id)
             st.page_link(
                 TRIAL_PAGE,
-                label=f"{trial_id}: {title}"[:120],
+                label=md(f"{trial_id}: {title}"[:120]),
                 icon=":material/article:",
                 query_params={"id": str(trial_id)},
             )
