@@ -9,6 +9,7 @@ from trialfinder.export import results_to_csv
 from trialfinder.query import apply_query
 from trialfinder.ui import page
 from trialfinder.ui.cards import trial_card
+from trialfinder.ui.comparison import basket, compare_link
 from trialfinder.ui.data import catalog
 from trialfinder.ui.text import md
 
@@ -21,6 +22,7 @@ count = len(results)
 
 st.subheader("1 trial matches" if count == 1 else f"{count} trials match")
 st.markdown(md(parsed.query.describe(count)))
+compare_link(basket())
 
 # Filled once the page number is known: the link names the page of cards shown.
 share_slot = st.container()

@@ -23,4 +23,5 @@ elif trial is None:
     )
     st.page_link("pages/find.py", label="Find trials", icon=":material/search:")
 else:
-    trial_view(trial, the_catalog.built_at)
+    sites = the_catalog.sites
+    trial_view(trial, the_catalog.built_at, sites.loc[sites["trial_id"] == trial.id])

@@ -6,6 +6,7 @@ import pytest
 
 from trialfinder import plain
 from trialfinder.model import (
+    ALLOCATIONS,
     INTERVENTION_MODELS,
     MASKINGS,
     OPEN_STATUSES,
@@ -130,8 +131,20 @@ def test_sex_yes_no_and_label() -> None:
 
 
 def test_every_design_term_is_explained() -> None:
-    codes = [p for p in PHASES] + list(INTERVENTION_MODELS) + list(MASKINGS) + list(STUDY_TYPES)
-    codes += ["RANDOMIZED", "NON_RANDOMIZED"]
-    for code in codes:
-        explanation = plain.TERM_EXPLANATIONS[code]
-        assert explanation.endswith(".") and ": " in explanation
+    fields = {
+        "phase": PHASES,
+        "intervention_model": INTERVENTION_MODELS,
+        "masking": MASKINGS,
+        "study_type": STUDY_TYPES,
+        "allocation": ALLOCATIONS,
+    }
+    for field, codes in fields.items():
+        for code in codes:
+            explanation = plain.explain(field, code)
+            assert explanation.endswith(".") and ": " in explanation
+
+
+def test_na_is_explained_by_its_field() -> None:
+    assert plain.explain("phase", "NA").startswith("No phase")
+    assert plain.explain("allocation", "NA").startswith("Allocation does not apply")
+    assert plain.explain("masking", None) is None

@@ -134,9 +134,9 @@ def control_group(trial: Trial) -> str:
     return "; ".join(named) if named else "not stated"
 
 
-def _explain(codes: Iterable[str | None]) -> str | None:
+def _explain(field: str, codes: Iterable[str | None]) -> str | None:
     """The plain-language explanations of the design terms a row shows."""
-    found = [plain.TERM_EXPLANATIONS.get(c) for c in dict.fromkeys(codes) if c]
+    found = [plain.explain(field, c) for c in dict.fromkeys(codes) if c]
     return " ".join(f for f in found if f) or None
 
 
@@ -208,13 +208,13 @@ def compare(
             "At a glance",
             "Phase",
             [plain.phase_words(x.phases) for x in d],
-            _explain(p for x in d for p in x.phases),
+            _explain("phase", (p for x in d for p in x.phases)),
         ),
         row(
             "At a glance",
             "Study type",
             [plain.label(x.study_type) for x in d],
-            _explain(x.study_type for x in d),
+            _explain("study_type", (x.study_type for x in d)),
         ),
         row(
             "At a glance",
@@ -245,13 +245,13 @@ def compare(
             "Design",
             "Allocation",
             [plain.label(x.allocation) for x in d],
-            _explain(x.allocation for x in d),
+            _explain("allocation", (x.allocation for x in d)),
         ),
         row(
             "Design",
             "Groups",
             [plain.label(x.intervention_model) for x in d],
-            _explain(x.intervention_model for x in d),
+            _explain("intervention_model", (x.intervention_model for x in d)),
         ),
         row(
             "Design",
@@ -267,7 +267,7 @@ def compare(
                 else None
                 for x in d
             ],
-            _explain(x.masking for x in d),
+            _explain("masking", (x.masking for x in d)),
         ),
         row("Design", "Main purpose", [plain.label(x.primary_purpose) for x in d]),
         row(

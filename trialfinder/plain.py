@@ -27,35 +27,66 @@ STATUS_WORDS = {
     "UNKNOWN": "Status unknown",
 }
 
-#: Short explanations a family can read beside each design term.
-TERM_EXPLANATIONS = {
-    "RANDOMIZED": "Randomized: chance decides which group each child joins, so the groups "
-    "are alike and a difference in results is more likely due to the treatment.",
-    "NON_RANDOMIZED": "Not randomized: the team or families choose the groups, so the groups "
-    "may differ in ways other than the treatment.",
-    "SINGLE_GROUP": "Single group: everyone gets the same treatment; there is no comparison group.",
-    "PARALLEL": "Parallel groups: each group gets a different treatment at the same time.",
-    "CROSSOVER": "Crossover: each participant gets both treatments, one after the other.",
-    "FACTORIAL": "Factorial: several treatments are tested in combinations.",
-    "SEQUENTIAL": "Sequential: groups are enrolled one after another.",
-    "NONE": "Open label: everyone knows which treatment each child gets.",
-    "SINGLE": "Single blind: one party (often the participant) does not know who gets what.",
-    "DOUBLE": "Double blind: two parties (often participants and doctors) do not know "
-    "who gets what.",
-    "TRIPLE": "Triple blind: three parties do not know who gets what.",
-    "QUADRUPLE": "Quadruple blind: four parties, including those who judge the results, "
-    "do not know who gets what.",
-    "EARLY_PHASE1": "Early phase 1: a first, very small test in people.",
-    "PHASE1": "Phase 1: a first test in a small group, mainly for safety and dose.",
-    "PHASE2": "Phase 2: tests whether the treatment works and keeps checking safety.",
-    "PHASE3": "Phase 3: compares the treatment with usual care in a large group.",
-    "PHASE4": "Phase 4: follows a treatment already approved, in everyday use.",
-    "NA": "No phase: the trial does not test a drug in the usual phases "
-    "(for example a device or a therapy).",
-    "INTERVENTIONAL": "Interventional: participants receive a treatment chosen by the study plan.",
-    "OBSERVATIONAL": "Observational: researchers watch what happens; no treatment is assigned.",
-    "EXPANDED_ACCESS": "Expanded access: a way to get an unapproved treatment outside a trial.",
+#: Short explanations a family can read beside each design term, by field
+#: (the registry uses "NA" both for a phase and for an allocation).
+EXPLANATIONS: dict[str, dict[str, str]] = {
+    "allocation": {
+        "RANDOMIZED": (
+            "Randomized: chance decides which group each child joins, so the groups are alike "
+            "and a difference in results is more likely due to the treatment."
+        ),
+        "NON_RANDOMIZED": (
+            "Not randomized: the team or families choose the groups, so the groups may differ "
+            "in ways other than the treatment."
+        ),
+        "NA": "Allocation does not apply: there is only one group, so nobody is assigned.",
+    },
+    "intervention_model": {
+        "SINGLE_GROUP": (
+            "Single group: everyone gets the same treatment; there is no comparison group."
+        ),
+        "PARALLEL": "Parallel groups: each group gets a different treatment at the same time.",
+        "CROSSOVER": "Crossover: each participant gets both treatments, one after the other.",
+        "FACTORIAL": "Factorial: several treatments are tested in combinations.",
+        "SEQUENTIAL": "Sequential: groups are enrolled one after another.",
+    },
+    "masking": {
+        "NONE": "Open label: everyone knows which treatment each child gets.",
+        "SINGLE": "Single blind: one party (often the participant) does not know who gets what.",
+        "DOUBLE": (
+            "Double blind: two parties (often participants and doctors) do not know who gets what."
+        ),
+        "TRIPLE": "Triple blind: three parties do not know who gets what.",
+        "QUADRUPLE": (
+            "Quadruple blind: four parties, including those who judge the results, do not "
+            "know who gets what."
+        ),
+    },
+    "phase": {
+        "EARLY_PHASE1": "Early phase 1: a first, very small test in people.",
+        "PHASE1": "Phase 1: a first test in a small group, mainly for safety and dose.",
+        "PHASE2": "Phase 2: tests whether the treatment works and keeps checking safety.",
+        "PHASE3": "Phase 3: compares the treatment with usual care in a large group.",
+        "PHASE4": "Phase 4: follows a treatment already approved, in everyday use.",
+        "NA": (
+            "No phase: the trial does not test a drug in the usual phases (for example a "
+            "device or a therapy)."
+        ),
+    },
+    "study_type": {
+        "INTERVENTIONAL": (
+            "Interventional: participants receive a treatment chosen by the study plan."
+        ),
+        "OBSERVATIONAL": "Observational: researchers watch what happens; no treatment is assigned.",
+        "EXPANDED_ACCESS": "Expanded access: a way to get an unapproved treatment outside a trial.",
+    },
 }
+
+
+def explain(field: str, code: str | None) -> str | None:
+    """The plain-language explanation of a design term, e.g. ("masking", "NONE")."""
+    return EXPLANATIONS.get(field, {}).get(code or "")
+
 
 _DESIGN_WORDS = {
     "RANDOMIZED": "randomized",

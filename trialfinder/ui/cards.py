@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from trialfinder import plain
+from trialfinder.ui.comparison import compare_toggle
 from trialfinder.ui.text import md
 
 TRIAL_PAGE = "pages/trial.py"
@@ -52,9 +53,13 @@ def trial_card(row: pd.Series) -> None:
             near = "" if pd.isna(distance) else f" · {distance:,.0f} km away"
             approx = " (approximate location)" if row["site_approximate"] is True else ""
             st.markdown(f"Nearest site: {md(place)}{near}{approx}")
-        st.page_link(
-            TRIAL_PAGE,
-            label="Trial details",
-            icon=":material/article:",
-            query_params={"id": str(row["id"])},
-        )
+        link, add = st.columns([1, 1], vertical_alignment="center")
+        with link:
+            st.page_link(
+                TRIAL_PAGE,
+                label="Trial details",
+                icon=":material/article:",
+                query_params={"id": str(row["id"])},
+            )
+        with add:
+            compare_toggle(str(row["id"]))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from trialfinder import plain
 from trialfinder.model import Outcome, Trial
 from trialfinder.ui.cards import status_badge
+from trialfinder.ui.comparison import basket, compare_link, compare_toggle
+from trialfinder.ui.sitemap import site_map
 from trialfinder.ui.text import md
 
 
@@ -29,9 +32,12 @@ def safe_link(url: str | None) -> str | None:
     return url if url and url.startswith(("https://", "http://")) else None
 
 
-def trial_view(trial: Trial, refreshed: str) -> None:
+def trial_view(trial: Trial, refreshed: str, sites: pd.DataFrame | None = None) -> None:
+    """The whole trial; ``sites`` (its rows of the catalog's sites table) draws its map."""
     st.header(md(trial.title))
     status_badge(trial.overall_status)
+    compare_toggle(trial.id, key_prefix="trial-compare")
+    compare_link(basket())
     ids = ", ".join((trial.id, *[i for i in trial.registry_ids if i != trial.id]))
     st.caption(md(f"Identifiers: {ids}"))
 
@@ -63,34 +69,37 @@ def trial_view(trial: Trial, refreshed: str) -> None:
     st.subheader("What each group gets")
     if not trial.arms:
         st.markdown(md("The record does not describe the groups."))
-    for arm in trial.arms:
-        with st.container(border=True):
+    columns = st.columns(min(len(trial.arms), 4)) if len(trial.arms) > 1 else [st.container()]
+    for i, arm in enumerate(trial.arms):
+        with columns[i % len(columns)], st.container(border=True):
             kind = plain.label(arm.type) if arm.type else "type not stated"
             st.markdown(f"**{md(arm.label)}** · {md(kind)}")
             if arm.description:
                 st.markdown(md(arm.description))
             if arm.interventions:
                 st.markdown(md("Receives: " + "; ".join(arm.interventions)))
+    if trial.control_group:
+        _fact("The control group gets", trial.control_group)
 
     d = trial.design
     st.subheader("How the trial is designed")
-    _fact("Study type", plain.label(d.study_type), plain.TERM_EXPLANATIONS.get(d.study_type or ""))
+    _fact("Study type", plain.label(d.study_type), plain.explain("study_type", d.study_type))
     _fact(
         "Phase",
         plain.phase_words(d.phases),
-        " ".join(plain.TERM_EXPLANATIONS.get(p, "") for p in d.phases) or None,
+        " ".join(plain.explain("phase", p) or "" for p in d.phases) or None,
     )
-    _fact("Allocation", plain.label(d.allocation), plain.TERM_EXPLANATIONS.get(d.allocation or ""))
+    _fact("Allocation", plain.label(d.allocation), plain.explain("allocation", d.allocation))
     _fact(
         "Groups",
         plain.label(d.intervention_model),
-        plain.TERM_EXPLANATIONS.get(d.intervention_model or ""),
+        plain.explain("intervention_model", d.intervention_model),
     )
     masked = f" (masked: {', '.join(plain.label(w) for w in d.who_masked)})" if d.who_masked else ""
     _fact(
         "Masking",
         plain.design_words(d.masking) + masked if d.masking else None,
-        plain.TERM_EXPLANATIONS.get(d.masking or ""),
+        plain.explain("masking", d.masking),
     )
     _fact("Main purpose", plain.label(d.primary_purpose))
     _fact("Size", plain.enrollment_words(d.enrollment, d.enrollment_type))
@@ -102,6 +111,8 @@ def trial_view(trial: Trial, refreshed: str) -> None:
     st.subheader("Where")
     if not trial.sites:
         st.markdown(md("No sites are listed."))
+    elif sites is not None and not sites.empty:
+        site_map(sites, pd.Series({trial.id: trial.title}), key="trial_map", height=300)
     for site in trial.sites:
         place = ", ".join(x for x in (site.facility, site.city, site.state, site.country) if x)
         status = plain.status_words(site.status) if site.status else "site status unknown"

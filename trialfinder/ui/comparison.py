@@ -1,0 +1,96 @@
+"""Comparison tables on the page: escaped HTML that reads across and prints cleanly."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import streamlit as st
+
+from trialfinder.compare import Comparison
+
+BASKET = "compare_basket"
+
+_STYLE = """
+<style>
+.tf-compare {border-collapse: collapse; width: 100%; font-size: 0.95rem;}
+.tf-compare th, .tf-compare td {border: 1px solid #ddd; padding: 0.45rem 0.6rem;
+  vertical-align: top; text-align: left; white-space: pre-line;}
+.tf-compare thead th {background: #f4f4f4;}
+.tf-compare .tf-group th {background: #e9eef5; font-size: 1rem;}
+.tf-compare tr.tf-differs td {background: #fff6e0;}
+.tf-compare .tf-flag {font-size: 0.8rem; color: #8a5a00; font-weight: 600; display: block;}
+.tf-compare .tf-explain {font-size: 0.8rem; color: #555; font-weight: normal; display: block;}
+@media print {
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
+  .stButton, .stDownloadButton, [data-testid="stSelectbox"] {display: none !important;}
+  .tf-compare tr.tf-differs td {background: none; font-weight: 600;}
+}
+</style>
+"""
+
+
+def comparison_html(comparison: Comparison) -> str:
+    """The table as HTML; every value is escaped (trial text is data)."""
+    esc = html.escape
+    head = "".join(f"<th scope='col'>{esc(t.id)}</th>" for t in comparison.trials)
+    body: list[str] = []
+    span = len(comparison.trials) + 1
+    for group in comparison.groups():
+        body.append(
+            f"<tr class='tf-group'><th colspan='{span}' scope='colgroup'>{esc(group)}</th></tr>"
+        )
+        for row in (r for r in comparison.rows if r.group == group):
+            flag = "<span class='tf-flag'>differs</span>" if row.differs else ""
+            explain = f"<span class='tf-explain'>{esc(row.explain)}</span>" if row.explain else ""
+            cells = "".join(f"<td>{esc(v)}</td>" for v in row.values)
+            css = " class='tf-differs'" if row.differs else ""
+            body.append(
+                f"<tr{css}><th scope='row'>{esc(row.label)}{flag}{explain}</th>{cells}</tr>"
+            )
+    return (
+        _STYLE
+        + "<table class='tf-compare'><thead><tr><th scope='col'>Trial</th>"
+        + head
+        + "</tr></thead><tbody>"
+        + "".join(body)
+        + "</tbody></table>"
+    )
+
+
+def show_comparison(comparison: Comparison) -> None:
+    st.html(comparison_html(comparison))
+
+
+def basket() -> list[str]:
+    """The trials chosen for comparison in this session."""
+    return list(st.session_state.get(BASKET, []))
+
+
+def _toggle(trial_id: str) -> None:
+    chosen = basket()
+    st.session_state[BASKET] = (
+        [i for i in chosen if i != trial_id] if trial_id in chosen else [*chosen, trial_id]
+    )
+
+
+def compare_toggle(trial_id: str, key_prefix: str = "cmp") -> None:
+    """ "Add to compare" / "Remove from compare" for one trial."""
+    chosen = trial_id in basket()
+    st.button(
+        "Remove from compare" if chosen else "Add to compare",
+        key=f"{key_prefix}-{trial_id}",
+        icon=":material/remove:" if chosen else ":material/compare_arrows:",
+        on_click=_toggle,
+        args=(trial_id,),
+    )
+
+
+def compare_link(ids: Sequence[str]) -> None:
+    if ids:
+        st.page_link(
+            "pages/compare.py",
+            label=f"Compare the {len(ids)} chosen trial" + ("s" if len(ids) != 1 else ""),
+            icon=":material/compare_arrows:",
+            query_params={"ids": list(ids)},
+        )
