@@ -4,9 +4,11 @@ import logging
 
 import streamlit as st
 
-from trialfinder.ui.data import catalog
+from trialfinder.serving import NoCatalog
+from trialfinder.ui.data import served
 from trialfinder.ui.filters import read_link_once, sidebar_filters
 from trialfinder.ui.page import QUERY_STATE
+from trialfinder.ui.text import md
 
 # An emoji icon: the browser draws it from a data: URL. A ":material/...:" page icon
 # makes the browser fetch the favicon from fonts.gstatic.com, and nothing may leave
@@ -56,8 +58,14 @@ pages = st.navigation(
 
 try:
     read_link_once(pages)
-    st.session_state[QUERY_STATE] = sidebar_filters(catalog())
+    current = served()
+    if current.attention:
+        st.warning(md(current.attention), icon=":material/warning:")
+    st.session_state[QUERY_STATE] = sidebar_filters(current.catalog)
     pages.run()
+except NoCatalog:
+    logging.getLogger("trialfinder").exception("no catalog to serve")
+    st.error("The trial data cannot be loaded right now. Please try again later.")
 except Exception:
     logging.getLogger("trialfinder").exception("page failed")
     st.error(

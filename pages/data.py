@@ -3,11 +3,12 @@
 import streamlit as st
 
 from trialfinder.ui import page
-from trialfinder.ui.data import catalog, data_dir
+from trialfinder.ui.data import data_dir, served
 from trialfinder.ui.text import md
 
 page.show_notice(page.current())
-the_catalog = catalog()
+current = served()
+the_catalog = current.catalog
 trials = the_catalog.trials
 st.subheader("About the data")
 st.markdown(
@@ -24,9 +25,10 @@ st.markdown(
         "staff; a curated record with a registry id adds to and corrects the registry's record."
     )
 )
-if the_catalog.problems:
-    st.warning(md(f"{len(the_catalog.problems)} data file problem(s) need attention:"))
-    for problem in the_catalog.problems:
+problems = current.pending_problems or the_catalog.problems
+if problems:
+    st.warning(md(f"{len(problems)} data file problem(s) need attention:"))
+    for problem in problems:
         st.markdown(f"- {md(problem)}")
 else:
     st.success("Every data file is valid.")
