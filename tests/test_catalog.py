@@ -182,6 +182,7 @@ def test_one_term_row_per_term(catalog: Catalog) -> None:
         "mesh": ["Cerebral Palsy"],
         "ancestor": ["Brain Diseases", "Nervous System Diseases"],
         "title": ["Stem cells for young children with cerebral palsy"],
+        "intervention": ["Biological: BMMNC"],
     }
     assert (terms["folded"] == terms["term"].map(geo.fold)).all()
     sjogren = rows(catalog.terms, "SJOGREN")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -22,7 +23,7 @@ from tests.factories import (
 )
 from trialfinder import geo
 from trialfinder.ages import ChildAge, admits
-from trialfinder.model import OVERALL_STATUSES, PHASES, STUDY_TYPES
+from trialfinder.model import OVERALL_STATUSES, PHASES, STUDY_TYPES, Arm, Intervention
 from trialfinder.query import (
     DEFAULT_WITHIN_KM,
     MAX_VALUE_LENGTH,
@@ -953,3 +954,65 @@ def test_describe_is_one_sentence_naming_every_filter(query: Query, count: int |
         assert ("accepts" in sentence) == (count == 1) or "accepts" in " ".join(query.cond)
     if query.near:
         assert f"km of {query.near}" in sentence
+
+
+# --- treatments and sponsors (intr, spons) ---------------------------------------
+
+
+def _treatment_catalog():
+    cells = trial(
+        "CELLS",
+        title="Cells for cerebral palsy",
+        conditions=("Cerebral Palsy",),
+        arms=(Arm(label="Cells", interventions=("Biological: Bone marrow mononuclear cells",)),),
+    )
+    cells = replace(
+        cells,
+        interventions=(
+            Intervention(
+                name="Autologous BM MNC", type="BIOLOGICAL", other_names=("Stem cell infusion",)
+            ),
+        ),
+        sponsor="Vinmec Research Institute of Stem Cell and Gene Technology",
+    )
+    drug = replace(
+        trial("DRUG", title="A medicine for memory", conditions=("Memory loss",)),
+        interventions=(Intervention(name="Piracetam", type="DRUG"),),
+        sponsor="Hanoi Medical University",
+        collaborators=("Vinmec International Hospital",),
+    )
+    named_after = trial("TITLE-ONLY", title="Piracetam in the title only", conditions=("Memory",))
+    return catalog_of(cells, drug, named_after)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("intr=bone marrow mononuclear cells", ["CELLS"]),  # an arm's intervention entry
+        ("intr=BM MNC", ["CELLS"]),  # an intervention name, any case
+        ("intr=stem cell infusion", ["CELLS"]),  # another name
+        ("intr=biological", ["CELLS"]),  # the intervention type
+        ("intr=piracetam", ["DRUG"]),  # not the trial whose title alone says it
+        ("intr=piracetam&intr=bm mnc", ["CELLS", "DRUG"]),  # several: any of them
+        ("intr=mononuclear cell", []),  # word boundaries: "cell" is not "cells"
+        ("spons=vinmec", ["CELLS", "DRUG"]),  # lead sponsor or collaborator
+        ("spons=hanoi medical university", ["DRUG"]),
+        ("cond=vinmec", []),  # a sponsor is not a condition
+        ("cond=piracetam", ["TITLE-ONLY"]),  # nor is a treatment (titles are)
+    ],
+)
+def test_treatment_and_sponsor_matching(query: str, expected: list[str]) -> None:
+    ids = apply_query(_treatment_catalog(), parse_query(query).query)["id"].tolist()
+    assert sorted(ids) == expected
+
+
+def test_treatment_and_sponsor_round_trip_and_read_in_words() -> None:
+    parsed = parse_query("intr=bone+marrow+cells&spons=Vinmec&cond=cerebral+palsy")
+    assert parsed.problems == ()
+    assert (
+        parsed.query.to_query_string() == "cond=cerebral+palsy&intr=bone+marrow+cells&spons=Vinmec"
+    )
+    assert parsed.query.describe() == (
+        "Trials for cerebral palsy testing bone marrow cells run by Vinmec"
+    )
+    assert parse_query("intr=%20%21%20").problems[0].key == "intr"

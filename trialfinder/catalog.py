@@ -30,7 +30,7 @@ from trialfinder.errors import DataProblem
 from trialfinder.model import OPEN_STATUSES, Trial
 
 TABLES = ("trials", "sites", "arms", "terms", "records")
-SNAPSHOT_VERSION = "1"
+SNAPSHOT_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,11 @@ class Catalog:
 
     def condition_names(self) -> list[str]:
         """The conditions present in the data, for type-ahead."""
-        names = self.terms.loc[self.terms["kind"] == "condition", "term"]
+        return self.term_names("condition")
+
+    def term_names(self, kind: str) -> list[str]:
+        """The terms of one kind present in the data ("condition", "sponsor" ...)."""
+        names = self.terms.loc[self.terms["kind"] == kind, "term"]
         # One spelling per condition ("Cerebral palsy" / "Cerebral Palsy"): the most used.
         counts = names.value_counts(sort=True)
         spelling: dict[str, str] = {}
@@ -140,6 +144,22 @@ def _site_rows(t: Trial) -> list[dict]:
     return rows
 
 
+def _intervention_terms(t: Trial) -> tuple[str, ...]:
+    """Names, types and other names of the interventions, the arms' intervention
+    entries ("Drug: Piracetam") and the curated active substance."""
+    terms: list[str] = []
+    for i in t.interventions:
+        terms.append(i.name)
+        terms.extend(i.other_names)
+        if i.type:
+            terms.append(i.type.lower().replace("_", " "))
+    for arm in t.arms:
+        terms.extend(arm.interventions)
+    if t.active_substance:
+        terms.append(t.active_substance)
+    return tuple(dict.fromkeys(terms))
+
+
 def _term_rows(t: Trial) -> list[dict]:
     kinds = (
         ("condition", t.conditions),
@@ -147,6 +167,8 @@ def _term_rows(t: Trial) -> list[dict]:
         ("mesh", t.mesh_terms),
         ("ancestor", t.mesh_ancestors),
         ("title", tuple(x for x in (t.brief_title, t.official_title, t.plain_title) if x)),
+        ("intervention", _intervention_terms(t)),
+        ("sponsor", tuple(x for x in (t.sponsor, *t.collaborators) if x)),
     )
     return [
         {"trial_id": t.id, "term": term, "kind": kind, "folded": geo.fold(term)}

@@ -58,11 +58,17 @@ class Filter:
     help: str = ""
 
 
-def _read_cond(text: str) -> str:
-    cleaned = re.sub(r"\s+", " ", text).strip()
-    if not re.search(r"\w", cleaned):
-        raise ValueError("is not a condition or words")
-    return cleaned
+def _read_words(what: str) -> Callable[[str], str]:
+    def read(text: str) -> str:
+        cleaned = re.sub(r"\s+", " ", text).strip()
+        if not re.search(r"\w", cleaned):
+            raise ValueError(f"is not {what}")
+        return cleaned
+
+    return read
+
+
+_read_cond = _read_words("a condition or words")
 
 
 def _read_enum(allowed: tuple[str, ...], what: str) -> Callable[[str], str]:
@@ -119,7 +125,17 @@ FILTERS: tuple[Filter, ...] = (
     Filter("within", False, _read_within, _write_number, "radius around near, in km"),
     Filter("phase", True, _read_enum(PHASES, "phase"), str.lower, "trial phase"),
     Filter("type", False, _read_enum(STUDY_TYPES, "study type"), str.lower, "study type"),
+    Filter(
+        "intr", True, _read_words("a treatment or words"), help="a treatment or active substance"
+    ),
+    Filter("spons", True, _read_words("a sponsor's name"), help="lead sponsor or collaborator"),
 )
+#: Which kinds of catalog term each word filter searches.
+TERM_KINDS = {
+    "cond": ("condition", "keyword", "mesh", "ancestor", "title"),
+    "intr": ("intervention",),
+    "spons": ("sponsor",),
+}
 FILTERS_BY_KEY = {f.key: f for f in FILTERS}
 
 
@@ -135,6 +151,8 @@ class Query:
     within: float | None = None
     phase: tuple[str, ...] = ()
     type: str | None = None
+    intr: tuple[str, ...] = ()
+    spons: tuple[str, ...] = ()
 
     @property
     def place(self) -> geo.Place | None:
@@ -180,6 +198,10 @@ class Query:
             words.append(_phases_words(self.phase))
         if self.cond:
             words.append("for " + " or ".join(self.cond))
+        if self.intr:
+            words.append("testing " + " or ".join(self.intr))
+        if self.spons:
+            words.append("run by " + " or ".join(self.spons))
         if self.age is not None:
             verb = "accepts" if count == 1 else "accept"
             words.append(f"that {verb} a child of {self.age.in_words()}")
@@ -311,14 +333,16 @@ def _word_pattern(terms: Iterable[str]) -> str:
 def _trial_mask(catalog: Catalog, query: Query) -> np.ndarray:
     trials = catalog.trials
     mask = np.ones(len(trials), dtype=bool)
-    if query.cond:
-        terms = catalog.terms
-        hit = (
-            terms["folded"]
-            .str.contains(_word_pattern(query.cond), regex=True)
-            .to_numpy(dtype=bool, na_value=False)
-        )
-        mask &= trials["id"].isin(terms.loc[hit, "trial_id"].unique()).to_numpy()
+    for key, kinds in TERM_KINDS.items():
+        wanted = getattr(query, key)
+        if wanted:
+            terms = catalog.terms.loc[catalog.terms["kind"].isin(kinds)]
+            hit = (
+                terms["folded"]
+                .str.contains(_word_pattern(wanted), regex=True)
+                .to_numpy(dtype=bool, na_value=False)
+            )
+            mask &= trials["id"].isin(terms.loc[hit, "trial_id"].unique()).to_numpy()
     if query.age is not None:
         days = query.age.days
         mask &= (trials["min_age_days"].to_numpy() <= days) & (

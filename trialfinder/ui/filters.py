@@ -65,6 +65,8 @@ def _widget_params() -> dict[str, list[str]]:
         "near": [state.get("near") or ""],
         "phase": list(state.get("phase") or []),
         "type": [state.get("type") or ""],
+        "intr": list(state.get("intr") or []),
+        "spons": list(state.get("spons") or []),
     }
     within = state.get("within")
     if state.get("near") and within is not None and float(within) != DEFAULT_WITHIN_KM:
@@ -136,6 +138,22 @@ def sidebar_filters(catalog: Catalog) -> ParsedQuery:
                 key="phase",
                 bind="query-params",
                 placeholder="Any phase",
+            )
+            st.multiselect(
+                "Treatment",
+                catalog.term_names("intervention"),
+                key="intr",
+                bind="query-params",
+                accept_new_options=True,
+                placeholder="A treatment or active substance",
+            )
+            st.multiselect(
+                "Sponsor",
+                catalog.term_names("sponsor"),
+                key="spons",
+                bind="query-params",
+                accept_new_options=True,
+                placeholder="Who runs the trial",
             )
             st.selectbox(
                 "Study type",
