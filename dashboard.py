@@ -46,6 +46,20 @@ pages = st.navigation(
             help="One trial in plain words.",
         ),
         st.Page(
+            "pages/treatment.py",
+            title="Treatment",
+            icon=":material/medication:",
+            url_path="treatment",
+            help="Every trial of one treatment or active substance, on a timeline.",
+        ),
+        st.Page(
+            "pages/sponsor.py",
+            title="Sponsor",
+            icon=":material/apartment:",
+            url_path="sponsor",
+            help="Every trial one sponsor or collaborator runs, on a timeline.",
+        ),
+        st.Page(
             "pages/data.py",
             title="About the data",
             icon=":material/database:",
