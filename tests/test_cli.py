@@ -22,6 +22,7 @@ from trialfinder import datadir
 from trialfinder.catalog import load_catalog
 from trialfinder.cli import main
 from trialfinder.datadir import ENV_DATA_DIR, registry_path
+from trialfinder.publish import data_lock
 from trialfinder.query import apply_query, parse_query
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -341,6 +342,53 @@ def test_import_write_failure_is_reported_and_keeps_stored_files(
     assert [p.name for p in registry_path(data_dir, "NCT09930001").parent.iterdir()] == [
         "NCT09930001.json"
     ]
+
+
+def test_import_while_another_runs_exits_75_and_changes_nothing(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    run("import", str(write_json(tmp_path / "a.json", SPLINTS)), "--data-dir", str(data_dir))
+    before = registry_path(data_dir, "NCT09930001").read_bytes()
+    newer = json.loads(json.dumps(SPLINTS).replace("2025-01-08", "2026-01-01"))
+    path = write_json(tmp_path / "b.json", newer)
+    with data_lock(data_dir, "trialfinder refresh"):
+        result = run("import", str(path), "--data-dir", str(data_dir))
+    assert result.exit_code == 75
+    assert result.stdout == ""
+    assert result.stderr.startswith(
+        f"Error: another refresh or import is running (pid {os.getpid()}, `trialfinder refresh`"
+    )
+    assert registry_path(data_dir, "NCT09930001").read_bytes() == before
+    assert run("import", str(path), "--data-dir", str(data_dir)).exit_code == 0
+
+
+def test_import_is_published_whole_and_reported(tmp_path: Path, inputs: Path) -> None:
+    data_dir = tmp_path / "data"
+    assert run("import", str(inputs), "--data-dir", str(data_dir)).exit_code == 0
+    link = data_dir / "registry" / "imported"
+    assert link.is_symlink() and not (data_dir / "registry" / "NCT099").exists()
+    [report] = (data_dir / "reports").iterdir()
+    assert json.loads(report.read_text())["counts"]["added"] == 6
+
+
+def test_import_says_so_when_only_its_report_could_not_be_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(*args: Any, **kwargs: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("trialfinder.importer.save_report", full)
+    data_dir = tmp_path / "data"
+    result = run(
+        "import", str(write_json(tmp_path / "a.json", SPLINTS)), "--data-dir", str(data_dir)
+    )
+    assert result.exit_code == 1
+    assert "the import is published, but its change report could not be written" in result.stderr
+    assert registry_path(data_dir, "NCT09930001").is_file()
+
+
+def test_help_lists_refresh() -> None:
+    result = run("--help")
+    assert "refresh" in result.stdout and "import" in result.stdout
 
 
 # --------------------------------------------------------- where the data is

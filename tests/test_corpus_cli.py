@@ -239,13 +239,17 @@ def test_validate_accepts_the_imported_data(imported: dict[str, Any]) -> None:
 
 def test_reimport_changes_nothing(imported: dict[str, Any]) -> None:
     data_dir = imported["data_dir"]
-    files = sorted(data_dir.glob("registry/*/*.json"))
+    link = data_dir / "registry" / "imported"
+    generation = os.readlink(link)
+    files = sorted(data_dir.glob("registry/imported/*/*.json"))
+    assert len(files) > 1000
     before = {p: p.stat().st_mtime_ns for p in files}
     result = CliRunner().invoke(main, ["import", str(V2_JSON), "--data-dir", str(data_dir)])
     assert result.exit_code == 0, result.stderr
     count, _ = imported["source"]
     assert result.stdout == f"read {count}, added 0, updated 0, skipped {count}\n"
     assert {p: p.stat().st_mtime_ns for p in files} == before
+    assert os.readlink(link) == generation  # nothing new was published
 
 
 def test_csv_export_holds_the_same_trials(imported: dict[str, Any]) -> None:

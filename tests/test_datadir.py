@@ -21,12 +21,16 @@ from trialfinder.datadir import (
     curated_files,
     data_files,
     default_data_dir,
+    encode_study,
     fingerprint,
     load_trials,
     registry_files,
     registry_path,
+    registry_sources,
+    shard_path,
     write_study,
 )
+from trialfinder.publish import Staging, data_lock
 
 NCT_FIELD = "protocolSection.identificationModule.nctId"
 
@@ -83,7 +87,13 @@ def test_default_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
 
 
 def test_registry_path_is_sharded_by_the_first_six_characters(tmp_path: Path) -> None:
-    assert registry_path(tmp_path, "NCT07527104") == tmp_path / "registry/NCT075/NCT07527104.json"
+    assert shard_path(tmp_path, "NCT07527104") == tmp_path / "NCT075/NCT07527104.json"
+    assert registry_path(tmp_path, "NCT07527104") == (
+        tmp_path / "registry/imported/NCT075/NCT07527104.json"
+    )
+    assert registry_path(tmp_path, "NCT07527104", "cerebral-palsy") == (
+        tmp_path / "registry/cerebral-palsy/NCT075/NCT07527104.json"
+    )
 
 
 def test_file_listings(tmp_path: Path) -> None:
@@ -107,7 +117,7 @@ def test_write_study_stores_the_study_as_given(tmp_path: Path) -> None:
     raw = study("NCT09920001")
     raw["protocolSection"]["identificationModule"]["briefTitle"] = "Ch\u1eefa b\u1ec7nh"
     path = write_study(tmp_path, raw)
-    assert path == registry_path(tmp_path, "NCT09920001")
+    assert path == tmp_path / "NCT099" / "NCT09920001.json"
     assert json.loads(path.read_text(encoding="utf-8")) == raw
     assert "Ch\u1eefa" in path.read_text(encoding="utf-8")  # UTF-8, not \\u escapes
 
@@ -318,7 +328,7 @@ def test_check_reports_yml_files_and_stray_registry_files(tmp_path: Path) -> Non
     put_registry(tmp_path, "NCT09920001")
     stray = tmp_path / "registry" / "NCT09920002.json"
     stray.write_text(json.dumps(study("NCT09920002")))
-    deep = tmp_path / "registry" / "NCT099" / "old" / "NCT09920003.json"
+    deep = tmp_path / "registry" / "imported" / "NCT099" / "old" / "NCT09920003.json"
     deep.parent.mkdir()
     deep.write_text(json.dumps(study("NCT09920003")))
     (tmp_path / "registry" / ".cache").mkdir()
@@ -361,12 +371,9 @@ def test_an_unreadable_registry_file_is_a_problem(
 
 def test_registry_duplicates_and_wrong_folders(tmp_path: Path) -> None:
     home = put_registry(tmp_path, "NCT09920001")
-    copy = put_registry(
-        tmp_path, "NCT09920001", where=tmp_path / "registry" / "AAAAAA" / "NCT09920001.json"
-    )
-    lost = put_registry(
-        tmp_path, "NCT09920002", where=tmp_path / "registry" / "misc" / "NCT09920002.json"
-    )
+    source = tmp_path / "registry" / "imported"
+    copy = put_registry(tmp_path, "NCT09920001", where=source / "AAAAAA" / "NCT09920001.json")
+    lost = put_registry(tmp_path, "NCT09920002", where=source / "misc" / "NCT09920002.json")
     loaded = load_trials(tmp_path)
     # The copy in its own folder is the one read (the one an import updates).
     assert [t.id for t in loaded.trials] == ["NCT09920001", "NCT09920002"]
@@ -375,3 +382,143 @@ def test_registry_duplicates_and_wrong_folders(tmp_path: Path) -> None:
     assert found[(str(copy), "NCT09920001")].startswith(f"duplicate id: {home}")
     assert "wrong folder" in found[(str(lost), "NCT09920002")]
     assert str(registry_path(tmp_path, "NCT09920002")) in found[(str(lost), "NCT09920002")]
+
+
+# ------------------------------------------------- sources and generations
+
+
+def publish_source(data: Path, name: str, studies: list[dict]) -> Path:
+    """Publish ``studies`` as the next generation of source ``name``; its folder."""
+    with data_lock(data, "test"), Staging(data, name) as stage:
+        for raw in studies:
+            stage.write(raw["protocolSection"]["identificationModule"]["nctId"], encode_study(raw))
+        return stage.publish()
+
+
+def dated(nct: str, updated: str, status: str = "RECRUITING") -> dict:
+    raw = study(nct, status=status)
+    raw["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"]["date"] = updated
+    return raw
+
+
+def test_the_layout_before_sources_still_loads(tmp_path: Path) -> None:
+    old = tmp_path / "registry" / "NCT099" / "NCT09920001.json"
+    put_registry(tmp_path, "NCT09920001", where=old)
+    [source] = registry_sources(tmp_path)
+    assert (source.name, source.root, source.shards) == ("", tmp_path / "registry", ("NCT099",))
+    assert registry_files(tmp_path) == [old]
+    loaded = load_trials(tmp_path)
+    assert [t.id for t in loaded.trials] == ["NCT09920001"] and loaded.problems == []
+    assert check_data_dir(tmp_path).problems == []
+
+
+def test_a_source_is_read_through_its_symlink_once(tmp_path: Path) -> None:
+    first = publish_source(tmp_path, "cp", [study("NCT09920001"), study("NCT09920002")])
+    link = tmp_path / "registry" / "cp"
+    assert link.is_symlink() and link.resolve() == first.resolve()
+    assert os.readlink(link) == f".generations/{first.name}"  # relative: the folder can move
+    [source] = registry_sources(tmp_path)
+    assert (source.name, source.root, source.generation) == ("cp", first, first.name)
+    assert [t.id for t in load_trials(tmp_path).trials] == ["NCT09920001", "NCT09920002"]
+
+    # A problem names the file through the link, the name staff know.
+    broken = first / "NCT099" / "NCT09920003.json"
+    broken.write_bytes(b"{")
+    problems = load_trials(tmp_path).problems
+    assert [p.file for p in problems] == [str(link / "NCT099" / "NCT09920003.json")]
+
+
+def test_a_publish_during_a_read_never_mixes_generations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = [study(f"NCT0992000{i}", status="RECRUITING") for i in range(1, 5)]
+    publish_source(tmp_path, "cp", old)
+    new = [study(f"NCT0992000{i}", status="COMPLETED") for i in range(2, 7)]
+    real = datadir.ctgov.iter_studies
+    swapped: list[Path] = []
+
+    def read_then_publish(path: Path):
+        yield from real(path)
+        if not swapped:  # the refresh publishes right after the first file was read
+            swapped.append(publish_source(tmp_path, "cp", new))
+
+    monkeypatch.setattr(datadir.ctgov, "iter_studies", read_then_publish)
+    during = load_trials(tmp_path)
+    assert swapped, "the swap happened in the middle of the read"
+    assert [(t.id, t.overall_status) for t in during.trials] == [
+        (f"NCT0992000{i}", "RECRUITING") for i in range(1, 5)
+    ]
+    after = load_trials(tmp_path)
+    assert [(t.id, t.overall_status) for t in after.trials] == [
+        (f"NCT0992000{i}", "COMPLETED") for i in range(2, 7)
+    ]
+
+
+def test_a_read_whose_generation_is_removed_meanwhile_starts_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = publish_source(tmp_path, "cp", [study("NCT09920001"), study("NCT09920002")])
+    real = datadir.ctgov.iter_studies
+    done: list[bool] = []
+
+    def read_then_remove(path: Path):
+        yield from real(path)
+        if not done:  # two publishes during one read: the generation read is removed
+            done.append(True)
+            publish_source(tmp_path, "cp", [study("NCT09920003")])
+            publish_source(tmp_path, "cp", [study("NCT09920004")])
+            assert not first.exists()
+
+    monkeypatch.setattr(datadir.ctgov, "iter_studies", read_then_remove)
+    loaded = load_trials(tmp_path)
+    assert [t.id for t in loaded.trials] == ["NCT09920004"] and loaded.problems == []
+
+
+def test_fingerprint_of_a_generation_reads_no_study_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = publish_source(tmp_path, "cp", [study(f"NCT0992{i:04d}") for i in range(1, 40)])
+    put_curated(tmp_path, "LOCAL-1", "id: LOCAL-1\n")
+
+    def refuse(self):
+        raise AssertionError("fingerprint listed the studies of a generation")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(datadir.RegistrySource, "files", refuse)
+        before = fingerprint(tmp_path)
+    assert fingerprint(tmp_path) == before
+
+    publish_source(tmp_path, "cp", [study("NCT09920001")])
+    published = fingerprint(tmp_path)
+    assert published != before
+
+    # A file added by hand inside a generation shows through its folder's time.
+    current = (tmp_path / "registry" / "cp").resolve()
+    shard = current / "NCT099"
+    os.utime(shard, ns=(0, 10**18))
+    at_rest = fingerprint(tmp_path)
+    put_registry(tmp_path, "NCT09920002", where=shard / "NCT09920002.json")
+    assert fingerprint(tmp_path) != at_rest
+    assert first.is_dir() and first != current  # the generation before is kept for readers
+
+
+def test_a_trial_in_two_sources_is_read_once_the_newest_copy(tmp_path: Path) -> None:
+    publish_source(tmp_path, "cp", [dated("NCT09920001", "2025-03-01", "COMPLETED")])
+    put_registry(tmp_path, "NCT09920001", dated("NCT09920001", "2025-01-01"))
+    put_registry(tmp_path, "NCT09920002", dated("NCT09920002", "2025-01-01"))
+    loaded = load_trials(tmp_path)
+    assert loaded.problems == []
+    assert [(t.id, t.overall_status) for t in loaded.trials] == [
+        ("NCT09920001", "COMPLETED"),
+        ("NCT09920002", "RECRUITING"),
+    ]
+    assert check_data_dir(tmp_path).problems == []
+
+
+def test_a_source_symlink_that_points_nowhere_is_a_problem(tmp_path: Path) -> None:
+    put_registry(tmp_path, "NCT09920001")
+    (tmp_path / "registry" / "gone").symlink_to(".generations/gone-x")
+    assert [t.id for t in load_trials(tmp_path).trials] == ["NCT09920001"]
+    [problem] = check_data_dir(tmp_path).problems
+    assert problem.file == str(tmp_path / "registry" / "gone")
+    assert "missing" in problem.message

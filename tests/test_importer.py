@@ -14,9 +14,12 @@ from typing import Any
 
 import pytest
 
-from trialfinder import datadir
-from trialfinder.datadir import load_trials, registry_path
+from tests.support.studies import data_state, leftovers
+from trialfinder import datadir, importer
+from trialfinder.changes import latest_reports
+from trialfinder.datadir import check_data_dir, encode_study, load_trials, registry_path
 from trialfinder.importer import ImportReport, import_paths
+from trialfinder.publish import Busy, data_lock
 
 NCT_FIELD = "protocolSection.identificationModule.nctId"
 
@@ -59,7 +62,16 @@ def stored(data_dir: Path, nct: str) -> dict:
 
 
 def temp_files(root: Path) -> list[Path]:
-    return [p for p in root.rglob("*") if p.name.endswith(".tmp")]
+    return [p for p in root.rglob("*") if p.name.endswith((".tmp", ".partial"))]
+
+
+def all_files(root: Path) -> list[str]:
+    """Every file and symlink under ``root`` (symlinks not followed), relative."""
+    found = []
+    for folder, dirs, names in os.walk(root):
+        for name in names + [d for d in dirs if Path(folder, d).is_symlink()]:
+            found.append(str(Path(folder, name).relative_to(root)))
+    return found
 
 
 def reasons(report: ImportReport) -> dict[str, str]:
@@ -78,7 +90,8 @@ def test_counts_add_then_unchanged_then_update(tmp_path: Path) -> None:
     assert (report.read, report.added, report.updated, report.skipped) == (2, 2, 0, [])
     assert report.summary() == "read 2, added 2, updated 0, skipped 0"
     assert stored(data, "NCT09910001") == study("NCT09910001")
-    assert registry_path(data, "NCT09910001") == data / "registry/NCT099/NCT09910001.json"
+    assert registry_path(data, "NCT09910001") == data / "registry/imported/NCT099/NCT09910001.json"
+    assert (data / "registry" / "imported").is_symlink()
 
     before = registry_path(data, "NCT09910001").stat()
     again = import_paths([tmp_path / "in"], data)
@@ -315,13 +328,20 @@ def test_a_bad_file_is_skipped_with_file_record_and_field_and_the_rest_import(
     assert report.skipped == [(str(bad), _expected_why(problem.record, field, problem.message))]
     assert {t.id for t in load_trials(data).trials} == {"NCT09910001", "NCT09910002"}
     # Nothing else was written anywhere (a path-like id must not escape registry/).
-    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()) == [
-        Path("data/registry/NCT099/NCT09910001.json"),
-        Path("data/registry/NCT099/NCT09910002.json"),
-        Path("in/a_good.json"),
-        Path("in/b_bad.json"),
-        Path("in/c_good.json"),
-    ]
+    generation = os.readlink(data / "registry" / "imported")
+    assert sorted(all_files(tmp_path)) == sorted(
+        [
+            "data/.lock",
+            f"data/registry/{generation}/.manifest.json",
+            f"data/registry/{generation}/NCT099/NCT09910001.json",
+            f"data/registry/{generation}/NCT099/NCT09910002.json",
+            "data/registry/imported",
+            f"data/reports/{report.changes.path.name}",
+            "in/a_good.json",
+            "in/b_bad.json",
+            "in/c_good.json",
+        ]
+    )
 
 
 def _expected_why(record: str | None, field: str | None, message: str) -> str:
@@ -435,7 +455,7 @@ def test_a_failure_while_writing_keeps_the_old_file(
     assert [t.overall_status for t in load_trials(data).trials] == ["RECRUITING"]
 
 
-def test_files_written_before_a_failure_are_whole(
+def test_a_failure_part_way_publishes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     page = write_json(
@@ -456,6 +476,124 @@ def test_files_written_before_a_failure_are_whole(
     monkeypatch.setattr(datadir.os, "replace", real_replace)
 
     loaded = load_trials(tmp_path / "data")
-    assert [t.id for t in loaded.trials] == ["NCT09910001", "NCT09910002"]
-    assert loaded.problems == []
+    assert loaded.trials == [] and loaded.problems == []
     assert temp_files(tmp_path / "data") == []
+    assert list((tmp_path / "data" / "registry" / ".generations").iterdir()) == []
+
+
+# ------------------------------------------------- generations and reports
+
+
+def test_an_import_publishes_a_new_generation_and_reports_it(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = import_paths([write_json(tmp_path / "a.json", study("NCT09910001"))], data)
+    link = data / "registry" / "imported"
+    generation = os.readlink(link)
+    assert first.published and first.changes.counts["added"] == 1
+    old_inode = registry_path(data, "NCT09910001").stat().st_ino
+
+    newer = study("NCT09910002", updated="2025-02-01")
+    second = import_paths(
+        [
+            write_json(tmp_path / "b.json", newer),
+            write_json(tmp_path / "c.json", study("NCT09910003")),
+        ],
+        data,
+    )
+    assert os.readlink(link) != generation
+    assert registry_path(data, "NCT09910001").stat().st_ino == old_inode  # linked, not copied
+    assert (data / "registry" / generation).is_dir()  # the previous generation is kept
+    changes = second.changes
+    assert changes.kind == "import" and changes.source == "imported" and changes.studies == 3
+    assert [r["id"] for r in changes.added] == ["NCT09910002", "NCT09910003"]
+    assert changes.counts["unchanged"] == 1
+    assert changes.origin == {"paths": [str(tmp_path / "b.json"), str(tmp_path / "c.json")]}
+    assert [r.source for r in latest_reports(data)] == ["imported"]
+    assert latest_reports(data)[0].path == changes.path
+
+
+def test_an_import_that_changes_nothing_publishes_nothing(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    page = write_json(tmp_path / "a.json", study("NCT09910001"))
+    import_paths([page], data)
+    before = data_state(data)
+    again = import_paths([page], data)
+    assert not again.published and again.changes is None
+    assert data_state(data) == before
+
+
+def test_a_failed_swap_leaves_the_imported_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    import_paths([write_json(tmp_path / "a.json", study("NCT09910001"))], data)
+    before = data_state(data)
+    real_replace = os.replace
+
+    def refuse_the_swap(src: Any, dst: Any) -> None:
+        if Path(dst) == data / "registry" / "imported":
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(datadir.os, "replace", refuse_the_swap)
+    newer = study("NCT09910001", updated="2026-01-01", overall="COMPLETED")
+    with pytest.raises(OSError, match="No space"):
+        import_paths([write_json(tmp_path / "b.json", newer), tmp_path / "a.json"], data)
+    monkeypatch.undo()
+    assert data_state(data) == before and leftovers(data) == []
+    assert [t.overall_status for t in load_trials(data).trials] == ["RECRUITING"]
+
+
+def test_an_interrupted_import_publishes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    import_paths([write_json(tmp_path / "a.json", study("NCT09910001"))], data)
+    before = data_state(data)
+    real = importer.ctgov.iter_studies
+
+    def interrupted(path: Path):
+        yield from real(path)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(importer.ctgov, "iter_studies", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        import_paths([write_json(tmp_path / "b.json", study("NCT09910002"))], data)
+    assert data_state(data) == before and leftovers(data) == []
+
+
+def test_an_import_waits_for_nobody_unless_asked(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with data_lock(data, "trialfinder refresh"), pytest.raises(Busy, match="pid"):
+        import_paths([write_json(tmp_path / "a.json", study("NCT09910001"))], data)
+    assert not (data / "registry").exists()
+
+
+def test_the_layout_before_sources_moves_into_imported(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    legacy = data / "registry" / "NCT099"
+    legacy.mkdir(parents=True)
+    (legacy / "NCT09910001.json").write_bytes(encode_study(study("NCT09910001")))
+    (legacy / "NCT09910002.json").write_bytes(encode_study(study("NCT09910002")))
+    before = {t.id: t for t in load_trials(data).trials}
+    assert list(before) == ["NCT09910001", "NCT09910002"]
+
+    # The stored copy in the old layout counts as stored.
+    report = import_paths([write_json(tmp_path / "a.json", study("NCT09910001"))], data)
+    assert (report.added, report.updated) == (0, 0) and report.published
+    assert not legacy.exists()
+    assert (data / "registry" / "imported").is_symlink()
+    assert {t.id: t for t in load_trials(data).trials} == before
+    assert report.changes.counts["unchanged"] == 2 and not report.changes.changed
+    assert check_data_dir(data).problems == []
+
+    # The next import clears what was moved away.
+    import_paths([write_json(tmp_path / "b.json", study("NCT09910003"))], data)
+    assert [
+        p.name for p in (data / "registry" / ".generations").iterdir() if "_retired" in p.name
+    ] == []
+    assert [t.id for t in load_trials(data).trials] == [
+        "NCT09910001",
+        "NCT09910002",
+        "NCT09910003",
+    ]

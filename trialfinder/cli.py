@@ -1,19 +1,31 @@
-"""The ``trialfinder`` command: import, validate, export, search."""
+"""The ``trialfinder`` command: import, refresh, validate, export, search."""
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import urlencode
 
 import click
 
 from trialfinder import __version__
 from trialfinder import export as exporting
+from trialfinder import refresh as refreshing
 from trialfinder.catalog import Catalog, load_catalog
-from trialfinder.datadir import check_data_dir, default_data_dir, load_trials
-from trialfinder.importer import import_paths
+from trialfinder.datadir import (
+    IMPORTED,
+    check_data_dir,
+    default_data_dir,
+    load_trials,
+    registry_sources,
+)
+from trialfinder.importer import ReportNotWritten, import_paths
 from trialfinder.model import Trial
+from trialfinder.publish import Busy, clean_leftovers, data_lock
 from trialfinder.query import FILTERS, apply_query, parse_query
 
 #: Above this many results, search reads the trials from the data files in one
@@ -43,35 +55,287 @@ def main() -> None:
     """Find clinical trials by condition, a child's age, status and place."""
 
 
+EXIT_BUSY = 75  # EX_TEMPFAIL: try again later
+EXIT_INTERRUPTED = 130
+
+
+@contextlib.contextmanager
+def _stopped_as_interrupt():
+    """SIGTERM (a service stop, `kill`) ends the run like Ctrl-C: what it wrote is removed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _busy(error: Exception) -> NoReturn:
+    click.echo(f"Error: {error}", err=True)
+    raise SystemExit(EXIT_BUSY)
+
+
+def _interrupted(what: str) -> NoReturn:
+    click.echo(f"interrupted: {what}; the data is as it was", err=True)
+    raise SystemExit(EXIT_INTERRUPTED)
+
+
+def _say(text: str) -> None:
+    click.echo(text, err=True)
+
+
+wait_option = click.option(
+    "--wait",
+    is_flag=True,
+    help="When another refresh or import is running, wait for it to finish "
+    "instead of refusing at once.",
+)
+
+
 @main.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @data_dir_option
-def import_command(paths: tuple[Path, ...], data_dir: Path | None) -> None:
+@wait_option
+def import_command(paths: tuple[Path, ...], data_dir: Path | None, wait: bool) -> None:
     """Import ClinicalTrials.gov API v2 JSON files, zips or folders.
 
-    Each study is stored under the data directory's registry/ folder; of two
+    Each study is stored under the data directory's registry/imported/; of two
     copies of one trial the more recently updated is kept. A bad file or
     record is skipped, with the file, record, field and reason on standard
     error, and the rest are imported. The counts go to standard output.
 
+    Nothing changes until every input was read: the new data is then swapped
+    in whole, and what changed is kept in reports/. A failure or an interrupt
+    leaves the data as it was. Studies in the older layout (registry/NCT075/)
+    move into registry/imported/ on the first import.
+
     Exit status: 0 when every study was read (copies not needed, such as an
     unchanged or older one, are skipped without error); 1 when any file or
     record was bad and skipped, the rest still imported, or when the data
-    directory cannot be written (files already written stay whole); 2 for a
-    path that does not exist.
+    directory cannot be written (nothing is changed then); 2 for a path that
+    does not exist; 75 when another refresh or import is running (see --wait);
+    130 when interrupted.
     """
     directory = _data_dir(data_dir, must_exist=False)
     try:
-        report = import_paths(paths, directory)
+        with _stopped_as_interrupt():
+            report = import_paths(paths, directory, wait=wait, waiting=_say)
+    except Busy as error:
+        _busy(error)
+    except KeyboardInterrupt:
+        _interrupted("nothing was imported")
+    except ReportNotWritten as error:
+        raise click.ClickException(str(error)) from error
     except OSError as error:
         raise click.ClickException(
-            f"cannot write to {directory}: {error}; files written before this are complete"
+            f"cannot write to {directory}: {error}; nothing was imported, the data is as it was"
         ) from error
     for where, why in report.skipped:
         click.echo(f"skipped {where}: {why}", err=True)
     click.echo(report.summary())
     if report.problems:
         raise SystemExit(1)
+
+
+@main.command("refresh")
+@click.option(
+    "--source",
+    "names",
+    multiple=True,
+    metavar="NAME",
+    help="Pull only this source (repeatable). Default: every source in the sources file.",
+)
+@click.option(
+    "--sources",
+    "sources_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The sources file (default: sources.yaml in the data directory).",
+)
+@click.option(
+    "--api-url",
+    default=refreshing.DEFAULT_API_URL,
+    show_default=True,
+    help="ClinicalTrials.gov API v2 base URL.",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Pull, check and show what would change; publish nothing, keep nothing.",
+)
+@wait_option
+@click.option(
+    "--page-size",
+    type=click.IntRange(1, 1000),
+    default=1000,
+    show_default=True,
+    help="Studies asked for per page.",
+)
+@click.option(
+    "--timeout",
+    "read_timeout",
+    type=click.FloatRange(0, min_open=True),
+    default=120.0,
+    show_default=True,
+    help="Seconds to wait for a page to arrive before trying again.",
+)
+@click.option(
+    "--connect-timeout",
+    type=click.FloatRange(0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Seconds to wait for a connection.",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 100),
+    default=6,
+    show_default=True,
+    help="Tries after the first, per page, on errors that may pass.",
+)
+@click.option(
+    "--backoff",
+    type=click.FloatRange(0),
+    default=2.0,
+    show_default=True,
+    help="Seconds before the first try again; doubled each time (with jitter), at most 120.",
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(0),
+    default=0.3,
+    show_default=True,
+    help="At least this many seconds from one request to the next.",
+)
+@click.option(
+    "--max-invalid",
+    type=click.IntRange(0),
+    default=0,
+    show_default=True,
+    help="Studies failing the checks a pull may hold and still be published.",
+)
+@data_dir_option
+def refresh_command(
+    names: tuple[str, ...],
+    sources_file: Path | None,
+    api_url: str,
+    dry_run: bool,
+    wait: bool,
+    page_size: int,
+    read_timeout: float,
+    connect_timeout: float,
+    retries: int,
+    backoff: float,
+    interval: float,
+    max_invalid: int,
+    data_dir: Path | None,
+) -> None:
+    """Pull the sources in sources.yaml from ClinicalTrials.gov and publish them.
+
+    Each source is paged through the API v2 /studies endpoint, written beside
+    the current data, checked, and swapped in whole only when every page
+    arrived: a failed, interrupted or killed refresh leaves the data exactly as
+    it was and says why. A running dashboard shows the new data on its next
+    run. What changed (trials added and gone, status changes, sites added and
+    removed, other updates) is printed and kept in reports/.
+
+    Exit status: 0 when every source was refreshed (or, with --dry-run,
+    pulled); 1 when any source failed (each other source is published on its
+    own); 2 for a usage error or a bad sources file; 75 when another refresh or
+    import is running (see --wait); 130 when interrupted.
+    """
+    directory = _data_dir(data_dir, must_exist=False)
+    settings = refreshing.Settings(
+        api_url=api_url,
+        page_size=page_size,
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        retries=retries,
+        backoff=backoff,
+        interval=interval,
+        max_invalid=max_invalid,
+    )
+    try:
+        settings.check()
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    path = sources_file or directory / refreshing.SOURCES_FILE
+    try:
+        sources = refreshing.load_sources(path)
+    except refreshing.SourcesError as error:
+        click.echo(f"Error: {error}", err=True)
+        raise SystemExit(2) from None
+    known = [s.name for s in sources]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise click.UsageError(
+            f"no source named {unknown[0]!r} in {path}; the sources are {', '.join(known)}"
+        )
+    chosen = [s for s in sources if not names or s.name in names]
+    failed: list[str] = []
+    try:
+        with (
+            _stopped_as_interrupt(),
+            data_lock(directory, "trialfinder refresh", wait=wait, waiting=_say),
+        ):
+            removed = clean_leftovers(directory)
+            if removed:
+                _say(f"removed what earlier runs left behind: {', '.join(removed)}")
+            if not names:
+                _note_unlisted(directory, known)
+            for source in chosen:
+                progress = refreshing.Progress(click.get_text_stream("stderr"))
+                try:
+                    result = refreshing.refresh_source(
+                        directory, source, settings, dry_run=dry_run, progress=progress
+                    )
+                except refreshing.RefreshError as error:
+                    state = "is published" if error.published else "is unchanged"
+                    click.echo(f"Error: {error}. The data of {source.name} {state}.", err=True)
+                    failed.append(source.name)
+                    continue
+                _show_refresh(result)
+    except Busy as error:
+        _busy(error)
+    except KeyboardInterrupt:
+        _interrupted("nothing more was published")
+    except OSError as error:  # the lock itself: a data directory that cannot be written
+        raise click.ClickException(
+            f"cannot write to {directory}: {error}; nothing was published"
+        ) from error
+    if failed:
+        raise SystemExit(1)
+
+
+def _note_unlisted(directory: Path, known: list[str]) -> None:
+    for source in registry_sources(directory):
+        if source.name and source.name != IMPORTED and source.name not in known:
+            _say(
+                f"note: {source.link} is not in the sources file; it is still shown "
+                "(delete that symlink to drop it)"
+            )
+
+
+def _show_refresh(result) -> None:
+    report = result.report
+    name = result.source.name
+    if report.dry_run:
+        click.echo(f"{name}: dry run; nothing was published")
+    elif result.published:
+        click.echo(f"{name}: published {report.studies:,} studies")
+    else:
+        click.echo(f"{name}: no changes; the data stays as it was")
+    click.echo(report.summary())
+    for line in report.lines():
+        click.echo(line)
+    if result.report_path is not None:
+        click.echo(f"report: {result.report_path}")
 
 
 @main.command()

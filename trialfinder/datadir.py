@@ -1,18 +1,33 @@
-"""The data directory: where records live on disk, and how they are written.
+"""The data directory: where records live on disk, and how they are read.
 
 ```
 data/
+  sources.yaml                  what `trialfinder refresh` pulls from ClinicalTrials.gov
   trials/<id>.yaml              curated records, written by hand
-  registry/NCT075/NCT07527104.json   registry studies as the API gave them, one a file
+  registry/<source>             a symlink to the source's current generation:
+  registry/.generations/<source>-<UTC stamp>-<random>/NCT075/NCT07527104.json
+                                registry studies as the API gave them, one a file; a
+                                generation is written whole beside the current one and
+                                never changed after it is published
+  registry/NCT075/NCT07527104.json   the layout before sources (still read; an import
+                                moves it into registry/imported)
+  reports/<UTC stamp>-<source>.json  what each refresh or import changed
   .snapshot/                    the catalog's Parquet snapshot (not in git)
+  .lock                         held by a running refresh or import (not in git)
 ```
 
-Every write goes beside its target and is renamed into place, so a reader sees
-the old file or the new one, never half of one.
+Writing a generation and swapping it in is :mod:`trialfinder.publish`. Readers
+resolve each source's symlink once, then read from the folder it pointed to,
+so a swap in the middle of a read never mixes two generations; a folder may
+also be a plain one (written by hand, or by an older version), read in place.
+
+Every single file write goes beside its target and is renamed into place, so a
+reader sees the old file or the new one, never half of one.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -30,9 +45,21 @@ ENV_DATA_DIR = "TRIALFINDER_DATA_DIR"
 REGISTRY = "registry"
 CURATED = "trials"
 SNAPSHOT = ".snapshot"
+#: Under ``registry/``: every generation of every source.
+GENERATIONS = ".generations"
+#: The source ``trialfinder import`` writes.
+IMPORTED = "imported"
 #: A ClinicalTrials.gov id, the only kind stored under ``registry/``.
 NCT_ID = re.compile(r"NCT\d{8}")
+#: A source's name: it names a folder, so lower-case letters, digits and dashes.
+SOURCE_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
+#: A folder of the layout before sources: ``registry/NCT075/``.
+LEGACY_SHARD = re.compile(r"NCT\d{3}")
 _NCT_FIELD = "protocolSection.identificationModule.nctId"
+_STRAY = (
+    "not read: registry files live one folder down, "
+    "registry/<source>/<first 6 characters of the id>/<id>.json"
+)
 
 
 def default_data_dir() -> Path:
@@ -40,9 +67,19 @@ def default_data_dir() -> Path:
     return Path(os.environ.get(ENV_DATA_DIR) or "data")
 
 
-def registry_path(data_dir: Path, trial_id: str) -> Path:
-    """Where a registry study is stored: sharded so no folder grows huge."""
-    return data_dir / REGISTRY / trial_id[:6] / f"{trial_id}.json"
+def shard_path(root: Path, trial_id: str) -> Path:
+    """Where a study is stored in a folder of studies: sharded so no folder grows huge."""
+    return root / trial_id[:6] / f"{trial_id}.json"
+
+
+def source_link(data_dir: Path, source: str) -> Path:
+    """``registry/<source>``: the symlink to the source's current generation."""
+    return data_dir / REGISTRY / source
+
+
+def registry_path(data_dir: Path, trial_id: str, source: str = IMPORTED) -> Path:
+    """Where a source's copy of a registry study is read (through the source's symlink)."""
+    return shard_path(source_link(data_dir, source), trial_id)
 
 
 def _new_file_mode(path: Path) -> int:
@@ -55,8 +92,12 @@ def _new_file_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
-def atomic_write_bytes(path: Path, payload: bytes) -> None:
-    """Write beside ``path`` and rename over it: all or nothing."""
+def atomic_write_bytes(path: Path, payload: bytes, durable: bool = True) -> None:
+    """Write beside ``path`` and rename over it: all or nothing.
+
+    ``durable=False`` leaves out the fsync, for a file in a generation that is
+    synced as a whole before it is published.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = _new_file_mode(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -66,36 +107,138 @@ def atomic_write_bytes(path: Path, payload: bytes) -> None:
                 os.fchmod(handle.fileno(), mode)  # mkstemp makes it owner-only
             handle.write(payload)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def write_study(data_dir: Path, study: dict) -> Path:
-    """Store one registry study (as the API gave it) under ``registry/``."""
+def encode_study(study: dict) -> bytes:
+    """A study as stored: the API's JSON, UTF-8, one key a line (same study, same bytes)."""
+    return json.dumps(study, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def checked_id(study: dict) -> str:
+    """The study's NCT id; ValueError when it has none or it is not an NCT number."""
     trial_id = ctgov.study_id(study)
     if not trial_id:
         raise ValueError("study has no nctId")
     if not NCT_ID.fullmatch(trial_id):
-        # The id becomes a path: "NCT0/../../x" must never leave registry/.
+        # The id becomes a path: "NCT0/../../x" must never leave its folder.
         raise ValueError(f"nctId {trial_id!r} is not NCT followed by 8 digits")
-    path = registry_path(data_dir, trial_id)
-    atomic_write_bytes(path, json.dumps(study, ensure_ascii=False, indent=1).encode("utf-8"))
+    return trial_id
+
+
+def write_study(root: Path, study: dict, durable: bool = True) -> Path:
+    """Store one registry study (as the API gave it) in the folder of studies ``root``."""
+    path = shard_path(root, checked_id(study))
+    atomic_write_bytes(path, encode_study(study), durable=durable)
     return path
 
 
-def registry_files(data_dir: Path) -> list[Path]:
-    """``registry/*/*.json``, hidden folders and files (".cache", "._x.json") passed over."""
+# ------------------------------------------------------------------ sources
+
+
+@dataclass(frozen=True)
+class RegistrySource:
+    """One source's studies, resolved: read from ``root``, named through ``link``."""
+
+    #: The source's name; "" for the layout before sources (shards right under registry/).
+    name: str
+    #: How files are named in messages: ``registry/<name>`` (``registry`` for the old layout).
+    link: Path
+    #: The folder read: the generation the symlink pointed to when resolved, or the
+    #: plain folder itself.
+    root: Path
+    #: The generation's folder name, when ``link`` is a symlink.
+    generation: str | None = None
+    #: For the old layout: the shard folders found (``NCT075``, ...).
+    shards: tuple[str, ...] = ()
+
+    def display(self, path: Path | str) -> str:
+        """A path under ``root`` as named through ``link``."""
+        text, root = str(path), str(self.root)
+        if self.generation is not None and text.startswith(root + os.sep):
+            return str(self.link) + text[len(root) :]
+        return text
+
+    def shard_folders(self) -> list[Path]:
+        """The folders that hold studies (hidden ones passed over)."""
+        if self.name == "":
+            return [self.root / shard for shard in self.shards]
+        try:
+            entries = sorted(os.scandir(self.root), key=lambda e: e.name)
+        except OSError:
+            return []
+        return [Path(e.path) for e in entries if not e.name.startswith(".") and _is_dir(e)]
+
+    def files(self) -> list[Path]:
+        """``<shard>/*.json`` under ``root``, hidden files (".x.tmp", "._x.json") passed over."""
+        found = []
+        for folder in self.shard_folders():
+            try:
+                names = os.listdir(folder)
+            except OSError:
+                continue
+            found += [folder / n for n in names if n.endswith(".json") and not n.startswith(".")]
+        return sorted(found)
+
+    def still_there(self) -> bool:
+        """Is every folder this source was read from still there (not removed meanwhile)?"""
+        if self.name == "":
+            return all(folder.is_dir() for folder in self.shard_folders())
+        return self.root.is_dir()
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def resolve_link(link: Path) -> tuple[Path, str | None]:
+    """(folder to read, generation name) for ``registry/<source>``: resolved once."""
+    try:
+        target = os.readlink(link)
+    except OSError:  # not a symlink (a plain folder), or gone
+        return link, None
+    root = Path(os.path.normpath(link.parent / target))
+    return root, root.name
+
+
+def registry_sources(data_dir: Path) -> list[RegistrySource]:
+    """Every source under ``registry/``, each symlink resolved once, in name order.
+
+    A folder named like a shard (``NCT075``) belongs to the layout before
+    sources; all of them together are the source named "" (listed first).
+    """
     root = data_dir / REGISTRY
-    if not root.is_dir():
+    try:
+        entries = sorted(os.scandir(root), key=lambda e: e.name)
+    except OSError:
         return []
-    return sorted(
-        path
-        for path in root.glob("*/*.json")
-        if not path.name.startswith(".") and not path.parent.name.startswith(".")
-    )
+    legacy: list[str] = []
+    sources: list[RegistrySource] = []
+    for entry in entries:
+        if entry.name.startswith(".") or not _is_dir(entry):
+            continue  # a dangling symlink is reported by check_data_dir
+        if LEGACY_SHARD.fullmatch(entry.name) and not entry.is_symlink():
+            legacy.append(entry.name)
+            continue
+        link = Path(entry.path)
+        folder, generation = resolve_link(link)
+        sources.append(RegistrySource(entry.name, link, folder, generation))
+    if legacy:
+        sources.insert(0, RegistrySource("", root, root, None, tuple(legacy)))
+    return sources
+
+
+def registry_files(data_dir: Path) -> list[Path]:
+    """Every study file of every source, as read (in the resolved generation folders)."""
+    return sorted(path for source in registry_sources(data_dir) for path in source.files())
 
 
 def curated_files(data_dir: Path) -> list[Path]:
@@ -109,14 +252,55 @@ def data_files(data_dir: Path) -> list[Path]:
 
 
 def fingerprint(data_dir: Path) -> str:
-    """Changes whenever a data file is added, removed or rewritten."""
+    """Changes whenever the data changes; cheap enough for every page run.
+
+    A published generation never changes, so it counts by its name, plus the
+    times of its shard folders (a file added or removed by hand changes those):
+    a few hundred stats even for the whole registry, never one per study. Plain
+    folders (written by hand or by an older version) and curated files count
+    file by file: name, size and time. A hand edit inside one file of a
+    generation may go unseen; staff correct records with curated overlays.
+    """
     digest = hashlib.sha256()
-    for path in data_files(data_dir):
-        stat = path.stat()
-        digest.update(
-            f"{path.relative_to(data_dir)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode()
-        )
+    for source in registry_sources(data_dir):
+        if source.generation is not None:
+            digest.update(f"{source.name}\0{source.generation}\n".encode())
+            digest.update(_shard_times(source.root).encode())
+            continue
+        for path in source.files():
+            _stat_line(digest, data_dir, path)
+    for path in curated_files(data_dir):
+        _stat_line(digest, data_dir, path)
     return digest.hexdigest()[:16]
+
+
+def _shard_times(root: Path) -> str:
+    """ "NCT075 <mtime>" for each shard folder: plain strings, no Path, it runs every page."""
+    lines = []
+    try:
+        with os.scandir(root) as entries:
+            for entry in entries:
+                if entry.name.startswith(".") or not _is_dir(entry):
+                    continue
+                try:
+                    lines.append(f"{entry.name}\0{entry.stat().st_mtime_ns}\n")
+                except OSError:
+                    continue
+    except OSError:
+        return ""
+    lines.sort()
+    return "".join(lines)
+
+
+def _stat_line(digest, data_dir: Path, path: Path) -> None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return
+    digest.update(f"{path.relative_to(data_dir)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+
+
+# ------------------------------------------------------------------ reading
 
 
 @dataclass
@@ -127,29 +311,39 @@ class LoadedTrials:
     problems: list[DataProblem] = field(default_factory=list)
 
 
-def iter_registry_trials(data_dir: Path) -> Iterator[Trial | DataProblem]:
-    """Every registry trial, and a problem for every file or record not usable.
+def _shown(problem: DataProblem, path: Path, source: RegistrySource) -> DataProblem:
+    """The problem, its file named through the source's link."""
+    text = str(path)
+    if source.generation is None or not problem.file.startswith(text):
+        return problem
+    return dataclasses.replace(problem, file=source.display(text) + problem.file[len(text) :])
 
-    A trial stored outside its folder (``registry/<first 6 characters>/``) is
-    reported and still read; a second record with an id already read is
-    reported and left out (files in their own folder are read first, so the
-    copy an import updates is the one kept).
+
+def iter_source_trials(source: RegistrySource) -> Iterator[Trial | DataProblem]:
+    """Every trial of one source, and a problem for every file or record not usable.
+
+    A trial stored outside its folder (``<first 6 characters>/``) is reported
+    and still read; a second record with an id already read is reported and
+    left out (files in their own folder are read first, so the copy an import
+    updates is the one kept).
     """
-    seen: dict[str, Path] = {}
-    files = sorted(registry_files(data_dir), key=lambda p: (p.parent.name != p.stem[:6], p))
+    seen: dict[str, str] = {}
+    files = sorted(source.files(), key=lambda p: (p.parent.name != p.stem[:6], p))
     for path in files:
+        shown = source.display(path)
         for item in ctgov.iter_studies(path):
             if item.problem is not None or item.study is None:
-                yield item.problem or DataProblem(file=str(path), message="unreadable")
+                problem = item.problem or DataProblem(file=str(path), message="unreadable")
+                yield _shown(problem, path, source)
                 continue
             try:
-                trial = ctgov.parse_study(item.study, origin=str(path))
+                trial = ctgov.parse_study(item.study, origin=shown)
             except DataError as error:
                 yield error.problem
                 continue
             if trial.id != path.stem:
                 yield DataProblem(
-                    file=str(path),
+                    file=shown,
                     record=trial.id,
                     field=_NCT_FIELD,
                     message=f"the file name says {path.stem} but the record is {trial.id}",
@@ -157,18 +351,18 @@ def iter_registry_trials(data_dir: Path) -> Iterator[Trial | DataProblem]:
                 continue
             if trial.id in seen:
                 yield DataProblem(
-                    file=str(path),
+                    file=shown,
                     record=trial.id,
                     field=_NCT_FIELD,
                     message=f"duplicate id: {seen[trial.id]} holds the same trial; "
                     "this copy is not read",
                 )
                 continue
-            seen[trial.id] = path
-            expected = registry_path(data_dir, trial.id)
-            if path.parent != expected.parent:
+            seen[trial.id] = shown
+            if path.parent.name != trial.id[:6]:
+                expected = shard_path(source.link, trial.id)
                 yield DataProblem(
-                    file=str(path),
+                    file=shown,
                     record=trial.id,
                     field=_NCT_FIELD,
                     message=f"stored in the wrong folder; it belongs at {expected}, "
@@ -177,13 +371,33 @@ def iter_registry_trials(data_dir: Path) -> Iterator[Trial | DataProblem]:
             yield trial
 
 
+def iter_registry_trials(data_dir: Path) -> Iterator[Trial | DataProblem]:
+    """Every trial of every source (one trial may come from several), and every problem."""
+    for source in registry_sources(data_dir):
+        yield from iter_source_trials(source)
+
+
 def _registry_trials(data_dir: Path, problems: list[DataProblem]) -> dict[str, Trial]:
-    by_id: dict[str, Trial] = {}
-    for item in iter_registry_trials(data_dir):
-        if isinstance(item, DataProblem):
-            problems.append(item)
-        else:
-            by_id[item.id] = item
+    """The registry trials by id; of a trial in two sources, the more recently updated.
+
+    Each source is resolved once; should a folder read be removed meanwhile (a
+    second publish during one long read), the read starts again on the new data.
+    """
+    for _attempt in range(3):
+        sources = registry_sources(data_dir)
+        found: list[DataProblem] = []
+        by_id: dict[str, Trial] = {}
+        for source in sources:
+            for item in iter_source_trials(source):
+                if isinstance(item, DataProblem):
+                    found.append(item)
+                    continue
+                kept = by_id.get(item.id)
+                if kept is None or (item.dates.last_update or "") > (kept.dates.last_update or ""):
+                    by_id[item.id] = item
+        if all(source.still_there() for source in sources):
+            break
+    problems.extend(found)
     return by_id
 
 
@@ -222,21 +436,35 @@ def load_trials(data_dir: Path) -> LoadedTrials:
 
 
 def _stray_registry_files(data_dir: Path) -> list[DataProblem]:
-    """JSON files under ``registry/`` that the reader passes over."""
+    """JSON files under ``registry/`` that the reader passes over, and broken symlinks."""
     root = data_dir / REGISTRY
     if not root.is_dir():
         return []
-    read = set(registry_files(data_dir))
-    return [
-        DataProblem(
-            file=str(path),
-            message="not read: registry files live one folder down, "
-            "registry/<first 6 characters of the id>/<id>.json",
-        )
-        for path in sorted(root.rglob("*.json"))
-        if path not in read
-        and not any(part.startswith(".") for part in path.relative_to(root).parts)
-    ]
+    problems: list[DataProblem] = []
+    for entry in sorted(os.scandir(root), key=lambda e: e.name):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_symlink() and not _is_dir(entry):
+            problems.append(
+                DataProblem(
+                    file=entry.path,
+                    message=f"not read: the symlink points to {os.readlink(entry.path)}, "
+                    "which is missing; refresh or import this source again",
+                )
+            )
+        elif entry.is_file() and entry.name.endswith(".json"):
+            problems.append(DataProblem(file=entry.path, message=_STRAY))
+    for source in registry_sources(data_dir):
+        read = set(source.files())
+        tops = source.shard_folders() if source.name == "" else [source.root]
+        for top in tops:
+            for folder, dirs, names in os.walk(top):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(names):
+                    path = Path(folder, name)
+                    if name.endswith(".json") and not name.startswith(".") and path not in read:
+                        problems.append(DataProblem(file=source.display(path), message=_STRAY))
+    return problems
 
 
 def check_data_dir(data_dir: Path) -> LoadedTrials:
@@ -244,8 +472,9 @@ def check_data_dir(data_dir: Path) -> LoadedTrials:
 
     Beyond :func:`load_trials`, which stops at a curated file's first problem
     and blames only the second of two files with one id, this lists every
-    problem of each curated file, both files of a duplicate id, ``.yml`` files
-    and JSON files under ``registry/`` that are never read.
+    problem of each curated file, both files of a duplicate id, ``.yml`` files,
+    JSON files under ``registry/`` that are never read, and a source whose
+    symlink points nowhere.
     """
     loaded = LoadedTrials()
     by_id = _registry_trials(data_dir, loaded.problems)

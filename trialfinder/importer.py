@@ -1,14 +1,40 @@
-"""``trialfinder import``: registry files into the data directory."""
+"""``trialfinder import``: registry files into the data directory.
+
+Imported studies are the source ``imported``: ``registry/imported`` is a
+symlink to its current generation. An import writes the next generation beside
+it (hard links to the current files, plus the studies added or updated) and
+swaps it in only once every input was read, the same way a refresh publishes
+(:mod:`trialfinder.publish`): an import that fails or is interrupted changes
+nothing. Studies stored in the layout before sources (``registry/NCT075/``)
+move into the new generation.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from trialfinder.datadir import NCT_ID, registry_path, write_study
+from trialfinder.changes import ChangeReport, compare, now_utc, save_report
+from trialfinder.datadir import (
+    IMPORTED,
+    NCT_ID,
+    RegistrySource,
+    encode_study,
+    registry_sources,
+    resolve_link,
+    shard_path,
+    source_link,
+)
 from trialfinder.errors import DataError, DataProblem
+from trialfinder.publish import (
+    Staging,
+    clean_leftovers,
+    data_lock,
+    retire_legacy_shards,
+    utc_stamp,
+)
 from trialfinder.sources import ctgov
 
 _NCT_FIELD = "protocolSection.identificationModule.nctId"
@@ -24,6 +50,12 @@ class ImportReport:
     #: The skips that are bad input (as opposed to a copy that was not needed:
     #: unchanged, or older than another copy).
     problems: list[DataProblem] = field(default_factory=list)
+    #: What the import changed, once published (None when nothing changed).
+    changes: ChangeReport | None = None
+
+    @property
+    def published(self) -> bool:
+        return self.changes is not None
 
     def summary(self) -> str:
         text = (
@@ -61,8 +93,79 @@ def _stored(path: Path) -> dict | None:
         return None
 
 
-def import_paths(paths: Iterable[Path], data_dir: Path) -> ImportReport:
-    """Read every study under ``paths``, keep the newest of each NCT id, store it.
+class ReportNotWritten(Exception):
+    """The import was published; only its change report (or tidying up) failed."""
+
+
+def _date_of(path: Path) -> str:
+    stored = _stored(path)
+    return (ctgov.study_last_update(stored) if stored is not None else None) or ""
+
+
+class _Store:
+    """The source ``imported`` as this run sees it: the current data until the first
+    write, then a staging generation holding the current data plus this run's writes."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        root, _generation = resolve_link(source_link(data_dir, IMPORTED))
+        self.current: Path | None = root if root.is_dir() else None
+        self.legacy: RegistrySource | None = next(
+            (s for s in registry_sources(data_dir) if s.name == ""), None
+        )
+        self.stage: Staging | None = None
+
+    def _legacy_path(self, trial_id: str) -> Path | None:
+        if self.legacy is None or trial_id[:6] not in self.legacy.shards:
+            return None
+        path = shard_path(self.legacy.root, trial_id)
+        return path if path.exists() else None
+
+    def stored_path(self, trial_id: str) -> Path | None:
+        """Where the copy of ``trial_id`` this run compares against is, or None."""
+        if self.stage is not None:
+            path = self.stage.path(trial_id)
+            return path if path.exists() else None
+        current = shard_path(self.current, trial_id) if self.current is not None else None
+        if current is not None and not current.exists():
+            current = None
+        legacy = self._legacy_path(trial_id)
+        if current is not None and legacy is not None:
+            return legacy if _date_of(legacy) > _date_of(current) else current
+        return current or legacy
+
+    def open(self) -> Staging:
+        """Start the next generation: every study stored now, linked (not copied)."""
+        if self.stage is None:
+            stage = Staging(self.data_dir, IMPORTED)
+            try:
+                if self.current is not None:
+                    stage.link_all(self.current)
+                if self.legacy is not None:
+                    for path in self.legacy.files():
+                        if path.parent.name != path.stem[:6] or not NCT_ID.fullmatch(path.stem):
+                            continue  # `trialfinder validate` names these; they are not moved
+                        staged = stage.path(path.stem)
+                        if not staged.exists() or _date_of(path) > _date_of(staged):
+                            stage.link_file(path.stem, path)
+            except BaseException:
+                stage.discard()
+                raise
+            self.stage = stage
+        return self.stage
+
+    def write(self, trial_id: str, study: dict) -> None:
+        self.open().write(trial_id, encode_study(study))
+
+
+def import_paths(
+    paths: Iterable[Path],
+    data_dir: Path,
+    *,
+    wait: bool = False,
+    waiting: Callable[[str], None] | None = None,
+) -> ImportReport:
+    """Read every study under ``paths``, keep the newest of each NCT id, publish them.
 
     Studies stream through one at a time (a whole-registry import fits in
     memory). A bad study is skipped with its reason; the rest are imported.
@@ -70,10 +173,58 @@ def import_paths(paths: Iterable[Path], data_dir: Path) -> ImportReport:
     the one met first: the stored copy, else the first read in this run. A
     stored file that cannot be read is replaced (counted as updated).
 
-    Each stored file is replaced atomically, so nothing is half-written; an
-    error writing (a full disk) stops the import, every file written so far
-    complete.
+    Nothing is visible until every input was read: the new generation is then
+    swapped in whole and a change report is written under ``reports/``. An
+    error (a full disk) or an interrupt publishes nothing; the data stays as it
+    was. Raises :class:`trialfinder.publish.Busy` when another refresh or
+    import is running (unless ``wait``).
     """
+    paths = list(paths)
+    with data_lock(data_dir, "trialfinder import", wait=wait, waiting=waiting):
+        clean_leftovers(data_dir)
+        store = _Store(data_dir)
+        try:
+            report = _import(paths, store)
+            if store.stage is None and store.legacy is not None:
+                store.open()  # the layout before sources moves into registry/imported
+            if store.stage is not None:
+                report.changes = _publish(paths, data_dir, store)
+        finally:
+            if store.stage is not None and not store.stage.published:
+                store.stage.discard()
+    return report
+
+
+def _publish(paths: list[Path], data_dir: Path, store: _Store) -> ChangeReport:
+    stage = store.stage
+    assert stage is not None
+    when, stamp = now_utc(), utc_stamp()
+    shown = [str(p) for p in paths[:20]] + (
+        [f"... {len(paths) - 20} more"] if len(paths) > 20 else []
+    )
+    changes = ChangeReport(source=IMPORTED, kind="import", when=when, origin={"paths": shown})
+    old: list[tuple[Path, list[str] | None]] = []
+    if store.current is not None:
+        old.append((store.current, None))
+    if store.legacy is not None:
+        old.append((store.legacy.root, list(store.legacy.shards)))
+    compare(old, stage.root, changes)
+    stage.write_manifest({"source": IMPORTED, "kind": "import", "when": when, "paths": shown})
+    stage.publish()
+    changes.published = True
+    changes.generation = stage.name
+    try:
+        if store.legacy is not None:
+            retire_legacy_shards(data_dir)
+        save_report(data_dir, changes, stamp)
+    except OSError as error:  # published all the same: say so, never "nothing changed"
+        raise ReportNotWritten(
+            f"the import is published, but its change report could not be written: {error}"
+        ) from error
+    return changes
+
+
+def _import(paths: list[Path], store: _Store) -> ImportReport:
     report = ImportReport()
     this_run: dict[str, str] = {}  # id -> origin of the copy stored by this run
     for path in paths:
@@ -99,9 +250,9 @@ def import_paths(paths: Iterable[Path], data_dir: Path) -> ImportReport:
                 )
                 continue
             date = trial.dates.last_update
-            target = registry_path(data_dir, trial.id)
-            exists = target.exists()
-            stored = _stored(target) if exists else None
+            target = store.stored_path(trial.id)
+            exists = target is not None
+            stored = _stored(target) if target is not None else None
             stored_date = ctgov.study_last_update(stored) if stored is not None else None
             if trial.id in this_run:
                 earlier = this_run[trial.id]
@@ -141,6 +292,6 @@ def import_paths(paths: Iterable[Path], data_dir: Path) -> ImportReport:
                 report.updated += 1
             else:
                 report.added += 1
-            write_study(data_dir, item.study)
+            store.write(trial.id, item.study)
             this_run[trial.id] = item.origin
     return report
