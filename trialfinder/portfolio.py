@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from trialfinder.ages import parse_age_limit
@@ -73,9 +74,9 @@ def portfolio(catalog: Catalog, results: pd.DataFrame) -> Portfolio:
     conditions.index = conditions.index.map(spelling)
     sites = catalog.sites.loc[catalog.sites["trial_id"].isin(ids)]
     countries = sites.drop_duplicates(["trial_id", "country_key"])["country_key"].value_counts()
-    children = results["max_age"].map(_takes_children_only)
+    children = np.array([_takes_children_only(a) for a in results["max_age"]], dtype=bool)
     enrollment = results["enrollment"]
-    known = enrollment.notna()
+    known = enrollment.notna().to_numpy(dtype=bool)
     substances = tuple(dict.fromkeys(s for s in results["active_substance"].dropna().tolist() if s))
     return Portfolio(
         timeline=timeline,
