@@ -5,14 +5,20 @@ import streamlit as st
 from trialfinder.compare import MAX_TRIALS, compare, pick_ids
 from trialfinder.export import records_to_csv
 from trialfinder.ui import page
-from trialfinder.ui.comparison import BASKET, show_comparison
+from trialfinder.ui.comparison import BASKET, basket, show_comparison
 from trialfinder.ui.data import catalog
 from trialfinder.ui.text import md
 
 parsed = page.current()
 page.show_notice(parsed)
 the_catalog = catalog()
-picked = pick_ids(parsed.extra.get("ids", ()), the_catalog.trials["id"].tolist())
+requested = parsed.extra.get("ids", ())
+if not requested and basket():
+    # Opened from the menu, without ids: compare the trials chosen on the other
+    # pages (the basket), and put them in the URL so the comparison is a link.
+    requested = tuple(basket())
+    st.query_params["ids"] = list(requested)
+picked = pick_ids(requested, the_catalog.trials["id"].tolist())
 st.session_state[BASKET] = list(picked.ids)
 titles = the_catalog.trials.set_index("id")["title"]
 

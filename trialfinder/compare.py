@@ -19,6 +19,8 @@ from trialfinder.model import Outcome, Trial
 
 MIN_TRIALS = 2
 MAX_TRIALS = 4
+#: How many ids a note names before it counts the rest.
+NAMED_IDS = 5
 CRITERIA_CHARS = 400
 NONE = "—"
 
@@ -42,6 +44,22 @@ _CONTROL_BY_ARM_TYPE = {
     "PLACEBO_COMPARATOR": "a placebo",
     "SHAM_COMPARATOR": "a sham (pretend) procedure",
     "ACTIVE_COMPARATOR": "another treatment (active comparator)",
+}
+
+
+#: The kinds of group (arm) a record names, in plain words.
+ARM_TYPES_EXPLAINED = {
+    "EXPERIMENTAL": "Experimental: this group gets the treatment being tested.",
+    "ACTIVE_COMPARATOR": "Active comparator: this group gets a known treatment, to compare with.",
+    "PLACEBO_COMPARATOR": (
+        "Placebo comparator: this group gets a dummy treatment that looks the same but does "
+        "nothing."
+    ),
+    "SHAM_COMPARATOR": (
+        "Sham comparator: this group gets a pretend procedure, so nobody can tell the groups apart."
+    ),
+    "NO_INTERVENTION": "No intervention: this group gets no study treatment.",
+    "OTHER": "Other: a group of another kind; its description says what it gets.",
 }
 
 
@@ -78,6 +96,13 @@ class PickedIds:
     notes: tuple[str, ...] = ()
 
 
+def _some(ids: list[str]) -> str:
+    """A few ids by name and the rest counted: a link can carry any number of them."""
+    more = len(ids) - NAMED_IDS
+    rest = f" and {more} more" if more > 0 else ""
+    return ", ".join(ids[:NAMED_IDS]) + rest
+
+
 def pick_ids(requested: Iterable[str], known: Iterable[str]) -> PickedIds:
     """The trials to compare, and a sentence for everything done with the request."""
     by_folded = {k.casefold(): k for k in known}
@@ -98,14 +123,15 @@ def pick_ids(requested: Iterable[str], known: Iterable[str]) -> PickedIds:
             else:
                 ids.append(found)
     if unknown:
-        notes.append("No trial has the id " + ", ".join(unknown) + "; left out.")
+        notes.append(f"No trial has the id {_some(unknown)}; left out.")
     if repeated:
-        notes.append(", ".join(dict.fromkeys(repeated)) + " was listed more than once; shown once.")
+        twice = list(dict.fromkeys(repeated))
+        verb = "was" if len(twice) == 1 else "were"
+        notes.append(f"{_some(twice)} {verb} listed more than once; shown once.")
     if len(ids) > MAX_TRIALS:
         notes.append(
             f"At most {MAX_TRIALS} trials can stand side by side; left out: "
-            + ", ".join(ids[MAX_TRIALS:])
-            + "."
+            f"{_some(ids[MAX_TRIALS:])}."
         )
         ids = ids[:MAX_TRIALS]
     if len(ids) < MIN_TRIALS:
@@ -279,7 +305,9 @@ def compare(
         row("Design", "What is tested", [t.active_substance for t in trials]),
     ]
     for i in range(max((len(t.arms) for t in trials), default=0)):
-        rows.append(row("Arms", f"Arm {i + 1}", [_arm_text(t, i) for t in trials]))
+        kinds = dict.fromkeys(t.arms[i].type for t in trials if i < len(t.arms))
+        explain = " ".join(ARM_TYPES_EXPLAINED[k] for k in kinds if k in ARM_TYPES_EXPLAINED)
+        rows.append(row("Arms", f"Arm {i + 1}", [_arm_text(t, i) for t in trials], explain or None))
     rows.extend(_outcome_rows(trials))
     rows.append(
         row(

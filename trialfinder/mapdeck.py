@@ -31,6 +31,8 @@ ASSETS = Path(__file__).parent / "assets"
 MAX_POINTS = 4000
 TRIALS_PER_TOOLTIP = 5
 SITES_LAYER = "sites"
+#: The ring marking the place a view is near, in pixels (larger than a site's dot).
+PLACE_MARK_PIXELS = 10
 TOOLTIP = {"text": "{tooltip}"}
 
 #: Okabe-Ito colours by a site's own status (registry names); None is unknown.
@@ -89,9 +91,10 @@ class SiteMap:
 
 @functools.cache
 def countries_geojson() -> dict[str, Any]:
-    """Country outlines as GeoJSON, decoded from the shipped TopoJSON."""
+    """Country outlines as GeoJSON, decoded from the shipped TopoJSON and cut
+    at the antimeridian so they draw on a flat map."""
     topology = json.loads((ASSETS / "countries-110m.topo.json").read_text(encoding="utf-8"))
-    return topojson_features(topology, "countries")
+    return flat_features(topojson_features(topology, "countries"))
 
 
 def topojson_features(topology: dict[str, Any], name: str) -> dict[str, Any]:
@@ -128,6 +131,92 @@ def topojson_features(topology: dict[str, Any], name: str) -> dict[str, Any]:
                 "geometry": {"type": kind, "coordinates": coordinates},
             }
         )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _crosses(ring: list[list[float]]) -> bool:
+    return any(abs(a[0] - b[0]) > 180 for a, b in zip(ring, ring[1:], strict=False))
+
+
+def _clip(ring: list[list[float]], edge: float, keep_west: bool) -> list[list[float]]:
+    """The part of a closed ring on one side of the meridian ``edge`` (Sutherland-Hodgman)."""
+
+    def inside(point: list[float]) -> bool:
+        return point[0] <= edge if keep_west else point[0] >= edge
+
+    def crossing(a: list[float], b: list[float]) -> list[float]:
+        t = (edge - a[0]) / (b[0] - a[0])
+        return [edge, round(a[1] + t * (b[1] - a[1]), 3)]
+
+    out: list[list[float]] = []
+    for previous, current in zip(ring[-1:] + ring[:-1], ring, strict=True):
+        if inside(current):
+            if not inside(previous):
+                out.append(crossing(previous, current))
+            out.append(current)
+        elif inside(previous):
+            out.append(crossing(previous, current))
+    if out and out[0] != out[-1]:
+        out.append(out[0])
+    return out
+
+
+def flat_rings(ring: list[list[float]]) -> list[list[list[float]]]:
+    """A ring as rings that draw on a flat (Web Mercator) map.
+
+    The outlines are made for a globe: a ring that crosses the antimeridian
+    jumps from 180 to -180 degrees, which a flat map draws as a band across
+    the world. Such a ring is cut into its pieces east and west of the line.
+    A ring around a pole (Antarctica) is closed along the pole instead, where
+    a flat map does not show it.
+    """
+    if not _crosses(ring):
+        return [ring]
+    unwrapped = [ring[0]]
+    for lon, lat in ring[1:]:
+        previous = unwrapped[-1][0]
+        lon += 360 * round((previous - lon) / 360)
+        unwrapped.append([lon, lat])
+    if abs(unwrapped[-1][0] - unwrapped[0][0]) > 180:  # it winds around a pole
+        pole = 90.0 if sum(p[1] for p in ring) > 0 else -90.0
+        closed: list[list[float]] = [ring[0]]
+        for point in ring[1:]:
+            if abs(point[0] - closed[-1][0]) > 180:
+                closed += [[closed[-1][0], pole], [point[0], pole]]
+            closed.append(point)
+        return [closed]
+    pieces = []
+    for shift in (0, 360, -360):
+        shifted = [[lon + shift, lat] for lon, lat in unwrapped]
+        piece = _clip(_clip(shifted, 180.0, keep_west=True), -180.0, keep_west=False)
+        if len(piece) >= 4:
+            pieces.append(piece)
+    return pieces
+
+
+def flat_features(collection: dict[str, Any]) -> dict[str, Any]:
+    """A FeatureCollection whose polygons draw on a flat map (see :func:`flat_rings`)."""
+    features = []
+    for feature in collection["features"]:
+        geometry = feature["geometry"]
+        polygons = (
+            [geometry["coordinates"]]
+            if geometry["type"] == "Polygon"
+            else list(geometry["coordinates"])
+        )
+        flat: list[list[list[list[float]]]] = []
+        for outer, *holes in polygons:
+            pieces = flat_rings(outer)
+            if len(pieces) == 1:
+                flat.append([pieces[0], *(h for hole in holes for h in flat_rings(hole))])
+            else:  # cut in two: a hole would belong to one piece only (none at this scale)
+                flat.extend([piece] for piece in pieces)
+        geometry = (
+            {"type": "Polygon", "coordinates": flat[0]}
+            if len(flat) == 1
+            else {"type": "MultiPolygon", "coordinates": flat}
+        )
+        features.append({**feature, "geometry": geometry})
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -169,6 +258,7 @@ def _locations(sites: pd.DataFrame, titles: pd.Series) -> pd.DataFrame:
                 "approximate": approximate,
                 "trial_ids": shown["trial_id"].tolist(),
                 "n_trials": len(shown),
+                "places": places,
                 "tooltip": "\n".join(lines),
             }
         )
@@ -182,6 +272,7 @@ def _locations(sites: pd.DataFrame, titles: pd.Series) -> pd.DataFrame:
             "approximate",
             "trial_ids",
             "n_trials",
+            "places",
             "tooltip",
         ],
     )
@@ -209,6 +300,7 @@ def _grid(sites: pd.DataFrame, cell_degrees: float) -> pd.DataFrame:
     ]
     grouped["approximate"] = False
     grouped["trial_ids"] = [[] for _ in range(len(grouped))]
+    grouped["places"] = [[] for _ in range(len(grouped))]
     grouped["tooltip"] = [
         f"{sites_:,} sites of {trials:,} trials here\n{opened:,} sites recruiting or about to"
         for sites_, trials, opened in zip(
@@ -284,9 +376,15 @@ def build_site_map(
             pdk.Layer(
                 "ScatterplotLayer",
                 id="place",
-                data=[{"lat": place.lat, "lon": place.lon, "radius": radius_km * 1000}],
+                # The circle of the radius, then a small ring marking the place itself
+                # (its radius 0 is drawn at radius_min_pixels, around a dot there).
+                data=[
+                    {"lat": place.lat, "lon": place.lon, "radius": radius_km * 1000},
+                    {"lat": place.lat, "lon": place.lon, "radius": 0},
+                ],
                 get_position=["lon", "lat"],
                 get_radius="radius",
+                radius_min_pixels=PLACE_MARK_PIXELS,
                 filled=False,
                 stroked=True,
                 get_line_color=[0, 0, 0, 160],
@@ -298,13 +396,15 @@ def build_site_map(
         pdk.Layer(
             "ScatterplotLayer",
             id=SITES_LAYER,
-            data=points.drop(columns=["trial_ids"]).to_dict("records")
+            data=points.drop(columns=["trial_ids", "places"]).to_dict("records")
             if aggregated
             else points.to_dict("records"),
             get_position=["lon", "lat"],
             get_fill_color="colour",
             get_radius=1,
-            radius_units="pixels",
+            # Quoted: pydeck reads a bare string as an expression ("@@=pixels"), and
+            # deck.gl then measured the radius in world units (a 30-pixel blob in a city).
+            radius_units="'pixels'",
             radius_min_pixels=radius_pixels if isinstance(radius_pixels, int) else 4,
             radius_max_pixels=30,
             stroked=True,

@@ -8,8 +8,8 @@ What the fixture holds, and what the tests rely on:
 
 - eight cerebral palsy trials: six of ours (Hanoi, Hai Phong, Ho Chi Minh City,
   Boston) with different statuses, ages and update dates, plus the two seeds;
-- one trial whose title, summary, criteria and site are Markdown and HTML, to
-  prove that trial text is shown literally;
+- one trial whose title, summary, criteria, arms and site are Markdown and HTML,
+  to prove that trial text is shown literally;
 - 65 generated autism trials, to prove the finder draws at most 50 cards at once.
 """
 
@@ -27,6 +27,13 @@ SEED_IDS = ("NCT07527104", "VINMEC-CP-BMMNC")
 #: The text that must never become markup, wherever a trial shows it.
 MARKUP_TITLE = "<b>bold</b> [link](http://x.test) *stars*"
 MARKUP_ID = "TF-ESC-001"
+MARKUP_FACILITY = "<b>Clinic</b> *one*"
+#: An arm whose words are HTML, a script, an image from outside and Markdown:
+#: if it ever became markup, the image would be a request beyond this machine.
+MARKUP_ARM_LABEL = "<i>Group</i> [A](http://x.test)"
+MARKUP_ARM_DESCRIPTION = (
+    "<script>alert(2)</script><img src=http://evil.test/x.png> **loud** [click](http://x.test)"
+)
 
 HANOI = (21.0245, 105.84117)  # where the offline gazetteer puts Hanoi
 
@@ -157,7 +164,16 @@ MARKUP_TRIAL: dict = {
     "max_age": "10 Years",
     "plain_summary": "Summary with <i>tags</i>, :red[colour] and `code`.",
     "criteria": "Children with <script>alert(1)</script> and [a link](http://x.test).",
-    "sites": [{"facility": "<b>Clinic</b> *one*", "city": "Hanoi", "country": "Vietnam"}],
+    "arms": [
+        {
+            "label": MARKUP_ARM_LABEL,
+            "type": "experimental",
+            "description": MARKUP_ARM_DESCRIPTION,
+            "interventions": ["Drug: <u>x</u>"],
+        },
+        {"label": "Usual care", "type": "no intervention"},
+    ],
+    "sites": [{"facility": MARKUP_FACILITY, "city": "Hanoi", "country": "Vietnam"}],
     "last_update": "2026-02-02",
 }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 
 import pandas as pd
@@ -16,6 +18,14 @@ TRIAL_PAGE = "pages/trial.py"
 BASEMAP_ENV = "TRIALFINDER_MAP_STYLE"
 
 
+#: deck.gl places its tooltip at the pointer and does not wrap it: a long trial
+#: title ran past the map's edge and was cut off. Wrap it in a readable width.
+_TOOLTIP_STYLE = (
+    "<style>.deck-tooltip {max-width: min(24rem, 70vw); white-space: pre-line; "
+    "overflow-wrap: anywhere; line-height: 1.35;}</style>"
+)
+
+
 def legend() -> None:
     swatches = " ".join(
         f'<span style="white-space:nowrap;margin-right:1em">'
@@ -24,6 +34,20 @@ def legend() -> None:
         for words, colour in LEGEND
     )
     st.html(f'<div role="list" aria-label="Map legend: site status">{swatches}</div>')
+
+
+def _dots_digest(points: pd.DataFrame) -> str:
+    """What the dots are: a click belongs to the dots it was made on.
+
+    Streamlit keeps a keyed chart's selection by its index when the data
+    change: after a filter change the page listed the trials of a site that
+    no longer matched, or of another dot. Keyed by its dots, a map whose dots
+    change starts with nothing clicked.
+    """
+    dots = points[["lat", "lon", "n_trials"]].to_numpy().tolist()
+    ids = points["trial_ids"].tolist() if "trial_ids" in points else []
+    text = json.dumps([dots, ids], default=str, separators=(",", ":"))
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:12]
 
 
 def site_map(
@@ -38,12 +62,13 @@ def site_map(
     built = build_site_map(
         sites, titles, place, radius_km, basemap_style=os.environ.get(BASEMAP_ENV) or None
     )
+    st.html(_TOOLTIP_STYLE)  # style only: Streamlit adds it without taking room
     event = st.pydeck_chart(
         built.deck,
         alt=f"Map of {built.n_sites} trial sites",
         on_select="rerun",
         selection_mode="single-object",
-        key=key,
+        key=f"{key}-{_dots_digest(built.points)}",
         height=height,
     )
     notes = []
@@ -69,7 +94,10 @@ def site_map(
 def trials_at(objects: list[dict], titles: pd.Series) -> None:
     """The trials at the clicked site, each with a link to its page."""
     for obj in objects:
-        st.markdown(md(obj.get("tooltip", "").split("\n", 1)[0]))
+        # Every site at this spot (two trials' sites may share it), not only the first.
+        places = obj.get("places") or [str(obj.get("tooltip", "")).split("\n", 1)[0]]
+        approximate = " (approximate location: placed at the city centre)"
+        st.markdown(md("\n".join(places) + (approximate if obj.get("approximate") else "")))
         for trial_id in obj.get("trial_ids") or []:
             title = titles.get(trial_id, trial_id)
             st.page_link(

@@ -1,0 +1,159 @@
+"""The compare page in a real browser: a compare link, choosing trials (the URL
+follows), the CSV, printing, and trial text shown as text.
+
+Every browser context refuses and records any request beyond 127.0.0.1
+(``conftest.py``): an image injected from a record would fail the test.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.helpers import open_view, settle, wait_for_query, wait_for_results
+from tests.ui.trialdata import (
+    CP_AGE4_HANOI,
+    MARKUP_ARM_DESCRIPTION,
+    MARKUP_ARM_LABEL,
+    MARKUP_ID,
+    MARKUP_TITLE,
+    SEED_IDS,
+)
+
+pytestmark = pytest.mark.e2e
+
+SEEDS = "/compare?ids=NCT07527104&ids=VINMEC-CP-BMMNC"
+TABLE = "[data-testid=stMain] table.tf-compare"
+HIGHLIGHT = "rgb(255, 246, 224)"  # a row where the trials differ
+
+
+def columns(page) -> list[str]:
+    return page.locator(TABLE + " thead th").all_inner_texts()
+
+
+def wait_for_columns(page, ids: list[str]) -> None:
+    expect(page.locator(TABLE + " thead th")).to_have_text(["Trial", *ids])
+    settle(page)
+
+
+def row(page, label: str):
+    """The row whose name (its first cell, before the flag) is ``label``."""
+    return page.locator(TABLE + " tbody tr").filter(
+        has=page.locator("th[scope=row]", has_text=label)
+    )
+
+
+def add(page, words: str, option: str) -> None:
+    field = page.locator(".st-key-compare_add input")
+    field.click()
+    field.fill(words)
+    page.get_by_role("option", name=option).click()
+
+
+def test_a_compare_link_shows_both_trials_arms_and_where_they_differ(page, server):
+    open_view(page, server.url, SEEDS)
+    wait_for_columns(page, list(SEED_IDS))
+    for label, first, second in (
+        ("Arm 1", "Cells plus rehabilitation (experimental)", "Group A: cells from the start"),
+        ("Arm 2", "Rehabilitation alone (control)", "Group B: control for 9 months, then cells"),
+    ):
+        cells = row(page, label).locator("td")
+        expect(cells.nth(0)).to_contain_text(first)
+        expect(cells.nth(1)).to_contain_text(second)
+        expect(row(page, label).locator(".tf-flag")).to_have_text("differs")
+
+    ages = row(page, "Ages")
+    expect(ages.locator("td")).to_have_text(["1 year to 6 years", "1 year to 10 years"])
+    expect(ages.locator(".tf-flag")).to_be_visible()
+    expect(ages.locator("td").first).to_have_css("background-color", HIGHLIGHT)
+
+    allocation = row(page, "Allocation")
+    expect(allocation.locator("td")).to_have_text(["randomized", "randomized"])
+    expect(allocation.locator(".tf-flag")).to_have_count(0)
+    expect(allocation.locator("td").first).not_to_have_css("background-color", HIGHLIGHT)
+    expect(allocation.locator(".tf-explain")).to_contain_text("Randomized: chance decides")
+
+    expect(row(page, "The control group gets").locator("td").nth(1)).to_contain_text(
+        "A delayed start: no cells for the first 9 months"
+    )
+    expect(row(page, "Gross motor function (GMFM)")).to_have_count(1)
+    expect(row(page, "Size").locator("td")).to_have_text(
+        ["60 participants (planned)", "58 participants (planned)"]
+    )
+
+
+def test_choosing_trials_and_the_url_follows(new_page, server):
+    page = new_page()
+    # "Add to compare" on two cards of the finder, then its link to the comparison
+    open_view(page, server.url, "/?cond=cerebral+palsy&age=4y&near=Hanoi")
+    wait_for_results(page, CP_AGE4_HANOI)
+    for trial_id in ("TF-CP-002", "TF-CP-001"):
+        card = page.locator(f".st-key-card-{trial_id}")
+        card.get_by_role("button", name="Add to compare").click()
+        expect(card.get_by_role("button", name="Remove from compare")).to_be_visible()
+    page.get_by_role("link", name="Compare the 2 chosen trials").click()
+    wait_for_query(page, ids=["TF-CP-002", "TF-CP-001"])
+    wait_for_columns(page, ["TF-CP-002", "TF-CP-001"])
+
+    # add by words of a title, and by id
+    add(page, "hip checks", "TF-CP-005: Hip checks for children with cerebral palsy")
+    wait_for_query(page, ids=["TF-CP-002", "TF-CP-001", "TF-CP-005"])
+    wait_for_columns(page, ["TF-CP-002", "TF-CP-001", "TF-CP-005"])
+    add(page, "NCT0752", "NCT07527104: Own stem cells may boost movement in kids")
+    wait_for_query(page, ids=["TF-CP-002", "TF-CP-001", "TF-CP-005", "NCT07527104"])
+    wait_for_columns(page, ["TF-CP-002", "TF-CP-001", "TF-CP-005", "NCT07527104"])
+    expect(page.locator(".st-key-compare_add")).to_have_count(0)  # four is the most
+
+    # remove
+    page.get_by_role("button", name="Remove TF-CP-001").click()
+    wait_for_query(page, ids=["TF-CP-002", "TF-CP-005", "NCT07527104"])
+    wait_for_columns(page, ["TF-CP-002", "TF-CP-005", "NCT07527104"])
+
+    # the address is the comparison: a fresh browser opens the same one
+    fresh = new_page()
+    open_view(fresh, "", page.url)
+    wait_for_columns(fresh, ["TF-CP-002", "TF-CP-005", "NCT07527104"])
+
+
+def test_the_comparison_downloads_as_csv_and_prints_cleanly(page, server):
+    open_view(page, server.url, SEEDS)
+    wait_for_columns(page, list(SEED_IDS))
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the comparison (CSV)").click()
+    assert download.value.suggested_filename == "trialfinder-comparison.csv"
+    rows = list(csv.DictReader(io.StringIO(download.value.path().read_text("utf-8"))))
+    assert list(rows[0]) == ["group", "row", "differs", *SEED_IDS]
+    by_row = {r["row"]: r for r in rows}
+    assert by_row["Ages"]["NCT07527104"] == "1 year to 6 years"
+    assert by_row["Ages"]["differs"] == "True" and by_row["Allocation"]["differs"] == "False"
+    assert by_row["Arm 2"]["VINMEC-CP-BMMNC"].startswith("Group B: control for 9 months")
+
+    page.emulate_media(media="print")
+    for hidden in (
+        "[data-testid=stSidebar]",
+        "[data-testid=stMain] .stButton",
+        "[data-testid=stMain] .stDownloadButton",
+        "[data-testid=stMain] [data-testid=stSelectbox]",
+    ):
+        expect(page.locator(hidden).first).to_be_hidden()
+    expect(page.locator(TABLE)).to_be_visible()
+    expect(row(page, "Ages").locator("td").first).not_to_have_css("background-color", HIGHLIGHT)
+    expect(row(page, "Ages").locator(".tf-flag")).to_be_visible()  # still says so, in words
+    page.emulate_media(media="screen")
+    expect(page.locator("[data-testid=stSidebar]")).to_be_visible()
+
+
+def test_trial_text_in_the_comparison_is_text(page, server):
+    open_view(page, server.url, f"/compare?ids={MARKUP_ID}&ids=NCT07527104")
+    wait_for_columns(page, [MARKUP_ID, "NCT07527104"])
+    table = page.locator(TABLE)
+    expect(row(page, "Title").locator("td").first).to_have_text(MARKUP_TITLE)
+    arm = row(page, "Arm 1").locator("td").first
+    expect(arm).to_contain_text(MARKUP_ARM_LABEL)
+    expect(arm).to_contain_text(MARKUP_ARM_DESCRIPTION)
+    tags = table.evaluate("node => [...node.querySelectorAll('*')].map(n => n.tagName)")
+    assert set(tags) <= {"THEAD", "TBODY", "TR", "TH", "TD", "SPAN"}, set(tags)
+    assert not page.evaluate("() => document.querySelectorAll('img[src*=\"evil\"]').length")

@@ -1,0 +1,168 @@
+"""The map in a real browser: the deck draws with no internet, hovering a dot
+shows its words as text, and clicking it lists the trials there.
+
+Where a dot is on screen follows from the deck's view (Web Mercator, as deck.gl
+draws it): the deck is built here by the library, as the page builds it.
+Every browser context refuses and records any request beyond 127.0.0.1
+(``conftest.py``): a basemap, a font or an injected image would fail the test.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from tests.e2e.helpers import EXCEPTION, open_view, query, settle
+from tests.ui.trialdata import MARKUP_FACILITY, MARKUP_ID, MARKUP_TITLE
+from trialfinder.catalog import load_catalog
+from trialfinder.mapdeck import build_site_map
+from trialfinder.query import apply_query, parse_query, result_sites
+
+pytestmark = pytest.mark.e2e
+
+MAP = "[data-testid=stMain] [data-testid=stDeckGlJsonChart]"
+CANVAS = MAP + " canvas"
+TOOLTIP = ".deck-tooltip"
+LAND = (243, 241, 236)  # the country fill: drawn by the deck, from the shipped outlines
+SEA = (255, 255, 255)  # no fill: the page behind the deck
+
+
+def page_deck(data_dir: Path, query_string: str) -> dict:
+    """The deck the map page draws for this query (the same library calls)."""
+    catalog = load_catalog(data_dir, use_snapshot=False)
+    parsed = parse_query(query_string)
+    results = apply_query(catalog, parsed.query)
+    sites = result_sites(catalog, parsed.query, results)
+    titles = catalog.trials.set_index("id")["title"]
+    built = build_site_map(sites, titles, parsed.query.place, parsed.query.radius_km)
+    return json.loads(built.deck.to_json())
+
+
+def _mercator(lat: float, lon: float, zoom: float) -> tuple[float, float]:
+    size = 512 * 2**zoom
+    y = math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+    return (lon + 180) / 360 * size, (math.pi - y) / (2 * math.pi) * size
+
+
+def on_screen(box: dict, view: dict, lat: float, lon: float) -> tuple[float, float]:
+    """Where (lat, lon) is drawn in a canvas showing ``view``."""
+    x0, y0 = _mercator(view["latitude"], view["longitude"], view["zoom"])
+    x, y = _mercator(lat, lon, view["zoom"])
+    return box["x"] + box["width"] / 2 + x - x0, box["y"] + box["height"] / 2 + y - y0
+
+
+def share(pixels: Image.Image, colour: tuple[int, int, int], tolerance: int = 6) -> float:
+    """The share of the pixels within ``tolerance`` of ``colour``."""
+    rgb = np.asarray(pixels.convert("RGB"), dtype=int)
+    return float((np.abs(rgb - np.array(colour)).max(axis=2) <= tolerance).mean())
+
+
+def wait_for_drawing(page) -> dict:
+    """Wait until the deck has drawn the country outlines; the canvas's box."""
+    canvas = page.locator(CANVAS).first
+    expect(canvas).to_be_visible()
+    page.wait_for_function(
+        "sel => { const c = document.querySelector(sel); return c && c.width > 0; }", arg=CANVAS
+    )
+    for _ in range(50):
+        drawn = Image.open(io.BytesIO(canvas.screenshot()))
+        if share(drawn, LAND) > 0.2:
+            return canvas.bounding_box()
+        page.wait_for_timeout(100)
+    raise AssertionError("the map never drew the country outlines")
+
+
+def hover(page, x: float, y: float):
+    page.mouse.move(x - 40, y - 40)
+    page.mouse.move(x, y, steps=4)
+    tooltip = page.locator(TOOLTIP)
+    expect(tooltip).to_be_visible()
+    return tooltip
+
+
+def test_the_map_draws_offline_and_a_hover_shows_the_site(page, server, e2e_data_dir):
+    view_query = "cond=cerebral+palsy&country=Vietnam"
+    open_view(page, server.url, "/map?" + view_query)
+    box = wait_for_drawing(page)
+    drawn = Image.open(io.BytesIO(page.locator(CANVAS).first.screenshot()))
+    assert share(drawn, LAND) > 0.2 and share(drawn, SEA) > 0.05  # land and sea: outlines
+    deck = page_deck(e2e_data_dir, view_query)
+    view = deck["initialViewState"]
+    assert 8.5 < view["latitude"] < 23.5 and 102 < view["longitude"] < 110  # on Vietnam
+
+    # Hai Phong's hospital gives no coordinates: the dot is at the city, approximate
+    x, y = on_screen(box, view, 20.86481, 106.68345)
+    tooltip = hover(page, x, y)
+    expect(tooltip).to_have_text(
+        "Hai Phong Children's Hospital, Haiphong, Vietnam\n"
+        "Approximate location: placed at the city centre\n"
+        "TF-CP-004: Constraint-induced movement therapy for toddlers with cerebral palsy "
+        "(site status: unknown)",
+        use_inner_text=True,
+    )
+    # the whole text is inside the map, not cut off at its edge
+    shown = tooltip.bounding_box()
+    assert shown["x"] + shown["width"] <= box["x"] + box["width"] + 1
+    assert shown["y"] + shown["height"] <= box["y"] + box["height"] + 1
+
+    # a dot is a few pixels across: just beside it there is nothing to show
+    page.mouse.move(x + 14, y + 14, steps=2)
+    expect(page.locator(TOOLTIP)).to_be_hidden()
+    # nor over the sea
+    page.mouse.move(box["x"] + box["width"] - 20, box["y"] + 60, steps=4)
+    expect(page.locator(TOOLTIP)).to_be_hidden()
+
+    # Ho Chi Minh City, far south: its own dot
+    x, y = on_screen(box, view, 10.82302, 106.62965)
+    expect(hover(page, x, y)).to_contain_text("TF-CP-005: Hip checks for children")
+
+
+def test_trial_text_is_text_in_the_tooltip_and_the_clicked_site_list(page, server):
+    """One trial, one site: the view is fitted on it, so it is at the canvas centre."""
+    open_view(page, server.url, "/map?cond=rett+syndrome")
+    box = wait_for_drawing(page)
+    centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tooltip = hover(page, *centre)
+    expect(tooltip).to_have_text(
+        f"{MARKUP_FACILITY}, Hanoi, Vietnam\n"
+        "Approximate location: placed at the city centre\n"
+        f"{MARKUP_ID}: {MARKUP_TITLE} (site status: unknown)",
+        use_inner_text=True,
+    )
+    # only line breaks inside: no element came from the record
+    tags = tooltip.evaluate("node => [...node.querySelectorAll('*')].map(n => n.tagName)")
+    assert set(tags) <= {"BR"}, tags
+
+    main = page.locator("[data-testid=stMain]")
+    expect(main).to_contain_text("Click a site to list its trials.")
+    page.mouse.click(*centre)
+    expect(main.get_by_text("Trials at this site")).to_be_visible()
+    settle(page)
+    expect(main).not_to_contain_text("Click a site to list its trials.")
+    listed = main.locator("[data-testid=stMarkdownContainer]").filter(has_text=MARKUP_FACILITY)
+    expect(listed).to_have_text(
+        f"{MARKUP_FACILITY}, Hanoi, Vietnam (approximate location: placed at the city centre)"
+    )
+    link = main.get_by_role("link", name=f"{MARKUP_ID}: ")
+    expect(link).to_have_count(1)
+    label = link.locator("[data-testid=stMarkdownContainer]")
+    assert label.inner_text().replace("\u2060", "") == f"{MARKUP_ID}: {MARKUP_TITLE}"
+    assert link.get_attribute("href") == f"trial?id={MARKUP_ID}"
+    expect(main.locator("b, i, em, code, script, img")).to_have_count(0)
+    hrefs = main.locator("a").evaluate_all("nodes => nodes.map(n => n.href)")
+    assert not [h for h in hrefs if "x.test" in h], hrefs
+
+    # the link opens the trial page, which has its own small map
+    link.click()
+    page.wait_for_url(lambda url: "/trial?" in url and query(url).get("id") == [MARKUP_ID])
+    settle(page)
+    expect(main.locator("h2").first).to_contain_text("<b>bold</b> [link](http")
+    wait_for_drawing(page)
+    expect(page.locator(EXCEPTION)).to_have_count(0)
