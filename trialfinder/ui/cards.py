@@ -33,6 +33,8 @@ def trial_card(row: pd.Series) -> None:
         )
         if _text(row["conditions"]):
             st.markdown(f"Conditions: {md(row['conditions'])}")
+        if _text(row["active_substance"]):
+            st.markdown(f"What is tested: {md(row['active_substance'])}")
         design = plain.design_words(
             _text(row["study_type"]), _text(row["allocation"]), _text(row["masking"])
         )
