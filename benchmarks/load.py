@@ -1,0 +1,321 @@
+"""Load test: many concurrent sessions against one dashboard server.
+
+Each session opens a finder link, then for the test's duration changes filters,
+opens trial pages and the map, as a family would. Sessions are driven through
+Streamlit's agent API (``--server.enableAgentApi=true``): every request runs the
+real app script in a real server session and answers when the page is finished,
+so its latency is the time from a change to a finished page. Only 127.0.0.1 is
+ever contacted.
+
+    python -m benchmarks.load --data-dir /tmp/tf-bench/data --sessions 30 --seconds 120
+
+prints the figures and appends them, with the machine and date, to
+``benchmarks/RESULTS.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = Path(__file__).with_name("RESULTS.md")
+
+FINDER_LINKS = [
+    {"cond": ["cerebral palsy"]},
+    {"cond": ["asthma"], "age": ["8y"]},
+    {"status": ["recruiting"], "country": ["Vietnam"]},
+    {"cond": ["breast cancer"], "near": ["Boston"]},
+    {"cond": ["epilepsy"], "age": ["4y"], "status": ["recruiting", "not_yet_recruiting"]},
+    {"near": ["Hanoi"], "within": ["300"]},
+]
+AGES = ["1y", "2y", "4y", "4y3m", "6y", "10y", "18m", "30y"]
+CONDITIONS = [
+    ["cerebral palsy"],
+    ["asthma"],
+    ["stroke"],
+    ["leukemia"],
+    ["autism spectrum disorder"],
+]
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    actions: dict[str, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, action: str, seconds: float, error: str | None) -> None:
+        with self.lock:
+            self.actions[action] = self.actions.get(action, 0) + 1
+            if error:
+                self.errors.append(f"{action}: {error}")
+            else:
+                self.latencies.append(seconds)
+
+
+def describe_machine() -> str:
+    """CPU, cores, memory and date, for the results file."""
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    return f"Machine: {cpu}, {os.cpu_count()} cores, {memory:.0f} GiB; measured {when}."
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(data_dir: Path, port: int) -> subprocess.Popen:
+    env = {**os.environ, "TRIALFINDER_DATA_DIR": str(data_dir)}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "dashboard.py",
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--server.enableAgentApi",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                return process
+        except OSError:
+            time.sleep(0.3)
+    os.killpg(process.pid, signal.SIGKILL)
+    raise RuntimeError("the dashboard did not start within 120 s")
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, in MB (from /proc)."""
+    total = 0
+    for candidate in [pid, *_children(pid)]:
+        try:
+            for line in Path(f"/proc/{candidate}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(p) for p in found]
+
+
+class Session:
+    """One visitor, over the agent API."""
+
+    def __init__(self, base: str, tally: Tally, rng: random.Random) -> None:
+        self.base, self.tally, self.rng = base, tally, rng
+        self.session_id: str | None = None
+        self.trial_ids: list[str] = []
+
+    def _send(self, action: str, body: dict) -> dict | None:
+        if self.session_id:
+            body = {"session_id": self.session_id, **body}
+        request = urllib.request.Request(
+            f"{self.base}/_stcore/agent/interact",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        started = time.perf_counter()
+        error = None
+        answer = None
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                answer = json.loads(response.read())
+            while answer.get("status") not in ("ready", "error"):  # 202: still running
+                request = urllib.request.Request(
+                    f"{self.base}/_stcore/agent/interact",
+                    data=json.dumps({"session_id": answer["session_id"]}).encode(),
+                    headers={"Content-Type": "application/json"},
+                )
+                with urllib.request.urlopen(request, timeout=60) as response:
+                    answer = json.loads(response.read())
+            if answer.get("status") == "error":
+                error = "the page raised an exception"
+        except (urllib.error.URLError, OSError, ValueError) as failure:
+            error = f"{type(failure).__name__}: {failure}"
+        self.tally.record(action, time.perf_counter() - started, error)
+        if answer:
+            self.session_id = answer.get("session_id", self.session_id)
+            self.trial_ids = _trial_ids(answer) or self.trial_ids
+        return answer
+
+    def step(self) -> None:
+        roll = self.rng.random()
+        if self.session_id is None:
+            self._send("open a link", {"query_params": self.rng.choice(FINDER_LINKS)})
+        elif roll < 0.45:
+            change = (
+                {"age": self.rng.choice(AGES)}
+                if self.rng.random() < 0.5
+                else {"cond": self.rng.choice(CONDITIONS)}
+            )
+            self._send("change a filter", {"widget_state": change})
+        elif roll < 0.75 and self.trial_ids:
+            trial_id = self.rng.choice(self.trial_ids)
+            self._send("open a trial", {"page": "trial", "query_params": {"id": [trial_id]}})
+            self._send(
+                "back to the finder", {"page": "", "query_params": self.rng.choice(FINDER_LINKS)}
+            )
+        else:
+            self._send("open the map", {"page": "map"})
+            self._send("back to the finder", {"page": ""})
+
+
+def _trial_ids(snapshot: dict) -> list[str]:
+    """Trial ids named in the finder's card keys ("card-NCT...")."""
+    found: list[str] = []
+
+    def walk(node: dict) -> None:
+        key = node.get("key")
+        if isinstance(key, str) and key.startswith("card-"):
+            found.append(key.removeprefix("card-"))
+        for child in node.get("children", []) or []:
+            walk(child)
+
+    walk(snapshot.get("tree") or {})
+    return found
+
+
+def run(base: str, sessions: int, seconds: float, server_pid: int | None, seed: int = 7) -> dict:
+    tally = Tally()
+    stop = time.monotonic() + seconds
+    warm_rss: list[float] = []
+
+    def visitor(number: int) -> None:
+        session = Session(base, tally, random.Random(seed * 1000 + number))
+        while time.monotonic() < stop:
+            session.step()
+
+    workers = [threading.Thread(target=visitor, args=(i,), daemon=True) for i in range(sessions)]
+    for worker in workers:
+        worker.start()
+    if server_pid:
+        time.sleep(min(20.0, seconds / 4))
+        warm_rss.append(rss_mb(server_pid))
+    for worker in workers:
+        worker.join()
+    end_rss = rss_mb(server_pid) if server_pid else None
+    latencies = sorted(tally.latencies)
+    p95 = latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan")
+    growth = (end_rss / warm_rss[0] - 1) * 100 if warm_rss and end_rss else None
+    return {
+        "sessions": sessions,
+        "seconds": seconds,
+        "requests": len(latencies) + len(tally.errors),
+        "errors": tally.errors,
+        "actions": tally.actions,
+        "p50_s": statistics.median(latencies) if latencies else float("nan"),
+        "p95_s": p95,
+        "rss_warm_mb": warm_rss[0] if warm_rss else None,
+        "rss_end_mb": end_rss,
+        "rss_growth_pct": growth,
+    }
+
+
+def table(result: dict, label: str) -> str:
+    growth = result["rss_growth_pct"]
+    rows = [
+        ("concurrent sessions", str(result["sessions"]), ">= 30"),
+        ("duration", f"{result['seconds']:.0f} s", "2 min"),
+        ("requests (pages finished)", f"{result['requests']:,}", ""),
+        ("errors", str(len(result["errors"])), "0"),
+        ("change to finished page, p50", f"{result['p50_s'] * 1000:,.0f} ms", ""),
+        ("change to finished page, p95", f"{result['p95_s'] * 1000:,.0f} ms", "<= 2 s"),
+        (
+            "server memory after warm-up -> end",
+            f"{result['rss_warm_mb']:,.0f} MB -> {result['rss_end_mb']:,.0f} MB"
+            if result["rss_warm_mb"]
+            else "n/a",
+            "",
+        ),
+        (
+            "memory growth after warm-up",
+            f"{growth:+.1f}%" if growth is not None else "n/a",
+            "< 10%",
+        ),
+    ]
+    lines = [
+        f"### Load test: {label}",
+        "",
+        "| figure | measured | target |",
+        "| --- | --- | --- |",
+        *[f"| {a} | {b} | {c} |" for a, b, c in rows],
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--sessions", type=int, default=30)
+    parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
+    parser.add_argument("--label", default="", help="what the data is, e.g. '600,000 trials'")
+    args = parser.parse_args(argv)
+    port = _free_port()
+    server = start_server(args.data_dir, port)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        Session(base, Tally(), random.Random(0)).step()  # first load of the catalog
+        result = run(base, args.sessions, args.seconds, server.pid)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    text = table(result, args.label or str(args.data_dir))
+    print(text)
+    for error in result["errors"][:20]:
+        print("error:", error, file=sys.stderr)
+    if not args.no_record:
+        with RESULTS.open("a", encoding="utf-8") as out:
+            out.write(f"\n{text}\n\n{describe_machine()}\n")
+    return 0 if not result["errors"] else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
