@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,6 +15,8 @@ import click
 
 from trialfinder import __version__
 from trialfinder import export as exporting
+from trialfinder import feeds as feeding
+from trialfinder import notify as notifying
 from trialfinder import refresh as refreshing
 from trialfinder.catalog import Catalog, load_catalog
 from trialfinder.datadir import (
@@ -89,6 +92,15 @@ def _interrupted(what: str) -> NoReturn:
 def _say(text: str) -> None:
     click.echo(text, err=True)
 
+
+feeds_dir_option = click.option(
+    "--feeds-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the Atom feeds are written (default: $TRIALFINDER_FEEDS_DIR; for the "
+    "project's own data/, its static/feeds/, which the dashboard serves; else "
+    "<data dir>/feeds/).",
+)
 
 wait_option = click.option(
     "--wait",
@@ -220,6 +232,7 @@ def import_command(paths: tuple[Path, ...], data_dir: Path | None, wait: bool) -
     show_default=True,
     help="Studies failing the checks a pull may hold and still be published.",
 )
+@feeds_dir_option
 @data_dir_option
 def refresh_command(
     names: tuple[str, ...],
@@ -234,6 +247,7 @@ def refresh_command(
     backoff: float,
     interval: float,
     max_invalid: int,
+    feeds_dir: Path | None,
     data_dir: Path | None,
 ) -> None:
     """Pull the sources in sources.yaml from ClinicalTrials.gov and publish them.
@@ -290,7 +304,7 @@ def refresh_command(
             if not names:
                 _note_unlisted(directory, known)
             for source in chosen:
-                progress = refreshing.Progress(click.get_text_stream("stderr"))
+                progress = refreshing.Progress(sys.stderr)
                 try:
                     result = refreshing.refresh_source(
                         directory, source, settings, dry_run=dry_run, progress=progress
@@ -309,8 +323,32 @@ def refresh_command(
         raise click.ClickException(
             f"cannot write to {directory}: {error}; nothing was published"
         ) from error
+    if not dry_run and len(failed) < len(chosen):
+        _after_refresh(directory, feeds_dir)
     if failed:
         raise SystemExit(1)
+
+
+def _after_refresh(directory: Path, feeds_dir: Path | None) -> None:
+    """Feeds, then followers' messages; their trouble never fails the refresh."""
+    try:
+        written = feeding.write_feeds(directory, feeds_dir)
+    except Exception as error:  # the data is published whatever happens here
+        _say(f"warning: the feeds could not be written: {error}")
+    else:
+        _say(f"feeds: {len(written)} written to {written[0].path.parent}")
+    try:
+        result = notifying.run(directory, notifying.SmtpSettings.from_env())
+    except notifying.NotConfigured as error:
+        _say(f"warning: followers are not told yet: {error}")
+        return
+    except Exception as error:  # as above: told next run
+        _say(f"warning: followers are not told yet: {type(error).__name__}: {error}")
+        return
+    for problem in result.problems:
+        _say(f"warning: {problem}")
+    if result.sent or result.failed:
+        _say(result.summary())
 
 
 def _note_unlisted(directory: Path, known: list[str]) -> None:
@@ -336,6 +374,99 @@ def _show_refresh(result) -> None:
         click.echo(line)
     if result.report_path is not None:
         click.echo(f"report: {result.report_path}")
+
+
+@main.command("notify")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print the messages instead of sending them; change nothing.",
+)
+@click.option("--smtp-host", default=None, help="SMTP server (default: $TRIALFINDER_SMTP_HOST).")
+@click.option(
+    "--smtp-port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="SMTP port (default: $TRIALFINDER_SMTP_PORT, else 25, 587 or 465 by --smtp-tls).",
+)
+@click.option(
+    "--smtp-user",
+    default=None,
+    help="SMTP login (default: $TRIALFINDER_SMTP_USER; "
+    "the password only from $TRIALFINDER_SMTP_PASSWORD).",
+)
+@click.option(
+    "--smtp-tls",
+    type=click.Choice(notifying.TLS_MODES),
+    default=None,
+    help="none, starttls or ssl (default: $TRIALFINDER_SMTP_TLS, else starttls).",
+)
+@click.option(
+    "--sender", default=None, help="The From address (default: $TRIALFINDER_SMTP_SENDER)."
+)
+@click.option(
+    "--public-url",
+    default=None,
+    help="Where the links in messages and feeds point (default: $TRIALFINDER_PUBLIC_URL, "
+    f"else {notifying.DEFAULT_PUBLIC_URL}).",
+)
+@feeds_dir_option
+@data_dir_option
+def notify_command(
+    dry_run: bool,
+    smtp_host: str | None,
+    smtp_port: int | None,
+    smtp_user: str | None,
+    smtp_tls: str | None,
+    sender: str | None,
+    public_url: str | None,
+    feeds_dir: Path | None,
+    data_dir: Path | None,
+) -> None:
+    """Write the Atom feeds and tell each follower what changed since their last message.
+
+    Each confirmed follow gets at most one message per run, listing the change
+    reports since its last one: for a trial, status changes, sites added or
+    removed and record updates; for a search, the new trials that match it.
+    The follows of one address come in one message. Nothing new, no message.
+    A follow's news count as told only once the SMTP server accepted the
+    message: a failed send is tried again on the next run, and nothing is sent
+    twice. A refresh does all this by itself when it is done.
+
+    Exit status: 0 every message due was sent (with --dry-run: printed, and
+    nothing sent, stored or written); 1 a message was not accepted (tried
+    again next run), or messages are due and no SMTP server is set; 2 a usage
+    error.
+    """
+    directory = _data_dir(data_dir)
+    try:
+        settings = notifying.SmtpSettings.from_env(
+            host=smtp_host, port=smtp_port, user=smtp_user, tls=smtp_tls, sender=sender
+        )
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    if not dry_run:
+        try:
+            written = feeding.write_feeds(directory, feeds_dir, public_url)
+        except OSError as error:
+            click.echo(f"warning: the feeds could not be written: {error}", err=True)
+        else:
+            _say(f"feeds: {len(written)} written to {written[0].path.parent}")
+    try:
+        result = notifying.run(
+            directory, settings, base=public_url, dry_run=dry_run, show=click.echo
+        )
+    except notifying.NotConfigured as error:
+        click.echo(f"Error: {error}; nothing was sent", err=True)
+        raise SystemExit(1) from None
+    for problem in result.problems:
+        click.echo(f"warning: {problem}", err=True)
+    if dry_run:
+        _say(f"dry run: {result.sent} message(s) printed; nothing was sent or stored")
+    else:
+        _say(result.summary())
+    if result.failed:
+        raise SystemExit(1)
 
 
 @main.command()
@@ -379,7 +510,7 @@ def _warn_problems(count: int) -> None:
 
 
 def _write(trials: Iterable[Trial], fmt: str) -> None:
-    out = click.get_binary_stream("stdout")
+    out = sys.stdout.buffer
     if fmt == "jsonl":
         for line in exporting.to_jsonl(trials):
             out.write(line.encode("utf-8"))

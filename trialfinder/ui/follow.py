@@ -1,0 +1,330 @@
+"""Following on the dashboard: the follow forms, the /follow page, and the feed links.
+
+- :func:`follow_trial` and :func:`follow_search` draw "Follow this trial" and
+  "Follow this search" (an expander holding :func:`follow_form`);
+- :func:`follow_page` is ``pages/follow.py``: it opens ``?confirm=TOKEN`` and
+  ``?unfollow=TOKEN`` links, kindly, whatever the link holds;
+- :func:`feed_links` lists the Atom feeds on the data page.
+
+The subscriptions live in ``<data dir>/follow.sqlite3`` (:mod:`trialfinder.follow`);
+the confirmation message goes out at once through the SMTP server set in the
+environment (:mod:`trialfinder.notify`). Without one, the form says kindly that
+following is not available on this server.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from trialfinder import feeds as feeding
+from trialfinder import follow as following
+from trialfinder import notify as notifying
+from trialfinder.follow import LinkOutcome, Store, Subscription
+from trialfinder.query import ParsedQuery, Query
+from trialfinder.ui import page
+from trialfinder.ui.data import data_dir
+from trialfinder.ui.text import md
+
+_log = logging.getLogger("trialfinder")
+LANG_NAMES = {"en": "English", "vi": "Tiếng Việt"}
+#: Where a link's outcome is kept for the session, so a rerun shows it again
+#: (the token itself is used once).
+_OUTCOMES = "_follow_outcomes"
+
+#: The page's words, by language: a link's outcome is told in the follower's language.
+PAGE_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        following.CONFIRMED: (
+            "Thank you: you now follow {what}. We will write to {email} when it changes, "
+            "at most one message after each data refresh."
+        ),
+        following.ALREADY_CONFIRMED: (
+            "This link was already used: you already follow {what}. There is nothing more to do."
+        ),
+        following.UNFOLLOWED: (
+            "Done: you no longer follow {what}, and your address was deleted from it. "
+            "We will not write about it again."
+        ),
+        following.ALREADY_UNFOLLOWED: (
+            "This link was already used: you no longer follow this. There is nothing more to do."
+        ),
+        following.EXPIRED: (
+            "This link has expired (a confirmation link works for 7 days), or the request was "
+            "deleted. To follow, please ask again from the trial's page or the search."
+        ),
+        following.UNKNOWN: (
+            "We do not recognise this link. It may be cut short: please open the whole link "
+            "from the e-mail, or copy all of it into the address bar."
+        ),
+        "error": "Something went wrong on our side. Please try the link again in a few minutes.",
+        "read_trial": "Read the trial",
+        "see_search": "See the search",
+    },
+    "vi": {
+        following.CONFIRMED: (
+            "Cảm ơn bạn: bạn đã theo dõi {what}. Chúng tôi sẽ gửi thư đến {email} khi có thay "
+            "đổi, nhiều nhất một thư sau mỗi lần cập nhật dữ liệu."
+        ),
+        following.ALREADY_CONFIRMED: (
+            "Liên kết này đã được dùng: bạn đã theo dõi {what} rồi. Bạn không cần làm gì thêm."
+        ),
+        following.UNFOLLOWED: (
+            "Xong: bạn đã ngừng theo dõi {what}, và địa chỉ của bạn đã được xóa khỏi mục này. "
+            "Chúng tôi sẽ không gửi thư về mục này nữa."
+        ),
+        following.ALREADY_UNFOLLOWED: (
+            "Liên kết này đã được dùng: bạn không còn theo dõi mục này. Bạn không cần làm gì thêm."
+        ),
+        following.EXPIRED: (
+            "Liên kết này đã hết hạn (liên kết xác nhận có hiệu lực trong 7 ngày), hoặc yêu cầu "
+            "đã bị xóa. Để theo dõi, vui lòng yêu cầu lại từ trang thử nghiệm hoặc trang tìm kiếm."
+        ),
+        following.UNKNOWN: (
+            "Chúng tôi không nhận ra liên kết này. Có thể liên kết bị thiếu: vui lòng mở toàn bộ "
+            "liên kết trong thư, hoặc sao chép đầy đủ vào thanh địa chỉ."
+        ),
+        "error": "Đã có lỗi từ phía chúng tôi. Vui lòng thử lại liên kết sau vài phút.",
+        "read_trial": "Xem thử nghiệm",
+        "see_search": "Xem kết quả tìm kiếm",
+    },
+}
+_GOOD = {following.CONFIRMED, following.UNFOLLOWED}
+_DONE = {following.ALREADY_CONFIRMED, following.ALREADY_UNFOLLOWED}
+
+# ------------------------------------------------------------------ the form
+
+
+def smtp_settings() -> notifying.SmtpSettings | None:
+    """The server's SMTP settings; None when they are missing or cannot be read."""
+    try:
+        settings = notifying.SmtpSettings.from_env()
+    except ValueError:
+        _log.exception("the SMTP settings cannot be read")
+        return None
+    return settings if settings.configured else None
+
+
+def follow_form(
+    kind: str,
+    target: str,
+    *,
+    title: str | None = None,
+    key: str | None = None,
+    lang: str | None = None,
+) -> None:
+    """An e-mail address and a Follow button; on submit, a pending follow and its
+    confirmation message. ``kind`` is "trial" (``target`` its id, ``title`` its
+    title for the message) or "search" (``target`` the query string); ``lang``
+    is the e-mails' language chosen at first (the page's language).
+
+    The work is done in the button's callback, before the page runs again, so
+    nothing the page does on that run (a rerun of its own) can lose the click.
+    """
+    settings = smtp_settings()
+    if settings is None:
+        # Plain text, not an alert: it is no warning, and the page's own notices stay first.
+        st.markdown(
+            ":material/notifications_off: "
+            + md(
+                "Following by e-mail is not available on this server yet. "
+                "You can bookmark this page and come back to it."
+            )
+        )
+        return
+    form_key = key or f"follow-{kind}"
+    with st.form(form_key, border=False):
+        st.caption(
+            "We will send you an e-mail when this changes, at most one after each data "
+            "refresh. First we send a link to confirm; every e-mail has a link to stop. "
+            "We keep only your address and what you follow."
+        )
+        st.text_input(
+            "Your e-mail address",
+            key=f"{form_key}-email",
+            placeholder="name@example.com",
+            autocomplete="email",
+            max_chars=254,
+        )
+        st.radio(
+            "Language of the e-mails",
+            following.LANGS,
+            index=following.LANGS.index(lang) if lang in following.LANGS else 0,
+            format_func=LANG_NAMES.get,
+            horizontal=True,
+            key=f"{form_key}-lang",
+        )
+        st.form_submit_button(
+            "Follow",
+            icon=":material/notifications:",
+            on_click=_on_follow,
+            args=(form_key, kind, target, title),
+        )
+    said = st.session_state.get(f"{form_key}-said")
+    if said and said[0] == (kind, target):  # what the last Follow here did
+        _, level, text = said
+        show = {"success": st.success, "warning": st.warning}.get(level, st.error)
+        icon = {
+            "success": ":material/mark_email_read:",
+            "warning": ":material/info:",
+        }.get(level, ":material/error:")
+        show(text, icon=icon)
+
+
+def _on_follow(form_key: str, kind: str, target: str, title: str | None) -> None:
+    address = st.session_state.get(f"{form_key}-email") or ""
+    lang = st.session_state.get(f"{form_key}-lang") or "en"
+    level, text = _follow(kind, target, address, lang, title)
+    st.session_state[f"{form_key}-said"] = ((kind, target), level, text)
+
+
+def _follow(kind: str, target: str, address: str, lang: str, title: str | None) -> tuple[str, str]:
+    """Store the pending follow and send its confirmation: (level, what to say)."""
+    settings = smtp_settings()
+    if settings is None:
+        return "error", "Following by e-mail is not available on this server yet."
+    directory = data_dir()
+    try:
+        with Store.open(directory) as store:
+            pending = store.follow(
+                address, kind, target, lang, marker=following.latest_marker(directory)
+            )
+            try:
+                notifying.send_confirmation(settings, notifying.public_url(), pending, title)
+            except (notifying.SendFailed, notifying.NotConfigured):
+                _log.exception("the confirmation message could not be sent")
+                store.cancel(pending)
+                return "error", (
+                    "We could not send the message just now. Please try again in a few minutes."
+                )
+    except following.FollowError as error:
+        return "warning", md(str(error))
+    except (sqlite3.Error, OSError, RuntimeError):
+        _log.exception("following failed")
+        return "error", "Following does not work right now. Please try again later."
+    email = pending.subscription.email
+    return "success", md(
+        f"Almost done: we sent a message to {email}. Open the link in it to start "
+        "following. Until you do, nothing more is sent."
+    )
+
+
+def follow_trial(trial_id: str, title: str | None = None, lang: str | None = None) -> None:
+    """ "Follow this trial": for the trial page."""
+    with st.expander("Follow this trial", icon=":material/notifications:"):
+        follow_form("trial", trial_id, title=title, key="follow-trial", lang=lang)
+
+
+def follow_search(query: Query, lang: str | None = None) -> None:
+    """ "Follow this search" (the current Query): for the find page."""
+    with st.expander("Follow this search", icon=":material/notifications:"):
+        query_string = query.to_query_string()
+        if not query_string:
+            st.markdown(
+                md(
+                    "Choose at least one filter (a condition, the child's age, a place ...) "
+                    "to follow a search: we will tell you about new trials that match it."
+                )
+            )
+            return
+        st.markdown(md(f"New trials for: {query.describe()}."))
+        follow_form("search", query_string, key="follow-search", lang=lang)
+
+
+# ------------------------------------------------------------------ the page
+
+
+def _open_link(action: str, token: str) -> LinkOutcome | None:
+    """Use the token once per session; a rerun shows the same outcome."""
+    outcomes = st.session_state.setdefault(_OUTCOMES, {})
+    key = (action, following.token_hash(token))
+    if key not in outcomes:
+        directory = data_dir()
+        if not Store.exists(directory):  # no one follows anything here: nothing to open
+            return LinkOutcome(following.UNKNOWN)
+        try:
+            with Store.open(directory) as store:
+                use: Callable[[str], LinkOutcome] = (
+                    store.confirm if action == "confirm" else store.unfollow
+                )
+                outcomes[key] = use(token)
+        except (sqlite3.Error, OSError, RuntimeError):
+            _log.exception("opening a follow link failed")
+            return None
+    return outcomes[key]
+
+
+def _links(sub: Subscription, lang: str) -> str:
+    words = PAGE_WORDS[lang]
+    if sub.kind == "trial":
+        return f"[{md(words['read_trial'])}](trial?{urlencode({'id': sub.target})})"
+    return f"[{md(words['see_search'])}](./?{sub.target})"
+
+
+def show_outcome(outcome: LinkOutcome | None) -> None:
+    """What opening the link did, in the follower's language when known."""
+    sub = outcome.subscription if outcome else None
+    langs = [sub.lang] if sub is not None and sub.lang in PAGE_WORDS else list(PAGE_WORDS)
+    for lang in langs:
+        words = PAGE_WORDS[lang]
+        if outcome is None:
+            st.error(words["error"], icon=":material/error:")
+            continue
+        text = words[outcome.outcome]
+        if sub is not None:
+            text = text.format(what=notifying.subscription_label(sub, lang), email=sub.email)
+        text = md(text)
+        if outcome.outcome in _GOOD:
+            st.success(text, icon=":material/check_circle:")
+        elif outcome.outcome in _DONE:
+            st.info(text, icon=":material/info:")
+        else:
+            st.warning(text, icon=":material/link_off:")
+        if sub is not None and outcome.outcome in (
+            following.CONFIRMED,
+            following.ALREADY_CONFIRMED,
+        ):
+            st.markdown(_links(sub, lang))
+
+
+def follow_page(parsed: ParsedQuery | None = None) -> None:
+    """The /follow page: ``?confirm=TOKEN`` or ``?unfollow=TOKEN``, or what following is."""
+    parsed = parsed if parsed is not None else page.current()
+    page.show_notice(parsed)
+    st.subheader("Follow trials by e-mail")
+    confirm = parsed.extra.get("confirm", ())
+    unfollow = parsed.extra.get("unfollow", ())
+    if confirm:
+        show_outcome(_open_link("confirm", confirm[0]))
+    elif unfollow:
+        show_outcome(_open_link("unfollow", unfollow[0]))
+    else:
+        st.markdown(
+            md(
+                "Follow a trial to get an e-mail when its status, its sites or its record "
+                "change; follow a search to hear of new trials that match it. Use "
+                '"Follow this trial" on a trial\'s page, or "Follow this search" on the '
+                "Find page. Each e-mail has a link to stop at once."
+            )
+        )
+
+
+# ------------------------------------------------------------------ feeds
+
+
+def feed_links() -> None:
+    """The Atom feeds of the changes, for the data page."""
+    st.markdown("**Feeds of the changes**")
+    found = [f for f in feeding.existing_feeds(data_dir()) if f.url]
+    if not found or not st.get_option("server.enableStaticServing"):
+        st.markdown(md("No feeds are published on this server yet."))
+        return
+    st.markdown(
+        md("Follow what each refresh changes in a feed reader (Atom):")
+        + "\n"
+        + "\n".join(f"- [{md(feed.title)}]({feed.url})" for feed in found)
+    )
