@@ -4,10 +4,16 @@ import logging
 
 import streamlit as st
 
+from trialfinder.i18n import LANGUAGES, _, normalize, set_language
 from trialfinder.serving import NoCatalog
 from trialfinder.ui.data import served
 from trialfinder.ui.filters import read_link_once, sidebar_filters
-from trialfinder.ui.page import QUERY_STATE
+from trialfinder.ui.page import (
+    LANG_SWITCH,
+    QUERY_STATE,
+    accessibility_styles,
+    keep_language_in_link,
+)
 from trialfinder.ui.text import md
 
 # An emoji icon: the browser draws it from a data: URL. A ":material/...:" page icon
@@ -15,56 +21,76 @@ from trialfinder.ui.text import md
 # the machine.
 st.set_page_config(page_title="trialfinder", page_icon="🩺", layout="wide")
 
+# The language first: every word below is in it. A link's ``lang`` sets it on a
+# session's first run; after that the switch does (its state is set before a rerun).
+if LANG_SWITCH not in st.session_state:
+    st.session_state[LANG_SWITCH] = normalize(st.query_params.get("lang"))
+language = set_language(st.session_state[LANG_SWITCH])
+
 pages = st.navigation(
     [
         st.Page(
             "pages/find.py",
-            title="Find trials",
+            title=_("Find trials"),
             icon=":material/search:",
             default=True,
-            help="Trials that match a condition, a child's age, status and place.",
+            help=_("Trials that match a condition, a child's age, status and place."),
         ),
         st.Page(
             "pages/map.py",
-            title="Map",
+            title=_("Map"),
             icon=":material/map:",
             url_path="map",
-            help="Where the matching trials' sites are.",
+            help=_("Where the matching trials' sites are."),
         ),
         st.Page(
             "pages/compare.py",
-            title="Compare",
+            title=_("Compare"),
             icon=":material/compare_arrows:",
             url_path="compare",
-            help="Two to four trials side by side.",
+            help=_("Two to four trials side by side."),
         ),
         st.Page(
             "pages/trial.py",
-            title="Trial",
+            title=_("Trial"),
             icon=":material/article:",
             url_path="trial",
-            help="One trial in plain words.",
+            help=_("One trial in plain words."),
+        ),
+        st.Page(
+            "pages/handout.py",
+            title=_("Handout"),
+            icon=":material/print:",
+            url_path="handout",
+            help=_("A one-page summary of a trial to print and take to your doctor."),
         ),
         st.Page(
             "pages/treatment.py",
-            title="Treatment",
+            title=_("Treatment"),
             icon=":material/medication:",
             url_path="treatment",
-            help="Every trial of one treatment or active substance, on a timeline.",
+            help=_("Every trial of one treatment or active substance, on a timeline."),
         ),
         st.Page(
             "pages/sponsor.py",
-            title="Sponsor",
+            title=_("Sponsor"),
             icon=":material/apartment:",
             url_path="sponsor",
-            help="Every trial one sponsor or collaborator runs, on a timeline.",
+            help=_("Every trial one sponsor or collaborator runs, on a timeline."),
+        ),
+        st.Page(
+            "pages/follow.py",
+            title=_("Follow"),
+            icon=":material/notifications:",
+            url_path="follow",
+            help=_("Confirm or stop following a trial or a search."),
         ),
         st.Page(
             "pages/data.py",
-            title="About the data",
+            title=_("About the data"),
             icon=":material/database:",
             url_path="data",
-            help="Where the trials come from, when they were refreshed, and data problems.",
+            help=_("Where the trials come from, when they were refreshed, and data problems."),
         ),
     ],
     position="top",
@@ -72,6 +98,17 @@ pages = st.navigation(
 
 try:
     read_link_once(pages)
+    keep_language_in_link(language)
+    accessibility_styles()
+    # Not bound to the URL: a bound widget writes its shown label ("Tiếng Việt") into
+    # the link; keep_language_in_link writes ``lang=vi`` instead.
+    st.radio(
+        "Language / Ngôn ngữ",
+        list(LANGUAGES),
+        format_func=LANGUAGES.__getitem__,
+        key=LANG_SWITCH,
+        horizontal=True,
+    )
     current = served()
     if current.attention:
         st.warning(md(current.attention), icon=":material/warning:")
@@ -79,10 +116,12 @@ try:
     pages.run()
 except NoCatalog:
     logging.getLogger("trialfinder").exception("no catalog to serve")
-    st.error("The trial data cannot be loaded right now. Please try again later.")
+    st.error(_("The trial data cannot be loaded right now. Please try again later."))
 except Exception:
     logging.getLogger("trialfinder").exception("page failed")
     st.error(
-        "Sorry, something went wrong while showing this page. "
-        "The rest of the dashboard still works; please try another view."
+        _(
+            "Sorry, something went wrong while showing this page. "
+            "The rest of the dashboard still works; please try another view."
+        )
     )

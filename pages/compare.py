@@ -4,6 +4,7 @@ import streamlit as st
 
 from trialfinder.compare import MAX_TRIALS, compare, pick_ids
 from trialfinder.export import records_to_csv
+from trialfinder.i18n import _
 from trialfinder.ui import page
 from trialfinder.ui.comparison import BASKET, basket, show_comparison
 from trialfinder.ui.data import catalog
@@ -35,19 +36,19 @@ def _add() -> None:
     st.session_state["compare_add"] = None
 
 
-st.subheader("Compare trials side by side")
+st.subheader(_("Compare trials side by side"))
 for note in picked.notes:
     st.info(md(note), icon=":material/info:")
 
 if len(picked.ids) < MAX_TRIALS:
     st.selectbox(
-        "Add a trial (type an id or words from its title)",
+        _("Add a trial (type an id or words from its title)"),
         [i for i in titles.index if i not in picked.ids],
         index=None,
         format_func=lambda i: f"{i}: {titles[i]}"[:140],
         key="compare_add",
         on_change=_add,
-        placeholder="Search by id or title",
+        placeholder=_("Search by id or title"),
     )
 
 if picked.ids:
@@ -55,7 +56,7 @@ if picked.ids:
     for column, trial_id in zip(columns, picked.ids, strict=True):
         with column:
             st.button(
-                f"Remove {trial_id}",
+                _("Remove {id}").format(id=trial_id),
                 key=f"compare-remove-{trial_id}",
                 icon=":material/close:",
                 on_click=_set_ids,
@@ -65,12 +66,15 @@ if picked.ids:
     comparison = compare(trials, the_catalog.sites, parsed.query.place)
     show_comparison(comparison)
     st.download_button(
-        "Download the comparison (CSV)",
+        _("Download the comparison (CSV)"),
         records_to_csv(comparison.to_frame().to_dict("records")),
         file_name="trialfinder-comparison.csv",
         mime="text/csv",
         icon=":material/download:",
     )
     st.caption(
-        "Rows marked “differs” are where the trials are not the same. The page prints cleanly."
+        _(
+            "Rows marked “differs” are where the trials are not the same. "
+            "The page prints cleanly; on a phone, slide the table sideways."
+        )
     )

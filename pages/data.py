@@ -3,50 +3,90 @@ refreshes changed, and any data problems."""
 
 import streamlit as st
 
+from trialfinder import breakdown
 from trialfinder.changes import latest_reports
+from trialfinder.i18n import DEFAULT, _, language
 from trialfinder.ui import page
+from trialfinder.ui.charts import bar_chart
 from trialfinder.ui.data import data_dir, served
+from trialfinder.ui.follow import feed_links
 from trialfinder.ui.text import md
 
 page.show_notice(page.current())
 current = served()
 the_catalog = current.catalog
 trials = the_catalog.trials
-st.subheader("About the data")
+st.subheader(_("About the data"))
 st.markdown(
     md(
-        f"{len(trials):,} trials and {len(the_catalog.sites):,} sites, "
-        f"catalog built {the_catalog.built_at}."
+        _("{trials} trials and {sites} sites, catalog built {built}.").format(
+            trials=f"{len(trials):,}",
+            sites=f"{len(the_catalog.sites):,}",
+            built=the_catalog.built_at,
+        )
     )
 )
 by_source = trials["source"].fillna("unknown").value_counts()
-st.markdown(md("Where they come from: " + ", ".join(f"{k}: {v:,}" for k, v in by_source.items())))
 st.markdown(
     md(
-        "Registry records come from ClinicalTrials.gov. Curated records are written by our "
-        "staff; a curated record with a registry id adds to and corrects the registry's record."
+        _("Where they come from: {sources}").format(
+            sources=", ".join(f"{k}: {v:,}" for k, v in by_source.items())
+        )
     )
 )
+st.markdown(
+    md(
+        _(
+            "Registry records come from ClinicalTrials.gov. Curated records are written by our "
+            "staff; a curated record with a registry id adds to and corrects the registry's record."
+        )
+    )
+)
+if language() != DEFAULT:
+    st.caption(_("Text from the registry is shown in the registry's language (English)."))
 
-st.markdown("**Latest refreshes**")
+st.markdown("**" + md(_("What the catalog holds")) + "**")
+left, right = st.columns(2)
+with left:
+    bar_chart(breakdown.by_status(trials), "data-status")
+    bar_chart(breakdown.by_country(the_catalog.sites), "data-country")
+with right:
+    bar_chart(breakdown.by_phase(trials), "data-phase")
+    bar_chart(breakdown.updated_per_month(trials), "data-months", vertical=True)
+
+st.markdown("**" + md(_("Latest refreshes")) + "**")
 reports = latest_reports(data_dir())
 if not reports:
-    st.markdown(md("No refresh or import has run on this data yet."))
-for report in reports:
+    st.markdown(md(_("No refresh or import has run on this data yet.")))
+elif language() != DEFAULT:
+    st.caption(_("The change log below is kept in English, as the staff tools write it."))
+for number, report in enumerate(reports):
+    if report.counts and any(report.counts.values()):
+        bar_chart(breakdown.changes(report.counts, report.source), f"data-changes-{number}")
     with st.expander(md(report.summary())):
         origin = report.origin
         if origin.get("api_url"):
             params = "; ".join(f"{k} = {v}" for k, v in (origin.get("params") or {}).items())
-            st.markdown(md(f"Pulled from {origin['api_url']} with {params}."))
+            st.markdown(
+                md(
+                    _("Pulled from {url} with {params}.").format(
+                        url=origin["api_url"], params=params
+                    )
+                )
+            )
         elif origin.get("paths"):
-            st.markdown(md("Imported from " + ", ".join(map(str, origin["paths"])) + "."))
+            st.markdown(
+                md(_("Imported from {paths}.").format(paths=", ".join(map(str, origin["paths"]))))
+            )
         for line in report.lines(limit=30):
             st.markdown(md(line))
 
+feed_links()
+
 problems = current.pending_problems or the_catalog.problems
 if problems:
-    st.warning(md(f"{len(problems)} data file problem(s) need attention:"))
+    st.warning(md(_("{n} data file problem(s) need attention:").format(n=len(problems))))
     for problem in problems:
         st.markdown(f"- {md(problem)}")
 else:
-    st.success("Every data file is valid.")
+    st.success(_("Every data file is valid."))

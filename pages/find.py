@@ -5,23 +5,30 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from trialfinder import breakdown
 from trialfinder.export import results_to_csv
+from trialfinder.flags import trust_flags
+from trialfinder.i18n import _, language, ngettext
 from trialfinder.query import apply_query
 from trialfinder.ui import page
 from trialfinder.ui.cards import trial_card
+from trialfinder.ui.charts import bar_chart
 from trialfinder.ui.comparison import basket, compare_link
 from trialfinder.ui.data import catalog
+from trialfinder.ui.follow import follow_search
 from trialfinder.ui.text import md
 
 CARDS_PER_PAGE = 50
 
 parsed = page.current()
 page.show_notice(parsed)
-results = apply_query(catalog(), parsed.query)
+the_catalog = catalog()
+results = apply_query(the_catalog, parsed.query)
 count = len(results)
 
-st.subheader("1 trial matches" if count == 1 else f"{count} trials match")
-st.markdown(md(parsed.query.describe(count)))
+st.subheader(ngettext("{n} trial matches", "{n} trials match", count).format(n=count))
+sentence = parsed.query.describe(count)
+st.markdown(md(sentence))
 compare_link(basket())
 
 # Filled once the page number is known: the link names the page of cards shown.
@@ -34,7 +41,7 @@ current_page = 1
 if pages_total > 1:
     current_page = int(
         st.number_input(
-            f"Page (of {pages_total})",
+            _("Page (of {n})").format(n=pages_total),
             min_value=1,
             max_value=pages_total,
             step=1,
@@ -42,22 +49,39 @@ if pages_total > 1:
             bind="query-params",
         )
     )
-with share_slot, st.expander("Share or download this view", icon=":material/share:"):
-    st.caption("Copy link: anyone who opens it sees this same view.")
+with share_slot, st.expander(_("Share or download this view"), icon=":material/share:"):
+    st.caption(
+        _(
+            "Copy link: the sentence and the link, ready to paste into a message. "
+            "Anyone who opens the link sees this same view."
+        )
+    )
     shared = parsed.query.params() + ([("page", str(current_page))] if current_page > 1 else [])
-    st.code(page.share_url(urlencode(shared)), language=None, wrap_lines=True)
+    link = page.share_url(urlencode(shared + page.lang_pairs()))
+    st.code(f"{sentence}\n{link}", language=None, wrap_lines=True)
     st.download_button(
-        "Download results (CSV)",
+        _("Download results (CSV)"),
         results_to_csv(results),
         file_name="trialfinder-results.csv",
         mime="text/csv",
         icon=":material/download:",
     )
 
+if count:
+    with st.expander(_("These results at a glance"), icon=":material/bar_chart:"):
+        left, right = st.columns(2)
+        with left:
+            bar_chart(breakdown.by_status(results), "find-status")
+        with right:
+            bar_chart(breakdown.by_phase(results), "find-phase")
+
 start = (current_page - 1) * CARDS_PER_PAGE
-for _, row in results.iloc[start : start + CARDS_PER_PAGE].iterrows():
-    trial_card(row)
+for _index, row in results.iloc[start : start + CARDS_PER_PAGE].iterrows():
+    trial = the_catalog.trial(str(row["id"]))
+    trial_card(row, trust_flags(trial) if trial is not None else ())
 if count == 0:
     st.info(
-        "No trial matches. Try fewer filters, another word for the condition, or a wider radius."
+        _("No trial matches. Try fewer filters, another word for the condition, or a wider radius.")
     )
+
+follow_search(parsed.query, lang=language())

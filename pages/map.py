@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from trialfinder.i18n import _, ngettext
 from trialfinder.query import apply_query, result_sites
 from trialfinder.ui import page
 from trialfinder.ui.data import catalog
@@ -16,14 +17,21 @@ results = apply_query(the_catalog, query)
 sites = result_sites(the_catalog, query, results)
 titles = the_catalog.trials.set_index("id")["title"]
 
-trials_word = "trial" if len(results) == 1 else "trials"
-sites_word = "site" if len(sites) == 1 else "sites"
-st.subheader(f"{len(sites):,} {sites_word} of {len(results):,} matching {trials_word}")
-st.markdown(md(query.describe(len(results))))
+n_sites, n_trials = len(sites), len(results)
+st.subheader(
+    _("{sites} of {trials}").format(
+        sites=ngettext("{n} site", "{n} sites", n_sites).format(n=f"{n_sites:,}"),
+        trials=ngettext("{n} matching trial", "{n} matching trials", n_trials).format(
+            n=f"{n_trials:,}"
+        ),
+    )
+)
+# The view in one sentence, as on the find page.
+st.markdown(md(query.describe(n_trials)))
 legend()
 clicked = site_map(sites, titles, query.place, query.radius_km)
 if clicked:
-    st.markdown("**Trials at this site**")
+    st.markdown("**" + md(_("Trials at this site")) + "**")
     trials_at(clicked, titles)
 else:
-    st.caption("Click a site to list its trials.")
+    st.caption(_("Click a site to list its trials."))

@@ -7,6 +7,7 @@ one trial, "gross motor function" in another) stand on one row.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from trialfinder import geo, plain
+from trialfinder.flags import trust_flags
+from trialfinder.i18n import N_, _, ngettext
 from trialfinder.model import Outcome, Trial
 
 MIN_TRIALS = 2
@@ -29,37 +32,42 @@ _OUTCOME_CONCEPTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.IGNORECASE))
     for name, pattern in (
         (
-            "Gross motor function (GMFM)",
+            N_("Gross motor function (GMFM)"),
             r"\bgmfm\b|gross motor function(?! classification)|gross motor skill",
         ),
-        ("Gross motor function level (GMFCS)", r"\bgmfcs\b|gross motor function classification"),
-        ("Safety: adverse events", r"adverse event|\bs?aes?\b|\bsafety\b"),
-        ("Muscle tone (Modified Ashworth Scale)", r"ashworth|muscle tone|spasticity"),
-        ("Hand function (MACS)", r"\b(mini-)?macs\b|hand (motor )?function|manual ability"),
+        (
+            N_("Gross motor function level (GMFCS)"),
+            r"\bgmfcs\b|gross motor function classification",
+        ),
+        (N_("Safety: adverse events"), r"adverse event|\bs?aes?\b|\bsafety\b"),
+        (N_("Muscle tone (Modified Ashworth Scale)"), r"ashworth|muscle tone|spasticity"),
+        (N_("Hand function (MACS)"), r"\b(mini-)?macs\b|hand (motor )?function|manual ability"),
     )
 )
 
 _CONTROL_BY_ARM_TYPE = {
-    "NO_INTERVENTION": "nothing (no intervention)",
-    "PLACEBO_COMPARATOR": "a placebo",
-    "SHAM_COMPARATOR": "a sham (pretend) procedure",
-    "ACTIVE_COMPARATOR": "another treatment (active comparator)",
+    "NO_INTERVENTION": N_("nothing (no intervention)"),
+    "PLACEBO_COMPARATOR": N_("a placebo"),
+    "SHAM_COMPARATOR": N_("a sham (pretend) procedure"),
+    "ACTIVE_COMPARATOR": N_("another treatment (active comparator)"),
 }
 
 
 #: The kinds of group (arm) a record names, in plain words.
 ARM_TYPES_EXPLAINED = {
-    "EXPERIMENTAL": "Experimental: this group gets the treatment being tested.",
-    "ACTIVE_COMPARATOR": "Active comparator: this group gets a known treatment, to compare with.",
-    "PLACEBO_COMPARATOR": (
+    "EXPERIMENTAL": N_("Experimental: this group gets the treatment being tested."),
+    "ACTIVE_COMPARATOR": N_(
+        "Active comparator: this group gets a known treatment, to compare with."
+    ),
+    "PLACEBO_COMPARATOR": N_(
         "Placebo comparator: this group gets a dummy treatment that looks the same but does "
         "nothing."
     ),
-    "SHAM_COMPARATOR": (
+    "SHAM_COMPARATOR": N_(
         "Sham comparator: this group gets a pretend procedure, so nobody can tell the groups apart."
     ),
-    "NO_INTERVENTION": "No intervention: this group gets no study treatment.",
-    "OTHER": "Other: a group of another kind; its description says what it gets.",
+    "NO_INTERVENTION": N_("No intervention: this group gets no study treatment."),
+    "OTHER": N_("Other: a group of another kind; its description says what it gets."),
 }
 
 
@@ -99,7 +107,7 @@ class PickedIds:
 def _some(ids: list[str]) -> str:
     """A few ids by name and the rest counted: a link can carry any number of them."""
     more = len(ids) - NAMED_IDS
-    rest = f" and {more} more" if more > 0 else ""
+    rest = " " + _("and {n} more").format(n=more) if more > 0 else ""
     return ", ".join(ids[:NAMED_IDS]) + rest
 
 
@@ -123,19 +131,25 @@ def pick_ids(requested: Iterable[str], known: Iterable[str]) -> PickedIds:
             else:
                 ids.append(found)
     if unknown:
-        notes.append(f"No trial has the id {_some(unknown)}; left out.")
+        notes.append(_("No trial has the id {ids}; left out.").format(ids=_some(unknown)))
     if repeated:
         twice = list(dict.fromkeys(repeated))
-        verb = "was" if len(twice) == 1 else "were"
-        notes.append(f"{_some(twice)} {verb} listed more than once; shown once.")
+        notes.append(
+            ngettext(
+                "{ids} was listed more than once; shown once.",
+                "{ids} were listed more than once; shown once.",
+                len(twice),
+            ).format(ids=_some(twice))
+        )
     if len(ids) > MAX_TRIALS:
         notes.append(
-            f"At most {MAX_TRIALS} trials can stand side by side; left out: "
-            f"{_some(ids[MAX_TRIALS:])}."
+            _("At most {n} trials can stand side by side; left out: {ids}.").format(
+                n=MAX_TRIALS, ids=_some(ids[MAX_TRIALS:])
+            )
         )
         ids = ids[:MAX_TRIALS]
     if len(ids) < MIN_TRIALS:
-        notes.append("Choose at least two trials to compare them.")
+        notes.append(_("Choose at least two trials to compare them."))
     return PickedIds(tuple(ids), tuple(notes))
 
 
@@ -151,13 +165,13 @@ def control_group(trial: Trial) -> str:
     if trial.control_group:
         return trial.control_group
     if trial.design.intervention_model == "SINGLE_GROUP" or len(trial.arms) == 1:
-        return "no control group: everyone gets the treatment"
+        return _("no control group: everyone gets the treatment")
     named = [
-        f"{_CONTROL_BY_ARM_TYPE[a.type]} ({a.label})"
+        f"{_(_CONTROL_BY_ARM_TYPE[a.type])} ({a.label})"
         for a in trial.arms
         if a.type in _CONTROL_BY_ARM_TYPE
     ]
-    return "; ".join(named) if named else "not stated"
+    return "; ".join(named) if named else _("not stated")
 
 
 def _explain(field: str, codes: Iterable[str | None]) -> str | None:
@@ -167,23 +181,25 @@ def _explain(field: str, codes: Iterable[str | None]) -> str | None:
 
 
 def _or_unknown(value: object) -> str:
-    return plain.UNKNOWN if value is None or value == "" else str(value)
+    return plain.unknown() if value is None or value == "" else str(value)
 
 
 def _arm_text(trial: Trial, index: int) -> str:
     if index >= len(trial.arms):
         return NONE
     arm = trial.arms[index]
-    parts = [f"{arm.label} ({plain.label(arm.type) if arm.type else 'type not stated'})"]
+    kind = plain.label(arm.type) if arm.type else _("type not stated")
+    parts = [f"{arm.label} ({kind})"]
     if arm.description:
         parts.append(arm.description)
     if arm.interventions:
-        parts.append("Receives: " + "; ".join(arm.interventions))
+        parts.append(_("Receives: {what}").format(what="; ".join(arm.interventions)))
     return "\n".join(parts)
 
 
 def _outcome_rows(trials: Sequence[Trial]) -> list[Row]:
     rows: list[Row] = []
+    kind_words = {"primary": _("primary"), "secondary": _("secondary")}
     for kind, attribute in (("primary", "primary_outcomes"), ("secondary", "secondary_outcomes")):
         keyed: dict[str, list[list[Outcome]]] = {}
         for i, trial in enumerate(trials):
@@ -193,34 +209,51 @@ def _outcome_rows(trials: Sequence[Trial]) -> list[Row]:
         for key, cells in keyed.items():
             values = tuple(
                 "\n".join(
-                    o.measure + (f" (time frame: {o.time_frame})" if o.time_frame else "")
+                    o.measure
+                    + (
+                        " " + _("(time frame: {when})").format(when=o.time_frame)
+                        if o.time_frame
+                        else ""
+                    )
                     for o in outcomes
                 )
                 or NONE
                 for outcomes in cells
             )
-            rows.append(Row("Outcomes", f"{key} ({kind})", values))
+            rows.append(Row(_("Outcomes"), f"{_(key)} ({kind_words[kind]})", values))
     return rows
 
 
 def _nearest(trial_id: str, sites: pd.DataFrame, place: geo.Place) -> str:
     own = sites.loc[(sites["trial_id"] == trial_id) & sites["lat"].notna()]
     if own.empty:
-        return "no site with a known place"
+        return _("no site with a known place")
     distances = geo.distance_km(place.lat, place.lon, own["lat"].to_numpy(), own["lon"].to_numpy())
     best = own.iloc[int(np.argmin(distances))]
     where = ", ".join(
         str(v) for v in (best["facility"], best["city"], best["country"]) if pd.notna(v)
     )
-    approx = " (approximate)" if bool(best["approximate"]) else ""
+    approx = " " + _("(approximate)") if bool(best["approximate"]) else ""
     return f"{where}: {float(distances.min()):,.0f} km{approx}"
 
 
+def flags_text(trial: Trial, today: dt.date | None = None) -> str:
+    """The trust flags of one trial as lines of text (or that the record raises none)."""
+    lines = []
+    for flag in trust_flags(trial, today):
+        quote = f" “{flag.quote}”" if flag.quote else ""
+        lines.append(f"⚑ {flag.title}: {flag.reason} ({flag.fact}{quote})")
+    return "\n".join(lines) or _("none raised by the record")
+
+
 def compare(
-    trials: Sequence[Trial], sites: pd.DataFrame | None = None, place: geo.Place | None = None
+    trials: Sequence[Trial],
+    sites: pd.DataFrame | None = None,
+    place: geo.Place | None = None,
+    today: dt.date | None = None,
 ) -> Comparison:
     """The comparison table. ``sites`` (the catalog's table) and ``place`` add
-    the nearest site to the place set in the filters."""
+    the nearest site to the place set in the filters; ``today`` dates the trust flags."""
 
     def row(group: str, label: str, values: Iterable[object], explain: str | None = None) -> Row:
         return Row(group, label, tuple(_or_unknown(v) for v in values), explain)
@@ -228,38 +261,44 @@ def compare(
     d = [t.design for t in trials]
     e = [t.eligibility for t in trials]
     rows = [
-        row("At a glance", "Title", [t.title for t in trials]),
-        row("At a glance", "Status", [plain.status_words(t.overall_status) for t in trials]),
+        row(_("At a glance"), _("Title"), [t.title for t in trials]),
+        row(_("At a glance"), _("Status"), [plain.status_words(t.overall_status) for t in trials]),
         row(
-            "At a glance",
-            "Phase",
+            _("At a glance"),
+            _("Phase"),
             [plain.phase_words(x.phases) for x in d],
             _explain("phase", (p for x in d for p in x.phases)),
         ),
         row(
-            "At a glance",
-            "Study type",
+            _("At a glance"),
+            _("Study type"),
             [plain.label(x.study_type) for x in d],
             _explain("study_type", (x.study_type for x in d)),
         ),
         row(
-            "At a glance",
-            "Size",
+            _("At a glance"),
+            _("Size"),
             [plain.enrollment_words(x.enrollment, x.enrollment_type) for x in d],
         ),
-        row("At a glance", "Start", [t.dates.start for t in trials]),
-        row("At a glance", "Completion", [t.dates.completion for t in trials]),
-        row("At a glance", "Sponsor", [t.sponsor for t in trials]),
-        row("Who can join", "Ages", [plain.ages_in_words(x.min_age, x.max_age) for x in e]),
-        row("Who can join", "Sex", [plain.sex_words(x.sex) if x.sex else None for x in e]),
+        row(_("At a glance"), _("Start"), [t.dates.start for t in trials]),
+        row(_("At a glance"), _("Completion"), [t.dates.completion for t in trials]),
+        row(_("At a glance"), _("Sponsor"), [t.sponsor for t in trials]),
         row(
-            "Who can join",
-            "Healthy volunteers",
+            _("At a glance"),
+            _("Trust flags"),
+            [flags_text(t, today) for t in trials],
+            _("What the record itself says that should make you ask more questions."),
+        ),
+        row(_("Who can join"), _("Ages"), [plain.ages_in_words(x.min_age, x.max_age) for x in e]),
+        row(_("Who can join"), _("Sex"), [plain.sex_words(x.sex) if x.sex else None for x in e]),
+        row(
+            _("Who can join"),
+            _("Healthy volunteers"),
             [plain.yes_no_unknown(x.healthy_volunteers) for x in e],
         ),
         row(
-            "Who can join",
-            "Key criteria",
+            _("Who can join"),
+            _("Key criteria"),
             [
                 (x.criteria[:CRITERIA_CHARS] + ("..." if len(x.criteria) > CRITERIA_CHARS else ""))
                 if x.criteria
@@ -268,24 +307,27 @@ def compare(
             ],
         ),
         row(
-            "Design",
-            "Allocation",
+            _("Design"),
+            _("Allocation"),
             [plain.label(x.allocation) for x in d],
             _explain("allocation", (x.allocation for x in d)),
         ),
         row(
-            "Design",
-            "Groups",
+            _("Design"),
+            _("Groups"),
             [plain.label(x.intervention_model) for x in d],
             _explain("intervention_model", (x.intervention_model for x in d)),
         ),
         row(
-            "Design",
-            "Masking",
+            _("Design"),
+            _("Masking"),
             [
                 plain.design_words(x.masking)
                 + (
-                    f" (masked: {', '.join(plain.label(w) for w in x.who_masked)})"
+                    " "
+                    + _("(masked: {who})").format(
+                        who=", ".join(plain.label(w) for w in x.who_masked)
+                    )
                     if x.who_masked
                     else ""
                 )
@@ -295,24 +337,31 @@ def compare(
             ],
             _explain("masking", (x.masking for x in d)),
         ),
-        row("Design", "Main purpose", [plain.label(x.primary_purpose) for x in d]),
+        row(_("Design"), _("Main purpose"), [plain.label(x.primary_purpose) for x in d]),
         row(
-            "Design",
-            "The control group gets",
+            _("Design"),
+            _("The control group gets"),
             [control_group(t) for t in trials],
-            "The control group is who the treated children are compared with.",
+            _("The control group is who the treated children are compared with."),
         ),
-        row("Design", "What is tested", [t.active_substance for t in trials]),
+        row(_("Design"), _("What is tested"), [t.active_substance for t in trials]),
     ]
     for i in range(max((len(t.arms) for t in trials), default=0)):
         kinds = dict.fromkeys(t.arms[i].type for t in trials if i < len(t.arms))
-        explain = " ".join(ARM_TYPES_EXPLAINED[k] for k in kinds if k in ARM_TYPES_EXPLAINED)
-        rows.append(row("Arms", f"Arm {i + 1}", [_arm_text(t, i) for t in trials], explain or None))
+        explain = " ".join(_(ARM_TYPES_EXPLAINED[k]) for k in kinds if k in ARM_TYPES_EXPLAINED)
+        rows.append(
+            row(
+                _("Arms"),
+                _("Arm {number}").format(number=i + 1),
+                [_arm_text(t, i) for t in trials],
+                explain or None,
+            )
+        )
     rows.extend(_outcome_rows(trials))
     rows.append(
         row(
-            "Places",
-            "Countries",
+            _("Places"),
+            _("Countries"),
             [
                 "; ".join(dict.fromkeys(s.country for s in t.sites if s.country)) or None
                 for t in trials
@@ -321,19 +370,19 @@ def compare(
     )
     rows.append(
         row(
-            "Places",
-            "Cities",
+            _("Places"),
+            _("Cities"),
             ["; ".join(dict.fromkeys(s.city for s in t.sites if s.city)) or None for t in trials],
         )
     )
     if place is not None and sites is not None:
         rows.append(
             row(
-                "Places",
-                f"Nearest site to {place.label}",
+                _("Places"),
+                _("Nearest site to {place}").format(place=place.label),
                 [_nearest(t.id, sites, place) for t in trials],
             )
         )
-    rows.append(row("Record", "Last update", [t.dates.last_update for t in trials]))
-    rows.append(row("Record", "Registry link", [t.source_url for t in trials]))
+    rows.append(row(_("Record"), _("Last update"), [t.dates.last_update for t in trials]))
+    rows.append(row(_("Record"), _("Registry link"), [t.source_url for t in trials]))
     return Comparison(tuple(trials), tuple(rows))

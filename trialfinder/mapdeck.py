@@ -24,8 +24,9 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
-from trialfinder import plain
+from trialfinder import i18n, plain
 from trialfinder.geo import Place
+from trialfinder.i18n import N_
 
 ASSETS = Path(__file__).parent / "assets"
 MAX_POINTS = 4000
@@ -50,13 +51,13 @@ STATUS_COLOURS: dict[str | None, tuple[int, int, int]] = {
 }
 #: What the legend shows: (words, colour), one line a colour.
 LEGEND: tuple[tuple[str, tuple[int, int, int]], ...] = (
-    ("Recruiting", STATUS_COLOURS["RECRUITING"]),
-    ("Not yet recruiting", STATUS_COLOURS["NOT_YET_RECRUITING"]),
-    ("Enrolling by invitation / available", STATUS_COLOURS["ENROLLING_BY_INVITATION"]),
-    ("Active, not recruiting", STATUS_COLOURS["ACTIVE_NOT_RECRUITING"]),
-    ("Completed", STATUS_COLOURS["COMPLETED"]),
-    ("Suspended, terminated or withdrawn", STATUS_COLOURS["SUSPENDED"]),
-    ("Site status unknown", STATUS_COLOURS[None]),
+    (N_("Recruiting"), STATUS_COLOURS["RECRUITING"]),
+    (N_("Not yet recruiting"), STATUS_COLOURS["NOT_YET_RECRUITING"]),
+    (N_("Enrolling by invitation / available"), STATUS_COLOURS["ENROLLING_BY_INVITATION"]),
+    (N_("Active, not recruiting"), STATUS_COLOURS["ACTIVE_NOT_RECRUITING"]),
+    (N_("Completed"), STATUS_COLOURS["COMPLETED"]),
+    (N_("Suspended, terminated or withdrawn"), STATUS_COLOURS["SUSPENDED"]),
+    (N_("Site status unknown"), STATUS_COLOURS[None]),
 )
 #: When several trials share a site, the dot shows the most open status.
 _STATUS_ORDER = {s: i for i, s in enumerate(STATUS_COLOURS)}
@@ -238,17 +239,25 @@ def _locations(sites: pd.DataFrame, titles: pd.Series) -> pd.DataFrame:
         status = first["status"] if pd.notna(first["status"]) else None
         approximate = bool(group["approximate"].any())
         places = list(
-            dict.fromkeys(_site_line(r) or "Place not named" for _, r in group.iterrows())
+            dict.fromkeys(_site_line(r) or i18n._("Place not named") for _, r in group.iterrows())
         )
-        lines = places[:3] + ([f"and {len(places) - 3} more sites here"] if len(places) > 3 else [])
+        lines = places[:3] + (
+            [i18n._("and {n} more sites here").format(n=len(places) - 3)] if len(places) > 3 else []
+        )
         if approximate:
-            lines.append("Approximate location: placed at the city centre")
+            lines.append(i18n._("Approximate location: placed at the city centre"))
         shown = group.drop_duplicates("trial_id")
         for _, site in shown.head(TRIALS_PER_TOOLTIP).iterrows():
-            own = plain.status_words(site["status"]) if pd.notna(site["status"]) else "unknown"
-            lines.append(f"{site['trial_id']}: {site['_title']} (site status: {own})")
+            own = (
+                plain.status_words(site["status"]) if pd.notna(site["status"]) else plain.unknown()
+            )
+            lines.append(
+                i18n._("{id}: {title} (site status: {status})").format(
+                    id=site["trial_id"], title=site["_title"], status=own
+                )
+            )
         if len(shown) > TRIALS_PER_TOOLTIP:
-            lines.append(f"and {len(shown) - TRIALS_PER_TOOLTIP} more trials")
+            lines.append(i18n._("and {n} more trials").format(n=len(shown) - TRIALS_PER_TOOLTIP))
         rows.append(
             {
                 "lat": float(lat),

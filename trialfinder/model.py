@@ -186,6 +186,8 @@ class Dates:
     completion: str | None = None
     first_posted: str | None = None
     last_update: str | None = None
+    #: When the sponsor last confirmed the status (the registry's statusVerifiedDate).
+    status_verified: str | None = None
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,8 @@ class Trial:
     #: Curated plain-language title and summary (never from the registry).
     plain_title: str | None = None
     plain_summary: str | None = None
+    #: The curated plain-language summary in Vietnamese (never machine-made).
+    plain_summary_vi: str | None = None
     overall_status: str | None = None
     last_known_status: str | None = None
     why_stopped: str | None = None

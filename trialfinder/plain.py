@@ -5,110 +5,123 @@ Every phrase says only what the record says; a missing fact reads "unknown".
 
 from __future__ import annotations
 
-from trialfinder.ages import limit_in_words
+from trialfinder.ages import limit_in_words, parse_age_limit
+from trialfinder.i18n import N_, _, ngettext
 from trialfinder.model import OPEN_STATUSES
 
-UNKNOWN = "unknown"
+UNKNOWN = N_("unknown")
 
 STATUS_WORDS = {
-    "RECRUITING": "Recruiting",
-    "NOT_YET_RECRUITING": "Not yet recruiting",
-    "ENROLLING_BY_INVITATION": "Enrolling by invitation",
-    "ACTIVE_NOT_RECRUITING": "Active, not recruiting",
-    "SUSPENDED": "Suspended",
-    "TERMINATED": "Terminated",
-    "COMPLETED": "Completed",
-    "WITHDRAWN": "Withdrawn",
-    "AVAILABLE": "Available",
-    "NO_LONGER_AVAILABLE": "No longer available",
-    "TEMPORARILY_NOT_AVAILABLE": "Temporarily not available",
-    "APPROVED_FOR_MARKETING": "Approved for marketing",
-    "WITHHELD": "Withheld",
-    "UNKNOWN": "Status unknown",
+    "RECRUITING": N_("Recruiting"),
+    "NOT_YET_RECRUITING": N_("Not yet recruiting"),
+    "ENROLLING_BY_INVITATION": N_("Enrolling by invitation"),
+    "ACTIVE_NOT_RECRUITING": N_("Active, not recruiting"),
+    "SUSPENDED": N_("Suspended"),
+    "TERMINATED": N_("Terminated"),
+    "COMPLETED": N_("Completed"),
+    "WITHDRAWN": N_("Withdrawn"),
+    "AVAILABLE": N_("Available"),
+    "NO_LONGER_AVAILABLE": N_("No longer available"),
+    "TEMPORARILY_NOT_AVAILABLE": N_("Temporarily not available"),
+    "APPROVED_FOR_MARKETING": N_("Approved for marketing"),
+    "WITHHELD": N_("Withheld"),
+    "UNKNOWN": N_("Status unknown"),
 }
 
 #: Short explanations a family can read beside each design term, by field
 #: (the registry uses "NA" both for a phase and for an allocation).
 EXPLANATIONS: dict[str, dict[str, str]] = {
     "allocation": {
-        "RANDOMIZED": (
+        "RANDOMIZED": N_(
             "Randomized: chance decides which group each child joins, so the groups are alike "
             "and a difference in results is more likely due to the treatment."
         ),
-        "NON_RANDOMIZED": (
+        "NON_RANDOMIZED": N_(
             "Not randomized: the team or families choose the groups, so the groups may differ "
             "in ways other than the treatment."
         ),
-        "NA": "Allocation does not apply: there is only one group, so nobody is assigned.",
+        "NA": N_("Allocation does not apply: there is only one group, so nobody is assigned."),
     },
     "intervention_model": {
-        "SINGLE_GROUP": (
+        "SINGLE_GROUP": N_(
             "Single group: everyone gets the same treatment; there is no comparison group."
         ),
-        "PARALLEL": "Parallel groups: each group gets a different treatment at the same time.",
-        "CROSSOVER": "Crossover: each participant gets both treatments, one after the other.",
-        "FACTORIAL": "Factorial: several treatments are tested in combinations.",
-        "SEQUENTIAL": "Sequential: groups are enrolled one after another.",
+        "PARALLEL": N_("Parallel groups: each group gets a different treatment at the same time."),
+        "CROSSOVER": N_("Crossover: each participant gets both treatments, one after the other."),
+        "FACTORIAL": N_("Factorial: several treatments are tested in combinations."),
+        "SEQUENTIAL": N_("Sequential: groups are enrolled one after another."),
     },
     "masking": {
-        "NONE": "Open label: everyone knows which treatment each child gets.",
-        "SINGLE": "Single blind: one party (often the participant) does not know who gets what.",
-        "DOUBLE": (
+        "NONE": N_("Open label: everyone knows which treatment each child gets."),
+        "SINGLE": N_(
+            "Single blind: one party (often the participant) does not know who gets what."
+        ),
+        "DOUBLE": N_(
             "Double blind: two parties (often participants and doctors) do not know who gets what."
         ),
-        "TRIPLE": "Triple blind: three parties do not know who gets what.",
-        "QUADRUPLE": (
+        "TRIPLE": N_("Triple blind: three parties do not know who gets what."),
+        "QUADRUPLE": N_(
             "Quadruple blind: four parties, including those who judge the results, do not "
             "know who gets what."
         ),
     },
     "phase": {
-        "EARLY_PHASE1": "Early phase 1: a first, very small test in people.",
-        "PHASE1": "Phase 1: a first test in a small group, mainly for safety and dose.",
-        "PHASE2": "Phase 2: tests whether the treatment works and keeps checking safety.",
-        "PHASE3": "Phase 3: compares the treatment with usual care in a large group.",
-        "PHASE4": "Phase 4: follows a treatment already approved, in everyday use.",
-        "NA": (
+        "EARLY_PHASE1": N_("Early phase 1: a first, very small test in people."),
+        "PHASE1": N_("Phase 1: a first test in a small group, mainly for safety and dose."),
+        "PHASE2": N_("Phase 2: tests whether the treatment works and keeps checking safety."),
+        "PHASE3": N_("Phase 3: compares the treatment with usual care in a large group."),
+        "PHASE4": N_("Phase 4: follows a treatment already approved, in everyday use."),
+        "NA": N_(
             "No phase: the trial does not test a drug in the usual phases (for example a "
             "device or a therapy)."
         ),
     },
     "study_type": {
-        "INTERVENTIONAL": (
+        "INTERVENTIONAL": N_(
             "Interventional: participants receive a treatment chosen by the study plan."
         ),
-        "OBSERVATIONAL": "Observational: researchers watch what happens; no treatment is assigned.",
-        "EXPANDED_ACCESS": "Expanded access: a way to get an unapproved treatment outside a trial.",
+        "OBSERVATIONAL": N_(
+            "Observational: researchers watch what happens; no treatment is assigned."
+        ),
+        "EXPANDED_ACCESS": N_(
+            "Expanded access: a way to get an unapproved treatment outside a trial."
+        ),
     },
 }
 
 
 def explain(field: str, code: str | None) -> str | None:
     """The plain-language explanation of a design term, e.g. ("masking", "NONE")."""
-    return EXPLANATIONS.get(field, {}).get(code or "")
+    found = EXPLANATIONS.get(field, {}).get(code or "")
+    return _(found) if found else None
 
 
 _DESIGN_WORDS = {
-    "RANDOMIZED": "randomized",
-    "NON_RANDOMIZED": "not randomized",
-    "SINGLE_GROUP": "single group",
-    "PARALLEL": "parallel groups",
-    "CROSSOVER": "crossover",
-    "FACTORIAL": "factorial",
-    "SEQUENTIAL": "sequential",
-    "NONE": "open label",
-    "SINGLE": "single blind",
-    "DOUBLE": "double blind",
-    "TRIPLE": "triple blind",
-    "QUADRUPLE": "quadruple blind",
-    "INTERVENTIONAL": "interventional",
-    "OBSERVATIONAL": "observational",
-    "EXPANDED_ACCESS": "expanded access",
+    "RANDOMIZED": N_("randomized"),
+    "NON_RANDOMIZED": N_("not randomized"),
+    "SINGLE_GROUP": N_("single group"),
+    "PARALLEL": N_("parallel groups"),
+    "CROSSOVER": N_("crossover"),
+    "FACTORIAL": N_("factorial"),
+    "SEQUENTIAL": N_("sequential"),
+    "NONE": N_("open label"),
+    "SINGLE": N_("single blind"),
+    "DOUBLE": N_("double blind"),
+    "TRIPLE": N_("triple blind"),
+    "QUADRUPLE": N_("quadruple blind"),
+    "INTERVENTIONAL": N_("interventional"),
+    "OBSERVATIONAL": N_("observational"),
+    "EXPANDED_ACCESS": N_("expanded access"),
 }
 
 
+def unknown() -> str:
+    """ "unknown", in the interface's language."""
+    return _(UNKNOWN)
+
+
 def status_words(status: str | None) -> str:
-    return STATUS_WORDS.get(status or "", "Status unknown")
+    return _(STATUS_WORDS.get(status or "", "Status unknown"))
 
 
 def is_open(status: str | None) -> bool:
@@ -119,49 +132,143 @@ def phase_words(phases: tuple[str, ...] | list[str] | str | None) -> str:
     if isinstance(phases, str):
         phases = [p for p in phases.split("|") if p]
     if not phases:
-        return "phase " + UNKNOWN
-    names = {"NA": "no phase", "EARLY_PHASE1": "early phase 1"}
-    return " / ".join(names.get(p, p.replace("PHASE", "phase ")) for p in phases)
+        return _("phase unknown")
+    names = {"NA": _("no phase"), "EARLY_PHASE1": _("early phase 1")}
+    return " / ".join(
+        names.get(p) or _("phase {number}").format(number=p.removeprefix("PHASE")) for p in phases
+    )
 
 
 def design_words(*codes: str | None) -> str:
     """ "RANDOMIZED", "PARALLEL", "NONE" -> "randomized, parallel groups, open label"."""
-    return ", ".join(_DESIGN_WORDS.get(c, c.lower().replace("_", " ")) for c in codes if c)
+    return ", ".join(
+        _(_DESIGN_WORDS[c]) if c in _DESIGN_WORDS else c.lower().replace("_", " ")
+        for c in codes
+        if c
+    )
+
+
+_UNITS = {
+    "year": N_("{n} year"),
+    "month": N_("{n} month"),
+    "week": N_("{n} week"),
+    "day": N_("{n} day"),
+    "hour": N_("{n} hour"),
+    "minute": N_("{n} minute"),
+}
+_UNITS_PLURAL = {
+    "year": N_("{n} years"),
+    "month": N_("{n} months"),
+    "week": N_("{n} weeks"),
+    "day": N_("{n} days"),
+    "hour": N_("{n} hours"),
+    "minute": N_("{n} minutes"),
+}
+
+
+def limit_words(text: str | None) -> str | None:
+    """ "6 Years" -> "6 years" (in the interface's language); None when there is no limit."""
+    limit = parse_age_limit(text)
+    if limit is None:
+        return None
+    value = int(limit.value) if limit.value == int(limit.value) else limit.value
+    if limit.unit not in _UNITS:
+        return limit_in_words(text)
+    words = ngettext(_UNITS[limit.unit], _UNITS_PLURAL[limit.unit], 1 if value == 1 else 2)
+    return words.format(n=value)
 
 
 def ages_in_words(min_age: str | None, max_age: str | None) -> str:
     """Who can join by age: "1 year to 6 years", "18 years and older", "any age"."""
-    low, high = limit_in_words(min_age), limit_in_words(max_age)
+    low, high = limit_words(min_age), limit_words(max_age)
     if low and high:
-        return f"{low} to {high}"
+        return _("{low} to {high}").format(low=low, high=high)
     if low:
-        return f"{low} and older"
+        return _("{low} and older").format(low=low)
     if high:
-        return f"up to {high}"
-    return "any age (no limit given)"
+        return _("up to {high}").format(high=high)
+    return _("any age (no limit given)")
 
 
 def sex_words(sex: str | None) -> str:
-    return {"ALL": "all sexes", "FEMALE": "girls and women only", "MALE": "boys and men only"}.get(
-        sex or "", "sex " + UNKNOWN
-    )
+    words = {
+        "ALL": N_("all sexes"),
+        "FEMALE": N_("girls and women only"),
+        "MALE": N_("boys and men only"),
+    }.get(sex or "")
+    return _(words) if words else _("sex unknown")
 
 
 def yes_no_unknown(value: bool | None) -> str:
-    return UNKNOWN if value is None else ("yes" if value else "no")
+    return unknown() if value is None else (_("yes") if value else _("no"))
 
 
 def enrollment_words(count: int | None, kind: str | None) -> str:
     if count is None:
-        return "number of participants " + UNKNOWN
-    people = f"{count} participant" + ("s" if count != 1 else "")
+        return _("number of participants unknown")
+    people = ngettext("{count} participant", "{count} participants", count).format(count=count)
     if kind == "ACTUAL":
-        return f"{people} (actual)"
+        return _("{people} (actual)").format(people=people)
     if kind == "ESTIMATED":
-        return f"{people} (planned)"
+        return _("{people} (planned)").format(people=people)
     return people
+
+
+#: Registry codes as words (the registry's own term, lower case).
+_LABELS = {
+    "INTERVENTIONAL": N_("interventional"),
+    "OBSERVATIONAL": N_("observational"),
+    "EXPANDED_ACCESS": N_("expanded access"),
+    "RANDOMIZED": N_("randomized"),
+    "NON_RANDOMIZED": N_("non randomized"),
+    "NA": N_("na"),
+    "SINGLE_GROUP": N_("single group"),
+    "PARALLEL": N_("parallel"),
+    "CROSSOVER": N_("crossover"),
+    "FACTORIAL": N_("factorial"),
+    "SEQUENTIAL": N_("sequential"),
+    "NONE": N_("none"),
+    "SINGLE": N_("single"),
+    "DOUBLE": N_("double"),
+    "TRIPLE": N_("triple"),
+    "QUADRUPLE": N_("quadruple"),
+    "PARTICIPANT": N_("participant"),
+    "CARE_PROVIDER": N_("care provider"),
+    "INVESTIGATOR": N_("investigator"),
+    "OUTCOMES_ASSESSOR": N_("outcomes assessor"),
+    "TREATMENT": N_("treatment"),
+    "PREVENTION": N_("prevention"),
+    "DIAGNOSTIC": N_("diagnostic"),
+    "ECT": N_("ect"),
+    "SUPPORTIVE_CARE": N_("supportive care"),
+    "SCREENING": N_("screening"),
+    "HEALTH_SERVICES_RESEARCH": N_("health services research"),
+    "BASIC_SCIENCE": N_("basic science"),
+    "DEVICE_FEASIBILITY": N_("device feasibility"),
+    "OTHER": N_("other"),
+    "EXPERIMENTAL": N_("experimental"),
+    "ACTIVE_COMPARATOR": N_("active comparator"),
+    "PLACEBO_COMPARATOR": N_("placebo comparator"),
+    "SHAM_COMPARATOR": N_("sham comparator"),
+    "NO_INTERVENTION": N_("no intervention"),
+    "BEHAVIORAL": N_("behavioral"),
+    "BIOLOGICAL": N_("biological"),
+    "COMBINATION_PRODUCT": N_("combination product"),
+    "DEVICE": N_("device"),
+    "DIAGNOSTIC_TEST": N_("diagnostic test"),
+    "DIETARY_SUPPLEMENT": N_("dietary supplement"),
+    "DRUG": N_("drug"),
+    "GENETIC": N_("genetic"),
+    "PROCEDURE": N_("procedure"),
+    "RADIATION": N_("radiation"),
+    "ACTUAL": N_("actual"),
+    "ESTIMATED": N_("estimated"),
+}
 
 
 def label(code: str | None) -> str:
     """A registry code as words, or "unknown"."""
-    return code.lower().replace("_", " ") if code else UNKNOWN
+    if not code:
+        return unknown()
+    words = _LABELS.get(code)
+    return _(words) if words else code.lower().replace("_", " ")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from trialfinder.catalog import Catalog
 from trialfinder.errors import DataProblem
+from trialfinder.i18n import _
 
 
 @dataclass(frozen=True)
@@ -33,16 +34,20 @@ def choose_catalog(fresh: Catalog | None, error: str | None, last_good: Catalog 
             raise NoCatalog(error or "the trial data could not be loaded")
         return Served(
             last_good,
-            f"The trial data could not be read ({error}); showing the data as it was at "
-            f"{last_good.built_at}. Staff: see About the data.",
+            _(
+                "The trial data could not be read ({error}); showing the data as it was at "
+                "{built}. Staff: see About the data."
+            ).format(error=error, built=last_good.built_at),
         )
     if last_good is not None:
         new_problems = set(fresh.problems) - set(last_good.problems)
         if new_problems:
             return Served(
                 last_good,
-                f"{len(new_problems)} data file problem(s) appeared; showing the data as it was "
-                f"at {last_good.built_at}. Staff: see About the data, or run trialfinder validate.",
+                _(
+                    "{n} data file problem(s) appeared; showing the data as it was at {built}. "
+                    "Staff: see About the data, or run trialfinder validate."
+                ).format(n=len(new_problems), built=last_good.built_at),
                 fresh.problems,
             )
     return Served(fresh)

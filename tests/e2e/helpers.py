@@ -13,7 +13,9 @@ DRAWN = "[data-testid=stMain] [data-testid=stElementContainer]"
 STALE = "[data-testid=stMain] [data-stale=true]"
 HEADING = "[data-testid=stMain] h3"
 CARDS = "[class*='st-key-card-']"
-NOTICE = "[data-testid=stAlert]"
+#: A notice about the view (a bad link ...); not one inside a closed panel such as
+#: "Follow this search", which says whether following works on this server.
+NOTICE = "[data-testid=stAlert]:not([data-testid=stExpander] *)"
 EXCEPTION = "[data-testid=stException]"
 
 _CARD_IDS_JS = """

@@ -51,10 +51,11 @@ def choose_status(page, status: str) -> None:
 
 
 def copy_link(page) -> str:
+    """The link "Copy link" copies (its last line: the first is the view's sentence)."""
     page.get_by_text("Share or download this view").click()
     code = page.locator("[data-testid=stCode] code")
     expect(code).to_be_visible()
-    return code.inner_text().strip()
+    return code.inner_text().strip().splitlines()[-1]
 
 
 def test_a_shared_link_shows_the_count_and_the_cards_in_order(page, server):

@@ -94,6 +94,7 @@ def test_choosing_trials_and_the_url_follows(new_page, server):
         card = page.locator(f".st-key-card-{trial_id}")
         card.get_by_role("button", name="Add to compare").click()
         expect(card.get_by_role("button", name="Remove from compare")).to_be_visible()
+        settle(page)  # the run that drew it has finished: no card is half redrawn
     page.get_by_role("link", name="Compare the 2 chosen trials").click()
     wait_for_query(page, ids=["TF-CP-002", "TF-CP-001"])
     wait_for_columns(page, ["TF-CP-002", "TF-CP-001"])

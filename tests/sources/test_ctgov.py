@@ -275,6 +275,7 @@ def test_full_study_maps_every_field() -> None:
             completion="2027-03",
             first_posted="2024-02-14",
             last_update="2025-01-08",
+            status_verified="2025-01",
         ),
         sites=(
             Site(

@@ -76,6 +76,7 @@ def test_text_and_list_keys(every_key: Trial) -> None:
     assert t.brief_summary == "Brief summary"
     assert t.detailed_description == "Detailed description"
     assert t.plain_summary == "Plain summary"
+    assert t.plain_summary_vi == "Tóm tắt dễ hiểu"
     assert t.overall_status == "NOT_YET_RECRUITING"
     assert t.last_known_status == "RECRUITING"
     assert t.why_stopped == "Why stopped"
@@ -119,6 +120,7 @@ def test_design_eligibility_and_dates(every_key: Trial) -> None:
         completion="2027-01-15",
         first_posted="2024-12-01",
         last_update="2025-02",
+        status_verified="2025-01",
     )
 
 

@@ -28,7 +28,8 @@ from trialfinder.geo import distance_km, resolve_place
 SEEDS = urlencode([("ids", i) for i in SEED_IDS])
 GROUPS = ["At a glance", "Who can join", "Design", "Arms", "Outcomes", "Places", "Record"]
 #: The tags the table is made of: anything else came from a record.
-TABLE_TAGS = {"style", "table", "thead", "tbody", "tr", "th", "td", "span"}
+#: ``div``: the wrapper that lets the table scroll sideways on a phone.
+TABLE_TAGS = {"style", "div", "table", "thead", "tbody", "tr", "th", "td", "span"}
 
 
 @dataclass

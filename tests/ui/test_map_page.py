@@ -183,7 +183,7 @@ def test_the_map_draws_a_dot_for_each_location_of_the_matching_sites(
     sites_word = "site" if n_sites == 1 else "sites"
     trials_word = "trial" if len(trials) == 1 else "trials"
     assert headline(at) == f"{n_sites} {sites_word} of {len(trials)} matching {trials_word}"
-    assert chart(at).proto.alt == f"Map of {n_sites} trial sites"
+    assert chart(at).proto.alt == f"Map of {n_sites} trial {sites_word}"
 
 
 def test_each_site_is_at_its_own_coordinates_in_the_colour_of_its_own_status(open_app):

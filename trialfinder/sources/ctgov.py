@@ -456,6 +456,7 @@ def _status(m: dict) -> dict[str, Any]:
             completion=_date(m.get("completionDateStruct")),
             first_posted=_date(m.get("studyFirstPostDateStruct")),
             last_update=_date(m.get("lastUpdatePostDateStruct")),
+            status_verified=_text(m.get("statusVerifiedDate")),
         ),
     }
 

@@ -420,6 +420,9 @@ _KEYS: dict[str, _Key] = {
     "summary": _Key(("brief_summary",), _text, "The registry's brief summary, as written."),
     "description": _Key(("detailed_description",), _text, "The registry's detailed description."),
     "plain_summary": _Key(("plain_summary",), _text, "A plain-language summary for families."),
+    "plain_summary_vi": _Key(
+        ("plain_summary_vi",), _text, "The plain-language summary in Vietnamese, written by hand."
+    ),
     "status": _Key(
         ("overall_status",), _enum("overall_status"), "Recruitment status (RECRUITING ...)."
     ),
@@ -485,6 +488,9 @@ _KEYS: dict[str, _Key] = {
     "completion_date": _Key(("dates", "completion"), _date, "When the whole study ends."),
     "first_posted": _Key(("dates", "first_posted"), _date, "When the trial was first posted."),
     "last_update": _Key(("dates", "last_update"), _date, "When the record was last updated."),
+    "status_verified": _Key(
+        ("dates", "status_verified"), _date, "When the status was last confirmed (YYYY-MM)."
+    ),
     "sites": _Key(
         ("sites",),
         _SITES,

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import streamlit as st
 
 from trialfinder import plain
+from trialfinder.flags import Flag
+from trialfinder.i18n import _
 from trialfinder.ui.comparison import compare_toggle
+from trialfinder.ui.page import page_params
 from trialfinder.ui.text import md
+from trialfinder.ui.trust import flag_lines
 
 TRIAL_PAGE = "pages/trial.py"
 
+#: Badge colours: Streamlit's green and gray badges keep a 4.5:1 contrast.
 _STATUS_COLOURS = {True: "green", False: "gray"}
 
 
@@ -22,24 +29,27 @@ def _text(value: object) -> str | None:
     return None if value is None or pd.isna(value) else str(value)
 
 
-def trial_card(row: pd.Series) -> None:
-    """One result: title, id, status, who can join, conditions, design, nearest site."""
+def trial_card(row: pd.Series, flags: Sequence[Flag] = ()) -> None:
+    """One result: title, id, status, who can join, conditions, design, nearest site, flags."""
     with st.container(border=True, key=f"card-{row['id']}"):
         st.markdown(f"**{md(row['title'])}**")
         status_badge(_text(row["overall_status"]))
         who = plain.ages_in_words(_text(row["min_age"]), _text(row["max_age"]))
+        who_label = _("Who can join")
         st.markdown(
-            f"{md(row['id'])} · Who can join: {md(who)}, {md(plain.sex_words(_text(row['sex'])))}"
+            f"{md(row['id'])} · {md(who_label)}: {md(who)}, "
+            f"{md(plain.sex_words(_text(row['sex'])))}"
         )
         if _text(row["conditions"]):
-            st.markdown(f"Conditions: {md(row['conditions'])}")
+            st.markdown(md(_("Conditions")) + f": {md(row['conditions'])}")
         if _text(row["active_substance"]):
-            st.markdown(f"What is tested: {md(row['active_substance'])}")
+            st.markdown(md(_("What is tested")) + f": {md(row['active_substance'])}")
         design = plain.design_words(
             _text(row["study_type"]), _text(row["allocation"]), _text(row["masking"])
         )
         st.markdown(
-            f"Design: {md(plain.phase_words(_text(row['phases'])))}, {md(design or plain.UNKNOWN)}"
+            md(_("Design")) + f": {md(plain.phase_words(_text(row['phases'])))}, "
+            f"{md(design or plain.unknown())}"
         )
         if _text(row["site_city"]) or _text(row["site_facility"]):
             place = ", ".join(
@@ -52,16 +62,19 @@ def trial_card(row: pd.Series) -> None:
                 if x
             )
             distance = row["distance_km"]
-            near = "" if pd.isna(distance) else f" · {distance:,.0f} km away"
-            approx = " (approximate location)" if row["site_approximate"] is True else ""
-            st.markdown(f"Nearest site: {md(place)}{near}{approx}")
+            near = (
+                "" if pd.isna(distance) else " · " + _("{km} km away").format(km=f"{distance:,.0f}")
+            )
+            approx = " " + _("(approximate location)") if row["site_approximate"] is True else ""
+            st.markdown(md(_("Nearest site")) + f": {md(place)}{md(near)}{md(approx)}")
+        flag_lines(flags, str(row["id"]))
         link, add = st.columns([1, 1], vertical_alignment="center")
         with link:
             st.page_link(
                 TRIAL_PAGE,
-                label="Trial details",
+                label=_("Trial details"),
                 icon=":material/article:",
-                query_params={"id": str(row["id"])},
+                query_params=page_params({"id": str(row["id"])}),
             )
         with add:
             compare_toggle(str(row["id"]))

@@ -8,12 +8,16 @@ from collections.abc import Sequence
 import streamlit as st
 
 from trialfinder.compare import Comparison
+from trialfinder.i18n import _, ngettext
+from trialfinder.ui.page import page_params
 
 BASKET = "compare_basket"
 
 _STYLE = """
 <style>
+.tf-scroll {overflow-x: auto; max-width: 100%;}
 .tf-compare {border-collapse: collapse; width: 100%; font-size: 0.95rem;}
+@media (max-width: 640px) {.tf-compare th, .tf-compare td {min-width: 9rem;}}
 .tf-compare th, .tf-compare td {border: 1px solid #ddd; padding: 0.45rem 0.6rem;
   vertical-align: top; text-align: left; white-space: pre-line;}
 .tf-compare thead th {background: #f4f4f4;}
@@ -41,7 +45,8 @@ def comparison_html(comparison: Comparison) -> str:
             f"<tr class='tf-group'><th colspan='{span}' scope='colgroup'>{esc(group)}</th></tr>"
         )
         for row in (r for r in comparison.rows if r.group == group):
-            flag = "<span class='tf-flag'>differs</span>" if row.differs else ""
+            differs = esc(_("differs"))
+            flag = f"<span class='tf-flag'>{differs}</span>" if row.differs else ""
             explain = f"<span class='tf-explain'>{esc(row.explain)}</span>" if row.explain else ""
             cells = "".join(f"<td>{esc(v)}</td>" for v in row.values)
             css = " class='tf-differs'" if row.differs else ""
@@ -50,11 +55,15 @@ def comparison_html(comparison: Comparison) -> str:
             )
     return (
         _STYLE
-        + "<table class='tf-compare'><thead><tr><th scope='col'>Trial</th>"
+        + "<div class='tf-scroll' role='region' tabindex='0' aria-label='"
+        + esc(_("Comparison table"))
+        + "'><table class='tf-compare'><thead><tr><th scope='col'>"
+        + esc(_("Trial"))
+        + "</th>"
         + head
         + "</tr></thead><tbody>"
         + "".join(body)
-        + "</tbody></table>"
+        + "</tbody></table></div>"
     )
 
 
@@ -78,7 +87,7 @@ def compare_toggle(trial_id: str, key_prefix: str = "cmp") -> None:
     """ "Add to compare" / "Remove from compare" for one trial."""
     chosen = trial_id in basket()
     st.button(
-        "Remove from compare" if chosen else "Add to compare",
+        _("Remove from compare") if chosen else _("Add to compare"),
         key=f"{key_prefix}-{trial_id}",
         icon=":material/remove:" if chosen else ":material/compare_arrows:",
         on_click=_toggle,
@@ -90,7 +99,9 @@ def compare_link(ids: Sequence[str]) -> None:
     if ids:
         st.page_link(
             "pages/compare.py",
-            label=f"Compare the {len(ids)} chosen trial" + ("s" if len(ids) != 1 else ""),
+            label=ngettext(
+                "Compare the {n} chosen trial", "Compare the {n} chosen trials", len(ids)
+            ).format(n=len(ids)),
             icon=":material/compare_arrows:",
-            query_params={"ids": list(ids)},
+            query_params=page_params({"ids": list(ids)}),
         )

@@ -14,7 +14,9 @@ from collections.abc import Iterable
 
 import streamlit as st
 
+from trialfinder import plain
 from trialfinder.catalog import Catalog
+from trialfinder.i18n import DEFAULT, LANGUAGES, _, language
 from trialfinder.model import OVERALL_STATUSES, PHASES, STUDY_TYPES
 from trialfinder.query import (
     DEFAULT_WITHIN_KM,
@@ -24,8 +26,9 @@ from trialfinder.query import (
     parse_query,
 )
 
-#: Keys that belong to a page rather than to the filters.
-PAGE_KEYS = ("id", "ids", "page")
+#: Keys that belong to a page rather than to the filters (``lang``: the language,
+#: bound to the switch in dashboard.py; ``confirm`` and ``unfollow``: the follow page).
+PAGE_KEYS = ("id", "ids", "page", "lang", "confirm", "unfollow")
 _LINK_READ = "_link_read"
 _LINK_PROBLEMS = "_link_problems"
 
@@ -35,7 +38,13 @@ def _raw_pairs() -> list[tuple[str, str]]:
 
 
 def _canonical_pairs(parsed: ParsedQuery) -> list[tuple[str, str]]:
-    extra = [(key, value) for key in PAGE_KEYS for value in parsed.extra.get(key, ())]
+    extra = [
+        (key, value)
+        for key in PAGE_KEYS
+        for value in parsed.extra.get(key, ())
+        # An unknown or default language is dropped, as the switch drops it.
+        if key != "lang" or (value in LANGUAGES and value != DEFAULT)
+    ]
     return parsed.query.params() + extra
 
 
@@ -80,50 +89,77 @@ def _link_problems(query_string: str) -> Iterable[QueryProblem]:
     return problems if opened == query_string else ()
 
 
+# The options are spelled as the links spell them ("recruiting"), in every language:
+# a widget bound to the URL writes its *shown* label into the link, so a translated
+# label would make a Vietnamese link that an English page cannot read. In another
+# language the help beside the list says what each spelling means.
+def _option_help(options: list[str], words) -> str | None:
+    if language() == DEFAULT:
+        return None
+    return (
+        _("What the options mean:")
+        + "\n\n"
+        + "\n".join(f"- `{option}`: {words(option)}" for option in options)
+    )
+
+
+def _status_option(option: str) -> str:
+    return option if language() == DEFAULT else plain.status_words(option.upper())
+
+
+def _phase_option(option: str) -> str:
+    return option if language() == DEFAULT else plain.phase_words((option.upper(),))
+
+
+def _type_option(option: str) -> str:
+    return option if language() == DEFAULT else plain.label(option.upper())
+
+
 def sidebar_filters(catalog: Catalog) -> ParsedQuery:
     """Draw the filters; return the query and what the link had that was ignored."""
     with st.sidebar:
-        st.header("Find a trial")
+        st.header(_("Find a trial"))
         st.multiselect(
-            "Condition",
+            _("Condition"),
             catalog.condition_names(),
             key="cond",
             bind="query-params",
             accept_new_options=True,
-            placeholder="Type a condition or words",
-            help="Matches conditions, keywords and titles; several terms match any of them.",
+            placeholder=_("Type a condition or words"),
+            help=_("Matches conditions, keywords and titles; several terms match any of them."),
         )
         st.text_input(
-            "Child's age",
+            _("Child's age"),
             key="age",
             bind="query-params",
-            placeholder="e.g. 4, 4y3m or 18m",
-            help="Years, or years and months: 4, 4y3m, 18m.",
+            placeholder=_("e.g. 4, 4y3m or 18m"),
+            help=_("Years, or years and months: 4, 4y3m, 18m."),
         )
         st.multiselect(
-            "Status",
+            _("Status"),
             [s.lower() for s in OVERALL_STATUSES],
             key="status",
             bind="query-params",
-            placeholder="Any status",
+            placeholder=_("Any status"),
+            help=_option_help([s.lower() for s in OVERALL_STATUSES], _status_option),
         )
         st.multiselect(
-            "Country",
+            _("Country"),
             catalog.countries(),
             key="country",
             bind="query-params",
             accept_new_options=True,
-            placeholder="Any country",
+            placeholder=_("Any country"),
         )
         st.text_input(
-            "Near",
+            _("Near"),
             key="near",
             bind="query-params",
-            placeholder="e.g. Hanoi, or Hanoi, Vietnam",
-            help="A city, 'City, Country' or 'lat,lon'.",
+            placeholder=_("e.g. Hanoi, or Hanoi, Vietnam"),
+            help=_("A city, 'City, Country' or 'lat,lon'."),
         )
         st.number_input(
-            "Within (km)",
+            _("Within (km)"),
             min_value=0.0,
             max_value=MAX_WITHIN_KM,
             step=10.0,
@@ -131,37 +167,39 @@ def sidebar_filters(catalog: Catalog) -> ParsedQuery:
             key="within",
             bind="query-params",
         )
-        with st.expander("More filters"):
+        with st.expander(_("More filters")):
             st.multiselect(
-                "Phase",
+                _("Phase"),
                 [p.lower() for p in PHASES],
                 key="phase",
                 bind="query-params",
-                placeholder="Any phase",
+                placeholder=_("Any phase"),
+                help=_option_help([p.lower() for p in PHASES], _phase_option),
             )
             st.multiselect(
-                "Treatment",
+                _("Treatment"),
                 catalog.term_names("intervention"),
                 key="intr",
                 bind="query-params",
                 accept_new_options=True,
-                placeholder="A treatment or active substance",
+                placeholder=_("A treatment or active substance"),
             )
             st.multiselect(
-                "Sponsor",
+                _("Sponsor"),
                 catalog.term_names("sponsor"),
                 key="spons",
                 bind="query-params",
                 accept_new_options=True,
-                placeholder="Who runs the trial",
+                placeholder=_("Who runs the trial"),
             )
             st.selectbox(
-                "Study type",
+                _("Study type"),
                 [t.lower() for t in STUDY_TYPES],
                 key="type",
                 bind="query-params",
                 index=None,
-                placeholder="Any type",
+                placeholder=_("Any type"),
+                help=_option_help([t.lower() for t in STUDY_TYPES], _type_option),
             )
     from_widgets = parse_query(_widget_params())
     from_link = parse_query(_raw_pairs(), extra_keys=PAGE_KEYS)

@@ -6,10 +6,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import streamlit as st
 
+from trialfinder.i18n import DEFAULT, language
 from trialfinder.query import ParsedQuery, Query
 from trialfinder.ui.text import md
 
 QUERY_STATE = "parsed_query"
+#: The language switch's key (the URL key is ``lang``).
+LANG_SWITCH = "lang_switch"
 
 
 def _run_through_dashboard() -> None:
@@ -49,3 +52,48 @@ def share_url(query_string: str, path: str = "") -> str:
     base = st.context.url or "http://localhost:8501/"
     scheme, netloc, _, _, _ = urlsplit(base)
     return urlunsplit((scheme, netloc, "/" + path.lstrip("/"), query_string, ""))
+
+
+def page_params(params: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
+    """A page link's query, keeping the interface's language (``lang``)."""
+    lang = language()
+    return {**params, "lang": lang} if lang != DEFAULT else params
+
+
+def keep_language_in_link(lang: str) -> None:
+    """``lang`` in the address bar says the page's language (none for the default)."""
+    shown = st.query_params.get_all("lang")
+    if lang == DEFAULT and shown:
+        del st.query_params["lang"]
+    elif lang != DEFAULT and shown != [lang]:
+        st.query_params["lang"] = lang
+
+
+def lang_pairs() -> list[tuple[str, str]]:
+    """The ``lang`` pair a shared link carries (none for the default language)."""
+    lang = language()
+    return [("lang", lang)] if lang != DEFAULT else []
+
+
+#: Phone-sized pages: nothing wider than the screen (long words and links wrap,
+#: code blocks wrap), and a visible outline on whatever has keyboard focus.
+_STYLES = """
+<style>
+[data-testid="stMain"] pre, [data-testid="stMain"] code {white-space: pre-wrap !important;
+  overflow-wrap: anywhere;}
+[data-testid="stMain"] p, [data-testid="stMain"] li {overflow-wrap: anywhere;}
+[data-testid="stMain"] img, [data-testid="stMain"] canvas {max-width: 100%;}
+/* Captions: Streamlit's grey is too light on white (WCAG AA wants 4.5:1); this is 8:1. */
+[data-testid="stCaptionContainer"] {opacity: 1 !important;}
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p
+  {color: #4b4f58 !important;}
+a:focus-visible, button:focus-visible, [tabindex]:focus-visible, input:focus-visible
+  {outline: 3px solid #1f4e79 !important; outline-offset: 2px;}
+</style>
+"""
+
+
+def accessibility_styles() -> None:
+    # A Markdown element of its own (in the sidebar, where its gap is not seen): a
+    # style-only st.html goes to Streamlit's event area, which some runs left empty.
+    st.sidebar.markdown(_STYLES, unsafe_allow_html=True)

@@ -7,11 +7,13 @@ import pandas as pd
 import streamlit as st
 
 from trialfinder.catalog import Catalog
+from trialfinder.i18n import _, ngettext
 from trialfinder.mapdeck import STATUS_COLOURS
-from trialfinder.plain import STATUS_WORDS
+from trialfinder.plain import status_words
 from trialfinder.portfolio import Portfolio, portfolio
 from trialfinder.query import ParsedQuery, apply_query
 from trialfinder.ui.comparison import basket, compare_link, compare_toggle
+from trialfinder.ui.page import page_params
 from trialfinder.ui.text import md
 
 TRIAL_PAGE = "pages/trial.py"
@@ -26,25 +28,25 @@ def _timeline(book: Portfolio) -> None:
         colours = [
             "rgb({},{},{})".format(*STATUS_COLOURS.get(s, STATUS_COLOURS[None])) for s in statuses
         ]
-        words = [STATUS_WORDS.get(s, s) for s in statuses]
+        words = [status_words(s) for s in statuses]
         base = alt.Chart(dated).encode(
             y=alt.Y("id:N", sort=alt.SortField("start_at"), title=None),
             tooltip=[
-                alt.Tooltip("id:N", title="Trial"),
-                alt.Tooltip("title:N", title="Title"),
-                alt.Tooltip("status_words:N", title="Status"),
-                alt.Tooltip("phase:N", title="Phase"),
-                alt.Tooltip("start:N", title="Start"),
-                alt.Tooltip("completion:N", title="Completion"),
+                alt.Tooltip("id:N", title=_("Trial")),
+                alt.Tooltip("title:N", title=_("Title")),
+                alt.Tooltip("status_words:N", title=_("Status")),
+                alt.Tooltip("phase:N", title=_("Phase")),
+                alt.Tooltip("start:N", title=_("Start")),
+                alt.Tooltip("completion:N", title=_("Completion")),
             ],
         )
         bars = base.mark_bar(height=12).encode(
-            x=alt.X("start_at:T", title="Start to completion"),
+            x=alt.X("start_at:T", title=_("Start to completion")),
             x2="completion_at:T",
             color=alt.Color(
                 "status_words:N",
                 scale=alt.Scale(domain=words, range=colours),
-                legend=alt.Legend(title="Status", orient="bottom"),
+                legend=alt.Legend(title=_("Status"), orient="bottom"),
             ),
         )
         labels = base.mark_text(align="left", dx=4, fontSize=11).encode(
@@ -52,15 +54,23 @@ def _timeline(book: Portfolio) -> None:
         )
         st.altair_chart(bars + labels, use_container_width=True)
     if undated:
-        st.caption(md(f"{undated} trial(s) give no start date and are not on the timeline."))
+        st.caption(
+            md(_("{n} trial(s) give no start date and are not on the timeline.").format(n=undated))
+        )
 
 
 def _counts(title: str, counts: pd.Series) -> None:
     st.markdown(f"**{md(title)}**")
     if counts.empty:
-        st.markdown(md("None stated."))
+        st.markdown(md(_("None stated.")))
     for name, number in counts.head(15).items():
-        st.markdown(md(f"{name}: {number} trial" + ("s" if number != 1 else "")))
+        st.markdown(
+            md(
+                ngettext("{name}: {n} trial", "{name}: {n} trials", number).format(
+                    name=name, n=number
+                )
+            )
+        )
 
 
 def portfolio_view(catalog: Catalog, parsed: ParsedQuery, key: str, noun: str) -> None:
@@ -68,44 +78,60 @@ def portfolio_view(catalog: Catalog, parsed: ParsedQuery, key: str, noun: str) -
     query = parsed.query
     chosen = getattr(query, key)
     if not chosen:
-        st.info(f"Choose a {noun} under More filters in the sidebar.")
+        st.info(
+            _("Choose a treatment under More filters in the sidebar.")
+            if noun == "treatment"
+            else _("Choose a sponsor under More filters in the sidebar.")
+        )
         return
     results = apply_query(catalog, query)
     book = portfolio(catalog, results)
     count = len(results)
     st.subheader(md(query.describe(count)))
     for substance in book.substances:
-        st.markdown(f"**What it is:** {md(substance)}")
+        st.markdown("**" + md(_("What it is")) + f":** {md(substance)}")
     first, second, third, fourth = st.columns(4)
-    first.metric("Trials", count)
+    first.metric(_("Trials"), count)
     second.metric(
-        "Children to enrol", f"{book.enrolled_children:,}", help="In trials for under-18s only."
+        _("Children to enrol"),
+        f"{book.enrolled_children:,}",
+        help=_("In trials for under-18s only."),
     )
-    third.metric("People to enrol in other trials", f"{book.enrolled_adults:,}")
-    fourth.metric("Trials with posted results", len(book.with_results))
+    third.metric(_("People to enrol in other trials"), f"{book.enrolled_adults:,}")
+    fourth.metric(_("Trials with posted results"), len(book.with_results))
     if book.enrolled_unknown_age:
         st.caption(
-            md(f"{book.enrolled_unknown_age} trial(s) do not say how many people take part.")
+            md(
+                _("{n} trial(s) do not say how many people take part.").format(
+                    n=book.enrolled_unknown_age
+                )
+            )
         )
     if book.results_unknown:
-        st.caption(md(f"{book.results_unknown} trial(s) do not say whether results are posted."))
+        st.caption(
+            md(
+                _("{n} trial(s) do not say whether results are posted.").format(
+                    n=book.results_unknown
+                )
+            )
+        )
     _timeline(book)
     left, right = st.columns(2)
     with left:
-        _counts("Conditions it is tried for", book.conditions)
+        _counts(_("Conditions it is tried for"), book.conditions)
     with right:
-        _counts("Countries", book.countries)
-    st.markdown("**The trials**")
-    for _, row in book.timeline.iterrows():
+        _counts(_("Countries"), book.countries)
+    st.markdown("**" + md(_("The trials")) + "**")
+    for _index, row in book.timeline.iterrows():
         with st.container(border=True):
             st.markdown(f"**{md(row['title'])}** · {md(row['id'])} · {md(row['status_words'])}")
             link, add = st.columns(2, vertical_alignment="center")
             with link:
                 st.page_link(
                     TRIAL_PAGE,
-                    label="Trial details",
+                    label=_("Trial details"),
                     icon=":material/article:",
-                    query_params={"id": str(row["id"])},
+                    query_params=page_params({"id": str(row["id"])}),
                 )
             with add:
                 compare_toggle(str(row["id"]), key_prefix=f"{key}-compare")

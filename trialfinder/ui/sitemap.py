@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
 
@@ -10,7 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from trialfinder.geo import Place
+from trialfinder.i18n import _, ngettext
 from trialfinder.mapdeck import LEGEND, SITES_LAYER, build_site_map
+from trialfinder.ui.page import page_params
 from trialfinder.ui.text import md
 
 TRIAL_PAGE = "pages/trial.py"
@@ -30,10 +33,11 @@ def legend() -> None:
     swatches = " ".join(
         f'<span style="white-space:nowrap;margin-right:1em">'
         f'<span style="display:inline-block;width:0.8em;height:0.8em;border-radius:50%;'
-        f'background:rgb{colour};margin-right:0.3em"></span>{words}</span>'
+        f'background:rgb{colour};margin-right:0.3em"></span>{html.escape(_(words))}</span>'
         for words, colour in LEGEND
     )
-    st.html(f'<div role="list" aria-label="Map legend: site status">{swatches}</div>')
+    label = html.escape(_("Map legend: site status"), quote=True)
+    st.html(f'<div aria-label="{label}">{swatches}</div>')
 
 
 def _dots_digest(points: pd.DataFrame) -> str:
@@ -65,7 +69,9 @@ def site_map(
     st.html(_TOOLTIP_STYLE)  # style only: Streamlit adds it without taking room
     event = st.pydeck_chart(
         built.deck,
-        alt=f"Map of {built.n_sites} trial sites",
+        alt=ngettext("Map of {n} trial site", "Map of {n} trial sites", built.n_sites).format(
+            n=built.n_sites
+        ),
         on_select="rerun",
         selection_mode="single-object",
         key=f"{key}-{_dots_digest(built.points)}",
@@ -74,16 +80,20 @@ def site_map(
     notes = []
     if built.aggregated:
         notes.append(
-            f"{len(built.points):,} areas shown: the sites are counted in squares. "
-            "Narrow the filters or zoom in by choosing a place to see each site."
+            _(
+                "{n} areas shown: the sites are counted in squares. "
+                "Narrow the filters or zoom in by choosing a place to see each site."
+            ).format(n=f"{len(built.points):,}")
         )
     if built.n_approximate:
         notes.append(
-            f"{built.n_approximate:,} site(s) have no coordinates in the record and are placed "
-            "at their city (approximate)."
+            _(
+                "{n} site(s) have no coordinates in the record and are placed "
+                "at their city (approximate)."
+            ).format(n=f"{built.n_approximate:,}")
         )
     if built.n_unplaced:
-        notes.append(f"{built.n_unplaced:,} site(s) could not be placed at all.")
+        notes.append(_("{n} site(s) could not be placed at all.").format(n=f"{built.n_unplaced:,}"))
     for note in notes:
         st.caption(md(note))
     selection = getattr(event, "selection", None) or {}
@@ -96,7 +106,7 @@ def trials_at(objects: list[dict], titles: pd.Series) -> None:
     for obj in objects:
         # Every site at this spot (two trials' sites may share it), not only the first.
         places = obj.get("places") or [str(obj.get("tooltip", "")).split("\n", 1)[0]]
-        approximate = " (approximate location: placed at the city centre)"
+        approximate = " " + _("(approximate location: placed at the city centre)")
         st.markdown(md("\n".join(places) + (approximate if obj.get("approximate") else "")))
         for trial_id in obj.get("trial_ids") or []:
             title = titles.get(trial_id, trial_id)
@@ -104,5 +114,5 @@ def trials_at(objects: list[dict], titles: pd.Series) -> None:
                 TRIAL_PAGE,
                 label=md(f"{trial_id}: {title}"[:120]),
                 icon=":material/article:",
-                query_params={"id": str(trial_id)},
+                query_params=page_params({"id": str(trial_id)}),
             )

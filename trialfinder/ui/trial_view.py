@@ -2,28 +2,41 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
 from trialfinder import plain
+from trialfinder.flags import trust_flags
+from trialfinder.i18n import _, language
 from trialfinder.model import Outcome, Trial
 from trialfinder.ui.cards import status_badge
 from trialfinder.ui.comparison import basket, compare_link, compare_toggle
+from trialfinder.ui.follow import follow_trial
+from trialfinder.ui.page import page_params
 from trialfinder.ui.sitemap import site_map
 from trialfinder.ui.text import md
+from trialfinder.ui.trust import flags_section
+
+HANDOUT_PAGE = "pages/handout.py"
 
 
 def _fact(label: str, value: str | None, explain: str | None = None) -> None:
-    text = f"**{md(label)}:** {md(value if value else plain.UNKNOWN)}"
+    text = f"**{md(label)}:** {md(value if value else plain.unknown())}"
     st.markdown(text, help=explain)
 
 
 def _outcomes(title: str, outcomes: tuple[Outcome, ...]) -> None:
     st.markdown(f"**{md(title)}**")
     if not outcomes:
-        st.markdown(md("Not stated."))
+        st.markdown(md(_("Not stated.")))
     for outcome in outcomes:
-        when = f" (time frame: {outcome.time_frame})" if outcome.time_frame else ""
+        when = (
+            " " + _("(time frame: {when})").format(when=outcome.time_frame)
+            if outcome.time_frame
+            else ""
+        )
         st.markdown(f"- {md(outcome.measure + when)}")
 
 
@@ -32,110 +45,150 @@ def safe_link(url: str | None) -> str | None:
     return url if url and url.startswith(("https://", "http://")) else None
 
 
-def trial_view(trial: Trial, refreshed: str, sites: pd.DataFrame | None = None) -> None:
+def registry_note() -> None:
+    """Registry text is shown as written; say so when the interface is not in English."""
+    if language() != "en":
+        st.caption(_("Text from the registry is shown in the registry's language (English)."))
+
+
+def summary(trial: Trial) -> None:
+    """The plain-language summary in the interface's language, else the registry's."""
+    if language() == "vi" and trial.plain_summary_vi:
+        st.subheader(_("In plain words"))
+        st.markdown(md(trial.plain_summary_vi))
+    elif trial.plain_summary:
+        st.subheader(_("In plain words"))
+        if language() != "en":
+            st.caption(_("This summary has not been written in your language yet."))
+        st.markdown(md(trial.plain_summary))
+    elif trial.brief_summary:
+        st.subheader(_("Summary (from the registry)"))
+        registry_note()
+        st.markdown(md(trial.brief_summary))
+    else:
+        st.markdown(md(_("No summary is given.")))
+
+
+def trial_view(
+    trial: Trial,
+    refreshed: str,
+    sites: pd.DataFrame | None = None,
+    today: dt.date | None = None,
+) -> None:
     """The whole trial; ``sites`` (its rows of the catalog's sites table) draws its map."""
     st.header(md(trial.title))
     status_badge(trial.overall_status)
     compare_toggle(trial.id, key_prefix="trial-compare")
     compare_link(basket())
+    follow_trial(trial.id, trial.title, lang=language())
+    st.page_link(
+        HANDOUT_PAGE,
+        label=_("Printable handout for your doctor"),
+        icon=":material/print:",
+        query_params=page_params({"id": trial.id}),
+    )
     ids = ", ".join((trial.id, *[i for i in trial.registry_ids if i != trial.id]))
-    st.caption(md(f"Identifiers: {ids}"))
+    st.caption(md(_("Identifiers: {ids}").format(ids=ids)))
 
-    if trial.plain_summary:
-        st.subheader("In plain words")
-        st.markdown(md(trial.plain_summary))
-    elif trial.brief_summary:
-        st.subheader("Summary (from the registry)")
-        st.markdown(md(trial.brief_summary))
-    else:
-        st.markdown(md("No summary is given."))
+    summary(trial)
     if trial.active_substance:
-        _fact("What is tested", trial.active_substance)
+        _fact(_("What is tested"), trial.active_substance)
     if trial.what_could_lead_to:
-        _fact("What this could lead to", trial.what_could_lead_to)
+        _fact(_("What this could lead to"), trial.what_could_lead_to)
     if trial.what_could_go_wrong:
-        _fact("What could go wrong", trial.what_could_go_wrong)
+        _fact(_("What could go wrong"), trial.what_could_go_wrong)
+
+    flags_section(trust_flags(trial, today), trial.id)
 
     e = trial.eligibility
-    st.subheader("Who can join")
-    _fact("Ages", plain.ages_in_words(e.min_age, e.max_age))
-    _fact("Sex", plain.sex_words(e.sex) if e.sex else None)
-    _fact("Healthy volunteers", plain.yes_no_unknown(e.healthy_volunteers))
+    st.subheader(_("Who can join"))
+    _fact(_("Ages"), plain.ages_in_words(e.min_age, e.max_age))
+    _fact(_("Sex"), plain.sex_words(e.sex) if e.sex else None)
+    _fact(_("Healthy volunteers"), plain.yes_no_unknown(e.healthy_volunteers))
     if trial.conditions:
-        _fact("Conditions", "; ".join(trial.conditions))
-    with st.expander("Eligibility criteria, as the record states them"):
-        st.markdown(md(e.criteria or "Not stated."))
+        _fact(_("Conditions"), "; ".join(trial.conditions))
+    with st.expander(_("Eligibility criteria, as the record states them")):
+        registry_note()
+        st.markdown(md(e.criteria or _("Not stated.")))
 
-    st.subheader("What each group gets")
+    st.subheader(_("What each group gets"))
     if not trial.arms:
-        st.markdown(md("The record does not describe the groups."))
+        st.markdown(md(_("The record does not describe the groups.")))
     columns = st.columns(min(len(trial.arms), 4)) if len(trial.arms) > 1 else [st.container()]
     for i, arm in enumerate(trial.arms):
         with columns[i % len(columns)], st.container(border=True):
-            kind = plain.label(arm.type) if arm.type else "type not stated"
+            kind = plain.label(arm.type) if arm.type else _("type not stated")
             st.markdown(f"**{md(arm.label)}** · {md(kind)}")
             if arm.description:
                 st.markdown(md(arm.description))
             if arm.interventions:
-                st.markdown(md("Receives: " + "; ".join(arm.interventions)))
+                st.markdown(md(_("Receives: {what}").format(what="; ".join(arm.interventions))))
     if trial.control_group:
-        _fact("The control group gets", trial.control_group)
+        _fact(_("The control group gets"), trial.control_group)
 
     d = trial.design
-    st.subheader("How the trial is designed")
-    _fact("Study type", plain.label(d.study_type), plain.explain("study_type", d.study_type))
+    st.subheader(_("How the trial is designed"))
+    _fact(_("Study type"), plain.label(d.study_type), plain.explain("study_type", d.study_type))
     _fact(
-        "Phase",
+        _("Phase"),
         plain.phase_words(d.phases),
         " ".join(plain.explain("phase", p) or "" for p in d.phases) or None,
     )
-    _fact("Allocation", plain.label(d.allocation), plain.explain("allocation", d.allocation))
+    _fact(_("Allocation"), plain.label(d.allocation), plain.explain("allocation", d.allocation))
     _fact(
-        "Groups",
+        _("Groups"),
         plain.label(d.intervention_model),
         plain.explain("intervention_model", d.intervention_model),
     )
-    masked = f" (masked: {', '.join(plain.label(w) for w in d.who_masked)})" if d.who_masked else ""
+    masked = (
+        " " + _("(masked: {who})").format(who=", ".join(plain.label(w) for w in d.who_masked))
+        if d.who_masked
+        else ""
+    )
     _fact(
-        "Masking",
+        _("Masking"),
         plain.design_words(d.masking) + masked if d.masking else None,
         plain.explain("masking", d.masking),
     )
-    _fact("Main purpose", plain.label(d.primary_purpose))
-    _fact("Size", plain.enrollment_words(d.enrollment, d.enrollment_type))
+    _fact(_("Main purpose"), plain.label(d.primary_purpose))
+    _fact(_("Size"), plain.enrollment_words(d.enrollment, d.enrollment_type))
 
-    st.subheader("What is measured")
-    _outcomes("Main outcomes", trial.primary_outcomes)
-    _outcomes("Other outcomes", trial.secondary_outcomes)
+    st.subheader(_("What is measured"))
+    registry_note()
+    _outcomes(_("Main outcomes"), trial.primary_outcomes)
+    _outcomes(_("Other outcomes"), trial.secondary_outcomes)
 
-    st.subheader("Where")
+    st.subheader(_("Where"))
     if not trial.sites:
-        st.markdown(md("No sites are listed."))
+        st.markdown(md(_("No sites are listed.")))
     elif sites is not None and not sites.empty:
         site_map(sites, pd.Series({trial.id: trial.title}), key="trial_map", height=300)
     for site in trial.sites:
         place = ", ".join(x for x in (site.facility, site.city, site.state, site.country) if x)
-        status = plain.status_words(site.status) if site.status else "site status unknown"
+        status = plain.status_words(site.status) if site.status else _("site status unknown")
         with st.container(border=True):
-            st.markdown(f"**{md(place or 'Place not stated')}** · {md(status)}")
+            where = place or _("Place not stated")
+            st.markdown(f"**{md(where)}** · {md(status)}")
             if site.note:
                 st.caption(md(site.note))
             for contact in site.contacts:
                 parts = [x for x in (contact.name, contact.role, contact.phone, contact.email) if x]
-                st.markdown(md("Contact: " + ", ".join(parts)))
+                st.markdown(md(_("Contact: {who}").format(who=", ".join(parts))))
 
-    st.subheader("Who runs it, and when")
-    _fact("Sponsor", trial.sponsor)
+    st.subheader(_("Who runs it, and when"))
+    _fact(_("Sponsor"), trial.sponsor)
     if trial.collaborators:
-        _fact("Collaborators", "; ".join(trial.collaborators))
+        _fact(_("Collaborators"), "; ".join(trial.collaborators))
     dates = trial.dates
-    _fact("Start", dates.start)
-    _fact("Completion", dates.completion)
-    _fact("First posted", dates.first_posted)
-    _fact("Last update of the record", dates.last_update)
-    _fact("Data refreshed here", refreshed)
+    _fact(_("Start"), dates.start)
+    _fact(_("Completion"), dates.completion)
+    _fact(_("First posted"), dates.first_posted)
+    _fact(_("Last update of the record"), dates.last_update)
+    if dates.status_verified:
+        _fact(_("Status last verified"), dates.status_verified)
+    _fact(_("Data refreshed here"), refreshed)
     if trial.notes:
-        _fact("Notes", trial.notes)
+        _fact(_("Notes"), trial.notes)
     link = safe_link(trial.source_url)
     if link:
-        st.link_button("Registry record", link, icon=":material/open_in_new:")
+        st.link_button(_("Registry record"), link, icon=":material/open_in_new:")
