@@ -35,6 +35,7 @@ from trialfinder.catalog import (
     write_snapshot,
 )
 from trialfinder.datadir import SNAPSHOT, fingerprint
+from trialfinder.errors import DataProblem
 from trialfinder.sources.curated import read_curated, to_trial
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -209,6 +210,7 @@ def test_empty_catalog() -> None:
     assert len(cat) == 0
     for name in TABLES:
         assert len(getattr(cat, name)) == 0
+    assert len(cat.records) == 0
     assert "min_age_days" in cat.trials.columns
     assert cat.condition_names() == []
     assert cat.countries() == []
@@ -306,7 +308,7 @@ def forbid_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args, **kwargs):
         raise AssertionError("the data files were parsed again")
 
-    monkeypatch.setattr(catalog_module, "load_trials", refuse)
+    monkeypatch.setattr(catalog_module, "iter_trials", refuse)
 
 
 def assert_same_tables(a: Catalog, b: Catalog) -> None:
@@ -322,7 +324,8 @@ def test_first_load_builds_and_writes_a_snapshot(data_dir: Path) -> None:
     (snap,) = snapshots(data_dir)
     assert snap.name == f"v{SNAPSHOT_VERSION}-{cat.fingerprint}"
     assert sorted(p.name for p in snap.iterdir()) == sorted(
-        [f"{name}.parquet" for name in TABLES] + ["meta.json"]
+        [f"{name}.arrow" for name in (*TABLES, "ranked")]
+        + ["index.arrow", "records.bin", "meta.json"]
     )
     # the curated site without coordinates is placed at Hanoi
     site_row = cat.sites.set_index("trial_id").loc["LOCAL-CP"]
@@ -377,8 +380,10 @@ def test_adding_and_removing_a_file_rebuilds(data_dir: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "content"),
     [
-        ("trials.parquet", b"this is not parquet"),
-        ("sites.parquet", b""),
+        ("trials.arrow", b"this is not arrow"),
+        ("sites.arrow", b""),
+        ("index.arrow", b"ARROW1 but not really"),
+        ("records.bin", b"short"),
         ("meta.json", b"{not json"),
         ("meta.json", b'{"version": "0"}'),
         ("meta.json", b"\xff\xfe garbage"),
@@ -398,9 +403,9 @@ def test_a_corrupt_snapshot_is_rebuilt(data_dir: Path, name: str, content: bytes
 def test_a_snapshot_missing_a_table_is_rebuilt(data_dir: Path) -> None:
     first = load_catalog(data_dir)
     (snap,) = snapshots(data_dir)
-    (snap / "terms.parquet").unlink()
+    (snap / "terms.arrow").unlink()
     assert_same_tables(first, load_catalog(data_dir))
-    assert (snap / "terms.parquet").exists()
+    assert (snap / "terms.arrow").exists()
 
 
 def test_problems_survive_the_snapshot(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -428,7 +433,7 @@ def test_a_data_dir_that_cannot_be_written_still_serves(
     def cannot_write(*args, **kwargs):
         raise PermissionError("read-only file system")
 
-    monkeypatch.setattr(catalog_module, "write_snapshot", cannot_write)
+    monkeypatch.setattr(catalog_module, "build_snapshot", cannot_write)
     cat = load_catalog(data_dir)
     assert cat.trials["id"].tolist() == ["LOCAL-ALS", "LOCAL-CP"]
     assert snapshots(data_dir) == []
@@ -448,3 +453,72 @@ def test_writing_a_snapshot_that_another_process_published_first(tmp_path: Path)
     again = read_snapshot(target)
     assert_same_tables(cat, again)
     assert again.trial("DA-NANG") == approximate_da_nang()
+
+
+def test_sites_of_some_trials(catalog: Catalog) -> None:
+    wanted = ["MIXED-SITES", "CP-HANOI", "UNKNOWN-ID"]
+    expected = catalog.sites.loc[catalog.sites["trial_id"].isin(wanted)]
+    pd.testing.assert_frame_equal(catalog.sites_of(wanted), expected)
+    assert catalog.sites_of([]).empty
+
+
+# --- the streaming build, alone and with worker processes ------------------------------
+
+
+def messy_data_dir(root: Path) -> Path:
+    """Every case the reader must decide the way load_trials does: a trial in two
+    sources (the newer kept), two copies in one source, a file in the wrong folder,
+    an unreadable file, a record named after another id, a curated overlay and a
+    curated-only trial, among plenty of plain ones."""
+    from tests.test_datadir import dated, publish_source, put_curated, put_registry, study
+
+    publish_source(root, "cp", [dated("NCT09920001", "2025-03-01", "COMPLETED")])
+    for n in range(2, 40):
+        put_registry(
+            root, f"NCT099200{n:02d}", dated(f"NCT099200{n:02d}", f"2025-01-{n % 28 + 1:02d}")
+        )
+    put_registry(root, "NCT09920001", dated("NCT09920001", "2025-01-01"))
+    source = root / "registry" / "imported"
+    put_registry(root, "NCT09920003", where=source / "AAAAAA" / "NCT09920003.json")
+    put_registry(root, "NCT09920050", where=source / "misc" / "NCT09920050.json")
+    put_registry(root, "NCT09920051", b"{not json", where=source / "NCT099" / "NCT09920051.json")
+    put_registry(
+        root, "NCT09920052", study("NCT09920053"), where=source / "NCT099" / "NCT09920052.json"
+    )
+    put_curated(
+        root, "NCT09920004", "id: NCT09920004\nplain_title: Plain words\nstatus: completed\n"
+    )
+    put_curated(root, "LOCAL-ONLY", "id: LOCAL-ONLY\ntitle: Known from a leaflet\n")
+    return root
+
+
+def test_the_stream_yields_what_load_trials_loads(tmp_path: Path) -> None:
+    from trialfinder.datadir import iter_trials, load_trials
+
+    data = messy_data_dir(tmp_path)
+    loaded = load_trials(data)
+    streamed = list(iter_trials(data))
+    problems = [p for p in streamed if isinstance(p, DataProblem)]
+    trials = sorted((t for t in streamed if not isinstance(t, DataProblem)), key=lambda t: t.id)
+    assert trials == loaded.trials
+    assert problems == loaded.problems and len(problems) == 4
+
+
+def test_a_build_by_worker_processes_is_the_same_catalog(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trialfinder.datadir import load_trials
+
+    data = messy_data_dir(tmp_path)
+    alone = load_catalog(data, use_snapshot=False)
+    monkeypatch.setattr(catalog_module, "PARALLEL_FILES", 1)
+    monkeypatch.setattr(catalog_module, "PART_FILES", 7)  # several parts a source
+    monkeypatch.setattr(catalog_module, "_workers", lambda: 2)
+    built = load_catalog(data)
+    assert_same_tables(alone, built)
+    pd.testing.assert_frame_equal(alone.search.ranked.to_pandas(), built.search.ranked.to_pandas())
+    assert built.problems == alone.problems == tuple(load_trials(data).problems)
+    for expected in load_trials(data).trials:
+        assert built.trial(expected.id) == expected
+    (snap,) = snapshots(data)
+    assert not [p for p in snap.iterdir() if p.name.startswith(".")]  # no parts left

@@ -1016,3 +1016,46 @@ def test_treatment_and_sponsor_round_trip_and_read_in_words() -> None:
         "Trials for cerebral palsy testing bone marrow cells run by Vinmec"
     )
     assert parse_query("intr=%20%21%20").problems[0].key == "intr"
+
+
+# --- the sites of a view -----------------------------------------------------------------
+
+
+def _sites_in_place(catalog, query: Query, ids) -> pd.DataFrame:
+    """The rule of matching_sites written out with pandas over the whole sites table."""
+    sites = catalog.sites
+    keep = sites["trial_id"].isin(list(ids))
+    if query.country:
+        keep &= sites["country_key"].isin(query.country).fillna(False)
+    if query.status:
+        keep &= (sites["status"].isna() | sites["status"].isin(query.status)).fillna(False)
+    if query.place is not None:
+        far = geo.distance_km(query.place.lat, query.place.lon, sites["lat"], sites["lon"])
+        keep &= far <= query.radius_km
+    return sites.loc[keep]
+
+
+@pytest.mark.parametrize(
+    "text", ["country=Vietnam", "near=Hanoi&within=2000", "status=recruiting&country=Vietnam", ""]
+)
+def test_the_sites_of_results_and_of_frames_made_from_them(text: str) -> None:
+    from trialfinder.query import result_sites
+
+    query = parsed_ok(text)
+    results = apply_query(CATALOG, query)
+    assert len(results) > 1
+    views = [
+        results,
+        results.iloc[::-1],  # same length, other order: its rows are looked up again
+        results.head(1),
+        results.assign(id=results["id"].iloc[::-1].to_numpy()),  # ids changed in place
+        results.iloc[0:0],
+    ]
+    for view in views:
+        got = result_sites(CATALOG, query, view)
+        if query.has_place:
+            expected = _sites_in_place(CATALOG, query, view["id"])
+        else:
+            expected = CATALOG.sites.loc[CATALOG.sites["trial_id"].isin(list(view["id"]))]
+        assert got.index.tolist() == expected.index.tolist(), text
+        assert (got["trial_id"].tolist()) == expected["trial_id"].tolist()

@@ -319,6 +319,61 @@ def _shown(problem: DataProblem, path: Path, source: RegistrySource) -> DataProb
     return dataclasses.replace(problem, file=source.display(text) + problem.file[len(text) :])
 
 
+def reading_order(source: RegistrySource) -> list[Path]:
+    """A source's study files in the order they are read: those in their own folder
+    first (so the copy an import updates is the one kept), each run by path."""
+    return sorted(source.files(), key=lambda p: (p.parent.name != p.stem[:6], p))
+
+
+def iter_file_trials(source: RegistrySource, path: Path) -> Iterator[Trial | DataProblem]:
+    """The trial one study file of a source holds, or a problem: the file cannot be
+    read, the record cannot be used, or it is not the trial the file is named after."""
+    shown = source.display(path)
+    for item in ctgov.iter_studies(path):
+        if item.problem is not None or item.study is None:
+            problem = item.problem or DataProblem(file=str(path), message="unreadable")
+            yield _shown(problem, path, source)
+            continue
+        try:
+            trial = ctgov.parse_study(item.study, origin=shown)
+        except DataError as error:
+            yield error.problem
+            continue
+        if trial.id != path.stem:
+            yield DataProblem(
+                file=shown,
+                record=trial.id,
+                field=_NCT_FIELD,
+                message=f"the file name says {path.stem} but the record is {trial.id}",
+            )
+            continue
+        yield trial
+
+
+def duplicate_problem(shown: str, trial_id: str, first: str) -> DataProblem:
+    """The second copy of a trial in one source (``first`` holds the one read)."""
+    return DataProblem(
+        file=shown,
+        record=trial_id,
+        field=_NCT_FIELD,
+        message=f"duplicate id: {first} holds the same trial; this copy is not read",
+    )
+
+
+def wrong_folder_problem(source: RegistrySource, path: Path, trial_id: str) -> DataProblem | None:
+    """A trial stored outside its folder (``<first 6 characters>/``): read all the same."""
+    if path.parent.name == trial_id[:6]:
+        return None
+    expected = shard_path(source.link, trial_id)
+    return DataProblem(
+        file=source.display(path),
+        record=trial_id,
+        field=_NCT_FIELD,
+        message=f"stored in the wrong folder; it belongs at {expected}, "
+        "where an import would look for it",
+    )
+
+
 def iter_source_trials(source: RegistrySource) -> Iterator[Trial | DataProblem]:
     """Every trial of one source, and a problem for every file or record not usable.
 
@@ -328,47 +383,19 @@ def iter_source_trials(source: RegistrySource) -> Iterator[Trial | DataProblem]:
     updates is the one kept).
     """
     seen: dict[str, str] = {}
-    files = sorted(source.files(), key=lambda p: (p.parent.name != p.stem[:6], p))
-    for path in files:
-        shown = source.display(path)
-        for item in ctgov.iter_studies(path):
-            if item.problem is not None or item.study is None:
-                problem = item.problem or DataProblem(file=str(path), message="unreadable")
-                yield _shown(problem, path, source)
+    for path in reading_order(source):
+        for item in iter_file_trials(source, path):
+            if isinstance(item, DataProblem):
+                yield item
                 continue
-            try:
-                trial = ctgov.parse_study(item.study, origin=shown)
-            except DataError as error:
-                yield error.problem
+            if item.id in seen:
+                yield duplicate_problem(source.display(path), item.id, seen[item.id])
                 continue
-            if trial.id != path.stem:
-                yield DataProblem(
-                    file=shown,
-                    record=trial.id,
-                    field=_NCT_FIELD,
-                    message=f"the file name says {path.stem} but the record is {trial.id}",
-                )
-                continue
-            if trial.id in seen:
-                yield DataProblem(
-                    file=shown,
-                    record=trial.id,
-                    field=_NCT_FIELD,
-                    message=f"duplicate id: {seen[trial.id]} holds the same trial; "
-                    "this copy is not read",
-                )
-                continue
-            seen[trial.id] = shown
-            if path.parent.name != trial.id[:6]:
-                expected = shard_path(source.link, trial.id)
-                yield DataProblem(
-                    file=shown,
-                    record=trial.id,
-                    field=_NCT_FIELD,
-                    message=f"stored in the wrong folder; it belongs at {expected}, "
-                    "where an import would look for it",
-                )
-            yield trial
+            seen[item.id] = source.display(path)
+            misplaced = wrong_folder_problem(source, path, item.id)
+            if misplaced is not None:
+                yield misplaced
+            yield item
 
 
 def iter_registry_trials(data_dir: Path) -> Iterator[Trial | DataProblem]:
@@ -433,6 +460,81 @@ def load_trials(data_dir: Path) -> LoadedTrials:
     _apply_curated(data_dir, by_id, loaded.problems)
     loaded.trials = sorted(by_id.values(), key=lambda t: t.id)
     return loaded
+
+
+class SourcesChanged(RuntimeError):
+    """A folder :func:`iter_trials` read from was removed meanwhile: read again."""
+
+
+def _curated_ids(data_dir: Path) -> set[str]:
+    """The ids the curated records name (those that cannot be read name none)."""
+    ids: set[str] = set()
+    for path in curated_files(data_dir):
+        try:
+            ids.add(curated.read_curated(path).id)
+        except DataError:
+            continue
+    return ids
+
+
+def _ids_in_several_sources(sources: list[RegistrySource]) -> set[str]:
+    """Ids stored by more than one source (from file names: a study's file is its id)."""
+    seen: set[str] = set()
+    several: set[str] = set()
+    for source in sources:
+        stems = {path.stem for path in source.files()}
+        several |= stems & seen
+        seen |= stems
+    return several
+
+
+def iter_trials(data_dir: Path, *, final: bool = False) -> Iterator[Trial | DataProblem]:
+    """What :func:`load_trials` returns, streamed: each trial once, and every problem.
+
+    The same trials and the same problems in the same order as :func:`load_trials`,
+    but the trials are not in id order, and only a few are held in memory: those
+    two sources both store (the more recently updated is yielded once both were
+    read) and those a curated record overlays (yielded at the end, overlaid).
+    The whole registry streams through in flat memory.
+
+    Should a folder read be removed meanwhile (a second publish during one long
+    read), :class:`SourcesChanged` is raised after the registry was read, unless
+    ``final``: the caller reads again (:func:`load_trials` tries three times).
+    """
+    sources = registry_sources(data_dir)
+    held_back = held_ids(data_dir, sources)
+    held: dict[str, Trial] = {}
+    for source in sources:
+        for item in iter_source_trials(source):
+            if isinstance(item, DataProblem) or item.id not in held_back:
+                yield item
+            else:
+                hold(held, item)
+    if not final and not all(source.still_there() for source in sources):
+        raise SourcesChanged("a registry folder was removed while it was read")
+    yield from finish_held(data_dir, held)
+
+
+def held_ids(data_dir: Path, sources: list[RegistrySource]) -> set[str]:
+    """The ids :func:`iter_trials` holds back until every source was read: those a
+    curated record overlays and those more than one source stores."""
+    return _curated_ids(data_dir) | _ids_in_several_sources(sources)
+
+
+def hold(held: dict[str, Trial], trial: Trial) -> None:
+    """Keep ``trial`` unless a copy as recently updated is held already."""
+    kept = held.get(trial.id)
+    if kept is None or (trial.dates.last_update or "") > (kept.dates.last_update or ""):
+        held[trial.id] = trial
+
+
+def finish_held(data_dir: Path, held: dict[str, Trial]) -> Iterator[Trial | DataProblem]:
+    """Once every source was read: the curated problems, then the held trials with
+    the curated records laid over them, and the curated-only trials."""
+    problems: list[DataProblem] = []
+    _apply_curated(data_dir, held, problems)
+    yield from problems
+    yield from held.values()
 
 
 def _stray_registry_files(data_dir: Path) -> list[DataProblem]:

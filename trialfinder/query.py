@@ -19,10 +19,13 @@ from urllib.parse import parse_qsl, urlencode
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from trialfinder import geo
 from trialfinder.ages import ChildAge, parse_child_age
-from trialfinder.catalog import Catalog
+from trialfinder.catalog import TERM_GROUPS, Catalog, frame_columns
+from trialfinder.i18n import N_, _, ngettext
 from trialfinder.model import OVERALL_STATUSES, PHASES, STUDY_TYPES
 
 DEFAULT_WITHIN_KM = 50.0
@@ -130,12 +133,9 @@ FILTERS: tuple[Filter, ...] = (
     ),
     Filter("spons", True, _read_words("a sponsor's name"), help="lead sponsor or collaborator"),
 )
-#: Which kinds of catalog term each word filter searches.
-TERM_KINDS = {
-    "cond": ("condition", "keyword", "mesh", "ancestor", "title"),
-    "intr": ("intervention",),
-    "spons": ("sponsor",),
-}
+#: Which kinds of catalog term each word filter searches (the catalog's word index
+#: is built by these groups).
+TERM_KINDS = TERM_GROUPS
 FILTERS_BY_KEY = {f.key: f for f in FILTERS}
 
 
@@ -182,34 +182,48 @@ class Query:
         return self.to_query_string()
 
     def describe(self, count: int | None = None) -> str:
-        """The view in one sentence.
+        """The view in one sentence, in the interface's language.
 
         "Recruiting trials for cerebral palsy that accept a child of 4 years, within
         50 km of Hanoi"; with a count: "1 recruiting trial for ... that accepts ...".
+        Each clause is one message of the catalog, so a language can order its words.
         """
-        noun = "trial" if count == 1 else "trials"
+        either = _(" or ")
         adjectives = []
         if self.status:
-            adjectives.append(" or ".join(_status_words(s) for s in self.status))
+            adjectives.append(either.join(_status_words(s) for s in self.status))
         if self.type:
-            adjectives.append(self.type.lower().replace("_", " "))
-        words = [" ".join([*adjectives, noun])]
+            adjectives.append(_type_words(self.type))
+        kind = " ".join(adjectives)
+        n = 2 if count is None else count
+        if count is None:
+            head = _("{kind} trials").format(kind=kind) if kind else _("trials")
+        elif kind:
+            head = ngettext("{count} {kind} trial", "{count} {kind} trials", n)
+            head = head.format(count=count, kind=kind)
+        else:
+            head = ngettext("{count} trial", "{count} trials", n).format(count=count)
+        words = [head]
         if self.phase:
             words.append(_phases_words(self.phase))
         if self.cond:
-            words.append("for " + " or ".join(self.cond))
+            words.append(_("for {conditions}").format(conditions=either.join(self.cond)))
         if self.intr:
-            words.append("testing " + " or ".join(self.intr))
+            words.append(_("testing {treatments}").format(treatments=either.join(self.intr)))
         if self.spons:
-            words.append("run by " + " or ".join(self.spons))
+            words.append(_("run by {sponsors}").format(sponsors=either.join(self.spons)))
         if self.age is not None:
-            verb = "accepts" if count == 1 else "accept"
-            words.append(f"that {verb} a child of {self.age.in_words()}")
+            accepts = ngettext("that accepts a child of {age}", "that accept a child of {age}", n)
+            words.append(accepts.format(age=_age_words(self.age)))
         place = []
         if self.country:
-            place.append("with a site in " + " or ".join(self.country))
+            place.append(
+                _("with a site in {countries}").format(countries=either.join(self.country))
+            )
         if self.near:
-            place.append(f"within {self.radius_km:g} km of {self.near}")
+            place.append(
+                _("within {km} km of {place}").format(km=f"{self.radius_km:g}", place=self.near)
+            )
         if place:
             if self.age is not None:
                 # "a child of 4 years, within 50 km": the place is the trials', not the child's.
@@ -217,33 +231,70 @@ class Query:
             words.append(" ".join(place))
         sentence = " ".join(words)
         if count is not None:
-            return f"{count} {sentence}"
+            return sentence
         return sentence[0].upper() + sentence[1:]
 
 
 _STATUS_ADJECTIVES = {
-    "ACTIVE_NOT_RECRUITING": "active but not recruiting",
-    "UNKNOWN": "unknown-status",
+    "RECRUITING": N_("recruiting"),
+    "NOT_YET_RECRUITING": N_("not yet recruiting"),
+    "ENROLLING_BY_INVITATION": N_("enrolling by invitation"),
+    "ACTIVE_NOT_RECRUITING": N_("active but not recruiting"),
+    "SUSPENDED": N_("suspended"),
+    "TERMINATED": N_("terminated"),
+    "COMPLETED": N_("completed"),
+    "WITHDRAWN": N_("withdrawn"),
+    "AVAILABLE": N_("available"),
+    "NO_LONGER_AVAILABLE": N_("no longer available"),
+    "TEMPORARILY_NOT_AVAILABLE": N_("temporarily not available"),
+    "APPROVED_FOR_MARKETING": N_("approved for marketing"),
+    "WITHHELD": N_("withheld"),
+    "UNKNOWN": N_("unknown-status"),
+}
+_TYPE_WORDS = {
+    "INTERVENTIONAL": N_("interventional"),
+    "OBSERVATIONAL": N_("observational"),
+    "EXPANDED_ACCESS": N_("expanded access"),
 }
 
 
 def _status_words(status: str) -> str:
-    return _STATUS_ADJECTIVES.get(status, status.lower().replace("_", " "))
+    words = _STATUS_ADJECTIVES.get(status)
+    return _(words) if words else status.lower().replace("_", " ")
+
+
+def _type_words(study_type: str) -> str:
+    words = _TYPE_WORDS.get(study_type)
+    return _(words) if words else study_type.lower().replace("_", " ")
+
+
+def _age_words(age: ChildAge) -> str:
+    """ "4 years", "4 years 3 months", "18 months", in the interface's language."""
+    years, months = divmod(age.months, 12)
+    parts = []
+    if years:
+        parts.append(ngettext("{n} year", "{n} years", years).format(n=years))
+    if months or not years:
+        parts.append(ngettext("{n} month", "{n} months", months).format(n=months))
+    return " ".join(parts)
 
 
 def _phases_words(phases: tuple[str, ...]) -> str:
     """ "in phase 2 or early phase 1", "without a phase", "in phase 3 or without a phase"."""
+    either = _(" or ")
     named = [_phase_words(p) for p in phases if p != "NA"]
-    parts = ["in " + " or ".join(named)] if named else []
+    parts = [_("in {phases}").format(phases=either.join(named))] if named else []
     if "NA" in phases:
-        parts.append("without a phase")
-    return " or ".join(parts)
+        parts.append(_("without a phase"))
+    return either.join(parts)
 
 
 def _phase_words(phase: str) -> str:
-    return {"NA": "no phase", "EARLY_PHASE1": "early phase 1"}.get(
-        phase, phase.lower().replace("phase", "phase ")
-    )
+    if phase == "NA":
+        return _("no phase")
+    if phase == "EARLY_PHASE1":
+        return _("early phase 1")
+    return _("phase {number}").format(number=phase.removeprefix("PHASE"))
 
 
 @dataclass(frozen=True)
@@ -257,7 +308,7 @@ class ParsedQuery:
         """One line that says what was ignored, or None."""
         if not self.problems:
             return None
-        return "Ignored " + "; ".join(str(p) for p in self.problems) + "."
+        return _("Ignored {problems}.").format(problems="; ".join(str(p) for p in self.problems))
 
 
 Source = str | Mapping[str, Iterable[str] | str] | Iterable[tuple[str, str]]
@@ -324,66 +375,162 @@ def parse_query(source: Source, extra_keys: Iterable[str] = ()) -> ParsedQuery:
 
 
 # ---------------------------------------------------------------- applying
+#
+# Every filter is answered from the catalog's search index (plain arrays built
+# once with the catalog, trialfinder.catalog.SearchIndex): words through an
+# inverted index of the terms' words, few-valued columns through a lookup table
+# by code, ages by two comparisons of numbers, places through a latitude band of
+# the sites sorted by latitude before any distance is computed, and the order
+# through a rank worked out once. Nothing is sorted by text at query time.
+
+#: Where a results table keeps the trial rows it was taken from (see _Rows).
+_ROWS = "trialfinder.rows"
 
 
-def _word_pattern(terms: Iterable[str]) -> str:
-    return "|".join(rf"(?<!\w){re.escape(geo.fold(t))}(?!\w)" for t in terms)
+class _Rows:
+    """The rows of the trials table a results table was taken from, kept in its
+    ``attrs`` so the sites of the results are found without looking ids up again.
+    Never copied (pandas deep-copies ``attrs`` into every frame derived from it);
+    checked against the ids before use, as a frame derived from the results may
+    hold other rows."""
+
+    __slots__ = ("catalog", "positions")
+
+    def __init__(self, catalog: Catalog, positions: np.ndarray) -> None:
+        self.catalog = catalog
+        self.positions = positions
+
+    def __deepcopy__(self, memo: dict) -> _Rows:
+        return self
+
+    def __copy__(self) -> _Rows:
+        return self
+
+
+def _word_mask(catalog: Catalog, key: str, wanted: Iterable[str]) -> np.ndarray:
+    """Trials with a term of the key's kinds in which any of ``wanted`` stands as
+    whole words (accents and case folded)."""
+    words = catalog.search.words[key]
+    found = [words.matching_terms(geo.fold(text)) for text in wanted]
+    terms = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int32)
+    mask = np.zeros(len(catalog.trials), dtype=bool)
+    mask[words.trials_of(terms)] = True
+    return mask
 
 
 def _trial_mask(catalog: Catalog, query: Query) -> np.ndarray:
-    trials = catalog.trials
-    mask = np.ones(len(trials), dtype=bool)
-    for key, kinds in TERM_KINDS.items():
-        wanted = getattr(query, key)
-        if wanted:
-            terms = catalog.terms.loc[catalog.terms["kind"].isin(kinds)]
-            hit = (
-                terms["folded"]
-                .str.contains(_word_pattern(wanted), regex=True)
-                .to_numpy(dtype=bool, na_value=False)
-            )
-            mask &= trials["id"].isin(terms.loc[hit, "trial_id"].unique()).to_numpy()
+    index = catalog.search
+    mask = np.ones(len(catalog.trials), dtype=bool)
+    if query.status:
+        mask &= index.status.where(set(query.status).__contains__)
+    if query.type:
+        mask &= index.study_type.where(query.type.__eq__)
+    if query.phase:
+        pattern = re.compile("|".join(rf"(?:^|\|){p}(?:$|\|)" for p in query.phase))
+        mask &= index.phases.where(lambda phases: pattern.search(phases) is not None)
     if query.age is not None:
         days = query.age.days
-        mask &= (trials["min_age_days"].to_numpy() <= days) & (
-            days < trials["max_age_days"].to_numpy()
-        )
+        mask &= (index.min_age_days <= days) & (days < index.max_age_days)
+    for key in TERM_KINDS:
+        wanted = getattr(query, key)
+        if wanted and mask.any():
+            mask &= _word_mask(catalog, key, wanted)
+    return mask
+
+
+def _place_sites(
+    catalog: Catalog, query: Query, trials: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The sites of the ``trials`` (a mask) that are in the query's place: their rows,
+    ascending, and their distances to ``near`` (NaN without one)."""
+    index = catalog.search
+    chosen = np.flatnonzero(trials)
+    place = query.place
+    if place is not None:
+        min_lat, max_lat, min_lon, max_lon = geo.bounding_box(place.lat, place.lon, query.radius_km)
+        band = index.by_lat[
+            np.searchsorted(index.lat_sorted, min_lat, "left") : np.searchsorted(
+                index.lat_sorted, max_lat, "right"
+            )
+        ]
+        if len(band) <= int(index.n_sites[chosen].sum()):
+            sites = np.sort(band)
+            sites = sites[trials[index.site_trial[sites]]]
+        else:
+            sites = index.sites_of(chosen)
+            lats = index.lat[sites]
+            sites = sites[(lats >= min_lat) & (lats <= max_lat)]
+        lons = index.lon[sites]
+        sites = sites[(lons >= min_lon) & (lons <= max_lon)]
+    elif len(chosen) * 4 > len(trials):
+        sites = np.flatnonzero(trials[index.site_trial])
+    else:
+        sites = index.sites_of(chosen)
+    if query.country:
+        wanted = index.site_country.lookup(set(query.country).__contains__)
+        sites = sites[wanted[index.site_country.codes[sites]]]
     if query.status:
-        mask &= trials["overall_status"].isin(query.status).to_numpy(dtype=bool, na_value=False)
-    if query.phase:
-        pattern = "|".join(rf"(?:^|\|){p}(?:$|\|)" for p in query.phase)
-        mask &= (
-            trials["phases"].str.contains(pattern, regex=True).to_numpy(dtype=bool, na_value=False)
-        )
-    if query.type:
-        mask &= (trials["study_type"] == query.type).to_numpy(dtype=bool, na_value=False)
+        # A site with no status of its own follows the trial's (already filtered).
+        own = index.site_status.lookup(set(query.status).__contains__, missing=True)
+        sites = sites[own[index.site_status.codes[sites]]]
+    distances = np.full(len(sites), np.nan)
+    if place is not None:
+        distances = geo.distance_km(place.lat, place.lon, index.lat[sites], index.lon[sites])
+        near = distances <= query.radius_km
+        sites, distances = sites[near], distances[near]
+    return sites, distances
+
+
+def _trials_mask(catalog: Catalog, trial_ids: pd.Series) -> np.ndarray:
+    """The trials (a mask of the trials table's rows) of ``trial_ids``: a column of a
+    results table (its rows are known: checked, not looked up), or any ids."""
+    mask = np.zeros(len(catalog.trials), dtype=bool)
+    rows = trial_ids.attrs.get(_ROWS)
+    if (
+        isinstance(rows, _Rows)
+        and rows.catalog is catalog
+        and len(rows.positions) == len(trial_ids)
+        and isinstance(trial_ids.dtype, pd.StringDtype)
+    ):
+        # The ids those rows hold, read from the ranked table (in results order,
+        # mostly front to back), must be the ids given, one for one.
+        index = catalog.search
+        ranked_ids = index.ranked.column("id").chunk(0)
+        expected = ranked_ids.take(pa.array(index.rank[rows.positions], type=pa.int64()))
+        given = pa.array(trial_ids.array)
+        if len(given) == 0 or pc.all(pc.equal(given, expected)).as_py():
+            mask[rows.positions] = True
+            return mask
+    known = catalog._memo.get("id_index")
+    if known is None:
+        known = catalog._memo["id_index"] = pd.Index(catalog.trials["id"])
+    positions = known.get_indexer(trial_ids)
+    mask[positions[positions >= 0]] = True
     return mask
 
 
 def matching_sites(catalog: Catalog, query: Query, trial_ids: pd.Series) -> pd.DataFrame:
     """Sites of the candidate trials that are in the place, with their distance."""
-    sites = catalog.sites
-    mask = sites["trial_id"].isin(trial_ids).to_numpy(dtype=bool, copy=True)
-    if query.country:
-        mask &= sites["country_key"].isin(query.country).to_numpy(dtype=bool, na_value=False)
-    if query.status:
-        own = sites["status"]
-        mask &= (own.isna() | own.isin(query.status)).to_numpy(dtype=bool, na_value=False)
-    place = query.place
-    distances = np.full(len(sites), np.nan)
-    if place is not None:
-        lats = sites["lat"].to_numpy(dtype=float, na_value=np.nan)
-        lons = sites["lon"].to_numpy(dtype=float, na_value=np.nan)
-        min_lat, max_lat, min_lon, max_lon = geo.bounding_box(place.lat, place.lon, query.radius_km)
-        in_box = (lats >= min_lat) & (lats <= max_lat) & (lons >= min_lon) & (lons <= max_lon)
-        candidates = np.flatnonzero(mask & in_box)
-        distances[candidates] = geo.distance_km(
-            place.lat, place.lon, lats[candidates], lons[candidates]
-        )
-        mask &= distances <= query.radius_km
-    matched = sites.loc[mask].copy()
-    matched["distance_km"] = distances[mask]
+    sites, distances = _place_sites(catalog, query, _trials_mask(catalog, trial_ids))
+    matched = catalog.sites.take(sites)
+    matched["distance_km"] = distances
     return matched
+
+
+_SITE_COLUMNS = ("facility", "city", "country", "status")
+_NAN_STRING = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def _nulls(n: int) -> pd.api.extensions.ExtensionArray:
+    return pd.arrays.ArrowStringArray(pa.chunked_array([pa.nulls(n, pa.large_string())]))
+
+
+def _rows(table: pa.Table, which: pa.Array) -> pa.Table:
+    """The rows of ``table`` picked by a mask or taken by indices, column by column
+    (Arrow's whole-table take and filter cost several times more)."""
+    pick = pc.filter if pa.types.is_boolean(which.type) else pc.take
+    columns = [pick(c.chunk(0) if c.num_chunks == 1 else c, which) for c in table.columns]
+    return pa.Table.from_arrays(columns, schema=table.schema)
 
 
 def apply_query(catalog: Catalog, query: Query) -> pd.DataFrame:
@@ -392,43 +539,53 @@ def apply_query(catalog: Catalog, query: Query) -> pd.DataFrame:
     Beside the trial columns: ``distance_km`` and ``site_*`` columns naming the
     nearest matching site when a place is set.
     """
-    trials = catalog.trials.loc[_trial_mask(catalog, query)]
-    result = trials.assign(
-        distance_km=np.nan,
-        site_facility=pd.NA,
-        site_city=pd.NA,
-        site_country=pd.NA,
-        site_status=pd.NA,
-        site_approximate=pd.NA,
-    ).astype(
-        {
-            "site_facility": "string",
-            "site_city": "string",
-            "site_country": "string",
-            "site_status": "string",
-            "site_approximate": "boolean",
-        }
-    )
-    if query.has_place:
-        sites = matching_sites(catalog, query, trials["id"])
-        nearest = (
-            sites.sort_values(["distance_km", "site_index"], na_position="last")
-            .drop_duplicates("trial_id")
-            .set_index("trial_id")
+    index = catalog.search
+    mask = _trial_mask(catalog, query)
+    site_columns: dict[str, Any]
+    if not query.has_place:
+        # In the default order already: the matching rows of the ranked table, front to back.
+        in_order = mask[index.by_rank]
+        positions = index.by_rank[in_order]
+        table = index.ranked if in_order.all() else _rows(index.ranked, pa.array(in_order))
+        n = len(positions)
+        distance = np.full(n, np.nan)
+        site_columns = {f"site_{c}": _nulls(n) for c in _SITE_COLUMNS}
+        site_columns["site_approximate"] = pd.arrays.BooleanArray(
+            np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
         )
-        result = result.loc[result["id"].isin(nearest.index)].copy()
-        picked = nearest.loc[result["id"]]
-        result["distance_km"] = picked["distance_km"].to_numpy()
-        for column in ("facility", "city", "country", "status", "approximate"):
-            result[f"site_{column}"] = picked[column].to_numpy()
-    result = result.assign(_update=result["last_update"].fillna(""))
-    result = result.sort_values(
-        ["is_open", "distance_km", "_update", "id"],
-        ascending=[False, True, False, True],
-        na_position="last",
-        kind="stable",
+    else:
+        sites, distances = _place_sites(catalog, query, mask)
+        trial_of = index.site_trial[sites]
+        if query.near:  # the nearest site of each trial; of two as near, the first listed
+            order = np.lexsort((sites, distances, trial_of))
+            sites, distances, trial_of = sites[order], distances[order], trial_of[order]
+        first = np.ones(len(sites), dtype=bool)
+        first[1:] = trial_of[1:] != trial_of[:-1]
+        positions, best, distance = trial_of[first], sites[first], distances[first]
+        ranks = index.rank[positions]
+        if query.near:
+            order = np.lexsort((ranks, distance, ~index.is_open[positions]))
+        else:
+            order = np.argsort(ranks, kind="stable")
+        positions, best, distance, ranks = (
+            positions[order],
+            best[order],
+            distance[order],
+            ranks[order],
+        )
+        table = _rows(index.ranked, pa.array(ranks, type=pa.int64()))
+        site_columns = {
+            f"site_{c}": catalog.sites[c].array.take(best).astype(_NAN_STRING)
+            for c in _SITE_COLUMNS
+        }
+        site_columns["site_approximate"] = catalog.sites["approximate"].to_numpy()[best]
+    result = pd.DataFrame(
+        {**frame_columns(table, "trials"), "distance_km": distance, **site_columns},
+        index=pd.RangeIndex(len(positions)),
+        copy=False,
     )
-    return result.drop(columns="_update").reset_index(drop=True)
+    result.attrs[_ROWS] = _Rows(catalog, positions)
+    return result
 
 
 def search(catalog: Catalog, source: Source | Query) -> pd.DataFrame:
@@ -442,4 +599,7 @@ def result_sites(catalog: Catalog, query: Query, results: pd.DataFrame) -> pd.Da
     matched; without one, every site of the matching trials."""
     if query.has_place:
         return matching_sites(catalog, query, results["id"])
-    return catalog.sites.loc[catalog.sites["trial_id"].isin(results["id"])]
+    trials = _trials_mask(catalog, results["id"])
+    if trials.all():
+        return catalog.sites
+    return catalog.sites.take(catalog.search.sites_of(np.flatnonzero(trials)))
