@@ -6,7 +6,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import streamlit as st
 
-from trialfinder.i18n import DEFAULT, language
+from trialfinder.catalog import Catalog
+from trialfinder.i18n import DEFAULT, _, language
+from trialfinder.model import Trial
 from trialfinder.query import ParsedQuery, Query
 from trialfinder.ui.text import md
 
@@ -45,6 +47,27 @@ def show_notice(parsed: ParsedQuery) -> None:
     if notice:
         # The notice quotes what the link said: data, never markup.
         st.warning(md(notice), icon=":material/link_off:")
+
+
+def requested_trial(parsed: ParsedQuery, catalog: Catalog, no_id: str) -> Trial | None:
+    """The trial a page's ``id`` names; when there is none, say so kindly (``no_id``
+    is what to say when the link names no trial) and return None."""
+    wanted = parsed.extra.get("id", ())
+    trial = catalog.trial(wanted[0].strip()) if wanted else None
+    if not wanted:
+        st.info(no_id)
+    elif trial is None:
+        st.warning(
+            md(
+                _(
+                    "We could not find a trial with the id {id}. "
+                    "It may have been removed, or the link may be incomplete."
+                ).format(id=wanted[0][:60])
+            )
+        )
+    if trial is None:
+        st.page_link("pages/find.py", label=_("Find trials"), icon=":material/search:")
+    return trial
 
 
 def share_url(query_string: str, path: str = "") -> str:
