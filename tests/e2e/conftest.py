@@ -179,10 +179,19 @@ def browser() -> Iterator[object]:
 
 
 class Outside:
-    """Every request a browser context tried to send beyond this machine (refused)."""
+    """Every request a browser context tried to send beyond this machine (refused),
+    and every dialog (alert, confirm, prompt) a page tried to open (dismissed)."""
 
     def __init__(self) -> None:
         self.requests: list[str] = []
+        self.dialogs: list[str] = []
+
+    def watch_dialogs(self, page) -> None:
+        def dismiss(dialog) -> None:
+            self.dialogs.append(f"{dialog.type}: {dialog.message}")
+            dialog.dismiss()
+
+        page.on("dialog", dismiss)
 
     def guard(self, context) -> None:
         def route(route) -> None:
@@ -213,7 +222,9 @@ def new_page(browser, outside: Outside, server: Server) -> Iterator[Callable[[],
         context.set_default_timeout(TIMEOUT_MS)
         outside.guard(context)
         contexts.append(context)
-        return context.new_page()
+        opened = context.new_page()
+        outside.watch_dialogs(opened)
+        return opened
 
     log_before = len(server.log())
     yield open_page
@@ -222,6 +233,7 @@ def new_page(browser, outside: Outside, server: Server) -> Iterator[Callable[[],
     new_log = server.log()[log_before:]
     assert "Traceback" not in new_log, f"the server logged a traceback:\n{new_log}"
     assert not outside.requests, f"requests left 127.0.0.1: {outside.requests}"
+    assert not outside.dialogs, f"a page opened a dialog: {outside.dialogs}"
 
 
 @pytest.fixture
