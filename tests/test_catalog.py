@@ -7,7 +7,9 @@ import math
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from tests.factories import (
@@ -522,3 +524,19 @@ def test_a_build_by_worker_processes_is_the_same_catalog(
         assert built.trial(expected.id) == expected
     (snap,) = snapshots(data)
     assert not [p for p in snap.iterdir() if p.name.startswith(".")]  # no parts left
+
+
+def test_rows_of_the_ranked_table_read_through_codes_are_the_rows() -> None:
+    many = [
+        trial(f"T{n:03d}", status=("RECRUITING", "COMPLETED", None)[n % 3], last_update=None)
+        for n in range(64)
+    ]
+    cat = catalog_of(*many, *all_trials())
+    index = cat.search
+    assert {"overall_status", "study_type", "sex"} <= set(index.ranked_codes)
+    mask = np.arange(len(cat)) % 3 == 1
+    indices = np.array([5, 0, 70, 3, 3])
+    assert index.ranked_rows(mask).equals(index.ranked.filter(pa.array(mask)))
+    assert index.ranked_rows(indices).equals(index.ranked.take(pa.array(indices)))
+    assert index.ranked_rows(None).equals(index.ranked)
+    assert index.ranked_rows(np.zeros(0, dtype=np.int64)).num_rows == 0

@@ -3,26 +3,30 @@
 Tables (pandas DataFrames over Arrow memory, one row a ...):
 - ``trials``: trial, with the fields the finder filters, sorts and shows (the
   long texts, summaries and the other titles, are in the records only);
-- ``sites``: site, keyed by ``trial_id``, in the trials' order; sites the record
-  gives no coordinates for are placed at their city from the offline gazetteer
-  and marked ``approximate``;
+- ``sites``: site, keyed by ``trial_id``, grouped by trial in the trials' order;
+  sites the record gives no coordinates for are placed at their city from the
+  offline gazetteer and marked ``approximate``;
 - ``arms``: arm, keyed by ``trial_id``;
 - ``terms``: searchable term (condition, keyword, MeSH term or ancestor, title,
   treatment, sponsor).
 
-Beside them:
+``trials`` and ``sites`` are read with the catalog; ``arms`` and ``terms`` (the
+treatment and sponsor views only) when first used. Beside them:
 - ``records``: the whole normalized trial, compressed JSON, read one trial at a
-  time for the trial page (:meth:`Catalog.trial`); on disk for a snapshot;
-- ``search``: the arrays :mod:`trialfinder.query` filters with (a word index
-  of the terms, codes of the few-valued columns, the default order, the sites
-  by latitude), built once with the tables (:class:`SearchIndex`).
+  time for the trial page (:meth:`Catalog.trial`), from disk for a snapshot;
+- ``search``: the arrays :mod:`trialfinder.query` works with, built once with
+  the tables (:class:`SearchIndex`): a word index of the terms, codes of the
+  columns with few values, the default order of results and the trials table
+  in that order, the sites by latitude and by country.
 
 The snapshot is under ``data/.snapshot/v<version>-<fingerprint>/``, rebuilt when
-the data files change: the four tables and the index as Arrow IPC files (a
-cold load is a read of the bytes, nothing to parse or convert), the records back
-to back in ``records.bin`` (read one at a time, never loaded whole). It is built
-streaming: trials flow from the data files into table chunks spilled to disk,
-so the whole registry builds in flat memory. Once built, a catalog is read-only.
+the data files change: the tables and the index as Arrow IPC files (a cold load
+is a read of bytes, nothing parsed or converted), the records back to back in
+``records.bin``. It is built streaming, never holding the trials: they flow
+from the data files into chunks of rows spilled to disk. A whole registry is
+read by worker processes (one a core) and built in a process of its own, so a
+dashboard serving the catalog it has never holds a build beside it. Once built,
+a catalog is read-only.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import bisect
 import contextlib
 import dataclasses
 import json
+import logging
 import os
 import pickle
 import re
@@ -40,6 +45,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -71,6 +77,7 @@ from trialfinder.datadir import (
 from trialfinder.errors import DataProblem
 from trialfinder.model import OPEN_STATUSES, Trial
 
+_log = logging.getLogger("trialfinder")
 TABLES = ("trials", "sites", "arms", "terms")
 #: The trials table again, in the default order of results (see SearchIndex.ranked).
 RANKED = "ranked"
@@ -360,6 +367,11 @@ class SearchIndex:
     #: The trials table's columns in that order (rows ``by_rank``): results are
     #: read from it front to back, not gathered from all over the table.
     ranked: pa.Table
+    #: Its text columns with few distinct values as codes (-1: missing) into them:
+    #: rows are picked from a small array instead of a large one (see ranked_rows).
+    ranked_codes: dict[str, tuple[np.ndarray, pa.Array]]
+    #: The same for the sites table's text columns (those with few distinct values).
+    site_codes: dict[str, tuple[np.ndarray, pa.Array]]
     #: Trials in id order (to find one by id).
     by_id: np.ndarray
     status: Codes
@@ -370,6 +382,9 @@ class SearchIndex:
     #: Sites with a latitude, by latitude (a spatial prefilter: a band of latitudes
     #: is a slice), and their latitudes.
     by_lat: np.ndarray
+    #: Sites by country (those of country code ``c`` are
+    #: ``by_country[country_start[c]:country_start[c + 1]]``, ascending).
+    by_country: np.ndarray
     words: dict[str, WordIndex]
     #: Names for type-ahead, by kind of term.
     names: dict[str, tuple[str, ...]]
@@ -384,6 +399,8 @@ class SearchIndex:
     lat: np.ndarray = field(repr=False, default=None)  # type: ignore[assignment]
     lon: np.ndarray = field(repr=False, default=None)  # type: ignore[assignment]
     lat_sorted: np.ndarray = field(repr=False, default=None)  # type: ignore[assignment]
+    country_start: np.ndarray = field(repr=False, default=None)  # type: ignore[assignment]
+    _missing: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def attach(self, trials: pd.DataFrame, sites: pd.DataFrame) -> SearchIndex:
         """The index with the arrays it derives from the tables filled in."""
@@ -395,6 +412,9 @@ class SearchIndex:
         rank = np.empty(len(self.by_rank), dtype=np.int64)
         rank[self.by_rank] = np.arange(len(self.by_rank))
         lat = sites["lat"].to_numpy(dtype=float)
+        codes, n_values = self.site_country.codes, len(self.site_country.values)
+        if len(self.by_country) != int((codes >= 0).sum()):
+            raise ValueError("the sites by country do not match the sites")
         return dataclasses.replace(
             self,
             rank=rank,
@@ -407,7 +427,62 @@ class SearchIndex:
             lat=lat,
             lon=sites["lon"].to_numpy(dtype=float),
             lat_sorted=lat[self.by_lat],
+            country_start=np.r_[0, np.cumsum(np.bincount(codes[codes >= 0], minlength=n_values))],
         )
+
+    def ranked_rows(self, which: np.ndarray | None) -> pa.Table:
+        """Rows of the ranked table: all (None), those of a mask, or at indices."""
+        if which is None:
+            return self.ranked
+        if which.dtype == bool:
+            which = np.flatnonzero(which)
+        # Rows far apart are read in table order, then put in the order asked for:
+        # the second take reads from the few rows taken, not from the whole table.
+        ascending = bool((which[1:] >= which[:-1]).all())
+        if ascending:
+            indices, reorder = pa.array(which, type=pa.int64()), None
+        else:
+            order = np.argsort(which, kind="stable")
+            inverse = np.empty_like(order)
+            inverse[order] = np.arange(len(order))
+            indices, reorder = pa.array(which[order], type=pa.int64()), pa.array(inverse)
+        columns = []
+        for name, column in zip(self.ranked.column_names, self.ranked.columns, strict=True):
+            coded = self.ranked_codes.get(name)
+            if coded is None:
+                taken = column.chunk(0).take(indices)
+                columns.append(taken if reorder is None else taken.take(reorder))
+                continue
+            codes, distinct = coded
+            picked = codes[which]
+            missing = picked < 0 if self._has_missing(name, codes) else None
+            columns.append(distinct.take(pa.array(picked, mask=missing)))
+        return pa.Table.from_arrays(columns, schema=self.ranked.schema)
+
+    def site_values(self, sites: pd.DataFrame, name: str, rows: np.ndarray) -> pa.Array:
+        """A text column of the sites table at ``rows``, through its codes if it has them."""
+        coded = self.site_codes.get(name)
+        if coded is None:
+            taken = sites[name].array._pa_array.take(pa.array(rows, type=pa.int64()))
+            return taken.combine_chunks().cast(pa.large_string())
+        codes, distinct = coded
+        picked = codes[rows]
+        return distinct.take(pa.array(picked, mask=picked < 0))
+
+    def _has_missing(self, name: str, codes: np.ndarray) -> bool:
+        found = self._missing.get(name)
+        if found is None:
+            found = self._missing[name] = bool(len(codes)) and bool(codes.min() < 0)
+        return found
+
+    def sites_in(self, countries: Iterable[str]) -> np.ndarray:
+        """The sites (rows, ascending) in these countries (by their one name)."""
+        code = {value: i for i, value in enumerate(self.site_country.values)}
+        wanted = sorted(code[c] for c in set(countries) if c in code)
+        found = [self.by_country[self.country_start[c] : self.country_start[c + 1]] for c in wanted]
+        if len(found) == 1:
+            return found[0]
+        return np.sort(np.concatenate(found)) if found else np.zeros(0, dtype=np.int32)
 
     def sites_of(self, trials: np.ndarray) -> np.ndarray:
         """The sites (rows, ascending) of the given trials (rows, ascending)."""
@@ -908,6 +983,8 @@ def _assemble(parts: list[_Part], sort_by_id: bool, out: Path | None) -> tuple[_
     final[RANKED] = _ordered(
         final["trials"], _numpy(index["by_rank"]), out / f"{RANKED}.arrow" if out else None
     )
+    index.update(_text_codes(final[RANKED], "ranked"))
+    index.update(_text_codes(final["sites"], "sites", limit=1 << 20))
     return _Built(final, index, offsets, lengths), records
 
 
@@ -990,10 +1067,7 @@ def _run_workers(jobs: list[tuple], workers: int, staging: Path) -> list[dict[st
     Plain child processes (``python -c``), not :mod:`multiprocessing`: a worker
     must not import the caller's main module (a script, a server) again.
     """
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(_PACKAGE_ROOT), os.environ.get("PYTHONPATH", "")) if p
-    )
+    env = _child_env()
     children = []
     try:
         for k in range(min(workers, len(jobs))):
@@ -1027,6 +1101,15 @@ def _run_workers(jobs: list[tuple], workers: int, staging: Path) -> list[dict[st
 
 
 _WORKER = "from trialfinder.catalog import _worker_main; _worker_main()"
+
+
+def _child_env() -> dict[str, str]:
+    """The environment of a child process: this one's, with this package importable."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(_PACKAGE_ROOT), os.environ.get("PYTHONPATH", "")) if p
+    )
+    return env
 
 
 def _worker_main() -> None:
@@ -1194,6 +1277,8 @@ def build_index(tables: dict[str, pa.Table], terms_per_trial: np.ndarray) -> dic
     lat = sites.column("lat").to_numpy()
     with_lat = np.flatnonzero(~np.isnan(lat))
     index["by_lat"] = pa.array(with_lat[np.argsort(lat[with_lat], kind="stable")].astype(np.int32))
+    country = _numpy(index["site_country.codes"])
+    index["by_country"] = _i32(np.argsort(country, kind="stable")[(country < 0).sum() :])
     term_trial = np.repeat(np.arange(n, dtype=np.int64), terms_per_trial)
     for group, kinds in TERM_GROUPS.items():
         for key, value in _word_index(terms, term_trial, kinds, n).items():
@@ -1266,6 +1351,34 @@ def _numpy(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return values.to_numpy(zero_copy_only=False)
 
 
+def _text_codes(table: pa.Table, prefix: str, limit: int = 1 << 16) -> dict[str, pa.Array]:
+    """The codes of a table's text columns with few distinct values (at most
+    ``limit``, and at most one row in eight): ``<prefix>.<column>.codes`` (-1:
+    missing) and ``.values``."""
+    index: dict[str, pa.Array] = {}
+    limit = min(limit, max(table.num_rows // 8, 1))
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        if not pa.types.is_large_string(column.type):
+            continue
+        encoded = pc.dictionary_encode(column.combine_chunks())
+        if len(encoded.dictionary) > limit:
+            continue
+        index[f"{prefix}.{name}.codes"] = pc.fill_null(encoded.indices.cast(pa.int32()), -1)
+        index[f"{prefix}.{name}.values"] = encoded.dictionary.cast(pa.large_string())
+    return index
+
+
+def _codes_of(index: dict[str, pa.Array], prefix: str) -> dict[str, tuple[np.ndarray, pa.Array]]:
+    return {
+        key.removeprefix(f"{prefix}.").removesuffix(".codes"): (
+            _numpy(values),
+            index[key.removesuffix(".codes") + ".values"],
+        )
+        for key, values in index.items()
+        if key.startswith(f"{prefix}.") and key.endswith(".codes")
+    }
+
+
 def _search_index(index: dict[str, pa.Array], ranked: pa.Table) -> SearchIndex:
     def codes(key: str) -> Codes:
         return Codes(_numpy(index[f"{key}.codes"]), tuple(index[f"{key}.values"].to_pylist()))
@@ -1286,6 +1399,8 @@ def _search_index(index: dict[str, pa.Array], ranked: pa.Table) -> SearchIndex:
     return SearchIndex(
         by_rank=_numpy(index["by_rank"]),
         ranked=_one_piece(ranked),
+        ranked_codes=_codes_of(index, "ranked"),
+        site_codes=_codes_of(index, "sites"),
         by_id=_numpy(index["by_id"]),
         status=codes("status"),
         study_type=codes("study_type"),
@@ -1293,6 +1408,7 @@ def _search_index(index: dict[str, pa.Array], ranked: pa.Table) -> SearchIndex:
         site_country=codes("site_country"),
         site_status=codes("site_status"),
         by_lat=_numpy(index["by_lat"]),
+        by_country=_numpy(index["by_country"]),
         words=words,
         names={kind: tuple(index[f"names.{kind}"].to_pylist()) for kind in NAMED_KINDS},
     )
@@ -1486,6 +1602,7 @@ def _index_of(catalog: Catalog) -> dict[str, pa.Array]:
         "by_rank": _i32(s.by_rank),
         "by_id": _i32(s.by_id),
         "by_lat": _i32(s.by_lat),
+        "by_country": _i32(s.by_country),
         "records.offsets": pa.array(catalog.records.offsets),
         "records.lengths": pa.array(catalog.records.lengths),
     }
@@ -1502,6 +1619,10 @@ def _index_of(catalog: Catalog) -> dict[str, pa.Array]:
         index[f"{group}.word_vocab"] = pa.array(words.word_vocab)
     for kind, names in s.names.items():
         index[f"names.{kind}"] = pa.array(list(names), type=pa.large_string())
+    for prefix, coded in (("ranked", s.ranked_codes), ("sites", s.site_codes)):
+        for name, (codes, distinct) in coded.items():
+            index[f"{prefix}.{name}.codes"] = pa.array(codes, type=pa.int32())
+            index[f"{prefix}.{name}.values"] = distinct
     return index
 
 
@@ -1526,14 +1647,59 @@ def build_snapshot(
     return directory
 
 
+def _build_elsewhere(data_dir: Path, directory: Path, fingerprint_: str, final: bool) -> None:
+    """Build a large data directory's snapshot in a process of its own (which reads
+    with a worker process a core): the caller, a dashboard serving the catalog it
+    has, never holds a build's memory beside it."""
+    command = [sys.executable, "-c", _BUILDER, str(data_dir), str(directory), fingerprint_]
+    command += [str(int(final)), str(_workers()), str(PART_FILES)]
+    done = subprocess.run(command, env=_child_env(), capture_output=True)
+    if done.returncode == _SOURCES_CHANGED:
+        raise SourcesChanged("a registry folder was removed while it was read")
+    if done.returncode != 0 or not (directory / META_FILE).exists():
+        tail = done.stderr.decode(errors="replace")[-2000:]
+        raise WorkerFailed(f"the build process failed ({done.returncode}):\n{tail}")
+    for line in done.stderr.decode(errors="replace").splitlines():
+        if line.startswith(_PHASE):
+            _log.info(line.removeprefix(_PHASE))
+
+
+_BUILDER = "from trialfinder.catalog import _builder_main; _builder_main()"
+_SOURCES_CHANGED = 3
+#: Lines a build process writes on its standard error to say how long each part took.
+_PHASE = "build phase: "
+
+
+def _builder_main() -> None:
+    """A build process: ``data_dir directory fingerprint final workers part_files``."""
+    data_dir, directory, fingerprint_, final, workers, part_files = sys.argv[1:7]
+    global PART_FILES
+    PART_FILES = int(part_files)
+    try:
+        _build_snapshot_parallel(
+            Path(data_dir), Path(directory), fingerprint_, final == "1", int(workers)
+        )
+    except SourcesChanged:
+        raise SystemExit(_SOURCES_CHANGED) from None
+
+
+def _phase(what: str, since: float) -> float:
+    """Say on standard error how long a phase of a build took; the time now."""
+    now = time.perf_counter()
+    print(f"{_PHASE}{what} in {now - since:.1f} s", file=sys.stderr, flush=True)
+    return now
+
+
 def _build_snapshot_parallel(
     data_dir: Path, directory: Path, fingerprint_: str, final: bool, workers: int
 ) -> Path:
     """:func:`build_snapshot` of the data directory, read by ``workers`` processes."""
     staging = _staging(directory)
     try:
+        start = time.perf_counter()
         parts, problems = _parallel_parts(data_dir, staging, final, workers)
-        _finish_snapshot(staging, directory, parts, problems, fingerprint_)
+        _phase(f"read the data files with {workers} workers", start)
+        _finish_snapshot(staging, directory, parts, problems, fingerprint_, timed=True)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -1546,8 +1712,12 @@ def _finish_snapshot(
     parts: list[_Part],
     problems: list[DataProblem],
     fingerprint_: str,
+    timed: bool = False,
 ) -> None:
+    start = time.perf_counter()
     built, _records = _assemble(parts, sort_by_id=True, out=staging)
+    if timed:
+        _phase("ordered the tables and built the index", start)
     index = dict(built.index)
     index["records.offsets"] = pa.array(built.rec_offsets)
     index["records.lengths"] = pa.array(built.rec_lengths)
@@ -1619,15 +1789,15 @@ def load_catalog(data_dir: Path, use_snapshot: bool = True) -> Catalog:
             shutil.rmtree(snapshot_dir, ignore_errors=True)
     if not use_snapshot:
         return _build_in_memory(data_dir, current)
+    large = _registry_files(data_dir) >= PARALLEL_FILES
     for attempt, stream in _stream(data_dir):
         try:
-            workers = _workers()
-            if workers > 1 and _registry_files(data_dir) >= PARALLEL_FILES:
+            if large:
                 try:
-                    _build_snapshot_parallel(data_dir, snapshot_dir, current, attempt == 2, workers)
+                    _build_elsewhere(data_dir, snapshot_dir, current, final=attempt == 2)
                     break
-                except WorkerFailed:  # a worker died (out of memory?): read alone
-                    pass
+                except WorkerFailed:  # a build process died (out of memory?): build here
+                    _log.exception("the build process failed; building in this process")
             build_snapshot(stream, snapshot_dir, current)
         except SourcesChanged:
             continue

@@ -12,6 +12,7 @@ and one :class:`QueryProblem` for everything it ignored.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -397,7 +398,8 @@ class _Rows:
     __slots__ = ("catalog", "positions")
 
     def __init__(self, catalog: Catalog, positions: np.ndarray) -> None:
-        self.catalog = catalog
+        # Weakly: a results table kept somewhere must not keep an old catalog alive.
+        self.catalog = weakref.ref(catalog)
         self.positions = positions
 
     def __deepcopy__(self, memo: dict) -> _Rows:
@@ -442,31 +444,42 @@ def _place_sites(
     catalog: Catalog, query: Query, trials: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """The sites of the ``trials`` (a mask) that are in the query's place: their rows,
-    ascending, and their distances to ``near`` (NaN without one)."""
+    ascending, and their distances to ``near`` (NaN without one).
+
+    The candidates come from the smallest of: the band of latitudes around
+    ``near`` (sites sorted by latitude), the sites of the chosen countries, the
+    sites of the chosen trials; every other condition is then checked on them.
+    """
     index = catalog.search
     chosen = np.flatnonzero(trials)
     place = query.place
+    sources: list[tuple[int, str]] = [(int(index.n_sites[chosen].sum()), "trials")]
     if place is not None:
         min_lat, max_lat, min_lon, max_lon = geo.bounding_box(place.lat, place.lon, query.radius_km)
-        band = index.by_lat[
-            np.searchsorted(index.lat_sorted, min_lat, "left") : np.searchsorted(
-                index.lat_sorted, max_lat, "right"
-            )
-        ]
-        if len(band) <= int(index.n_sites[chosen].sum()):
-            sites = np.sort(band)
-            sites = sites[trials[index.site_trial[sites]]]
-        else:
-            sites = index.sites_of(chosen)
-            lats = index.lat[sites]
-            sites = sites[(lats >= min_lat) & (lats <= max_lat)]
-        lons = index.lon[sites]
-        sites = sites[(lons >= min_lon) & (lons <= max_lon)]
+        low = np.searchsorted(index.lat_sorted, min_lat, "left")
+        high = np.searchsorted(index.lat_sorted, max_lat, "right")
+        sources.append((int(high - low), "band"))
+    in_countries = index.sites_in(query.country) if query.country else None
+    if in_countries is not None:
+        sources.append((len(in_countries), "countries"))
+    _size, source = min(sources)
+    if source == "band":
+        sites = np.sort(index.by_lat[low:high])
+    elif source == "countries":
+        sites = in_countries
     elif len(chosen) * 4 > len(trials):
         sites = np.flatnonzero(trials[index.site_trial])
     else:
         sites = index.sites_of(chosen)
-    if query.country:
+    if source != "trials" and len(chosen) < len(trials):
+        sites = sites[trials[index.site_trial[sites]]]
+    if place is not None:
+        if source != "band":
+            lats = index.lat[sites]
+            sites = sites[(lats >= min_lat) & (lats <= max_lat)]
+        lons = index.lon[sites]
+        sites = sites[(lons >= min_lon) & (lons <= max_lon)]
+    if query.country and source != "countries":
         wanted = index.site_country.lookup(set(query.country).__contains__)
         sites = sites[wanted[index.site_country.codes[sites]]]
     if query.status:
@@ -488,7 +501,7 @@ def _trials_mask(catalog: Catalog, trial_ids: pd.Series) -> np.ndarray:
     rows = trial_ids.attrs.get(_ROWS)
     if (
         isinstance(rows, _Rows)
-        and rows.catalog is catalog
+        and rows.catalog() is catalog
         and len(rows.positions) == len(trial_ids)
         and isinstance(trial_ids.dtype, pd.StringDtype)
     ):
@@ -517,20 +530,30 @@ def matching_sites(catalog: Catalog, query: Query, trial_ids: pd.Series) -> pd.D
     return matched
 
 
+def _nearest_site(
+    trial_of: np.ndarray, sites: np.ndarray, distances: np.ndarray, near: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Of each trial's matching sites (``sites`` ascending, so grouped by trial and
+    in their order), the nearest; of two as near, or without ``near``, the first
+    listed. Returns the trials, their sites and the distances, by trial."""
+    if not len(sites):
+        return trial_of, sites, distances
+    starts = np.flatnonzero(np.r_[True, trial_of[1:] != trial_of[:-1]])
+    if not near:
+        return trial_of[starts], sites[starts], distances[starts]
+    nearest = np.minimum.reduceat(distances, starts)
+    counts = np.diff(np.r_[starts, len(sites)])
+    at_least = np.flatnonzero(distances == np.repeat(nearest, counts))
+    first = at_least[np.r_[True, trial_of[at_least[1:]] != trial_of[at_least[:-1]]]]
+    return trial_of[first], sites[first], distances[first]
+
+
 _SITE_COLUMNS = ("facility", "city", "country", "status")
 _NAN_STRING = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
 def _nulls(n: int) -> pd.api.extensions.ExtensionArray:
     return pd.arrays.ArrowStringArray(pa.chunked_array([pa.nulls(n, pa.large_string())]))
-
-
-def _rows(table: pa.Table, which: pa.Array) -> pa.Table:
-    """The rows of ``table`` picked by a mask or taken by indices, column by column
-    (Arrow's whole-table take and filter cost several times more)."""
-    pick = pc.filter if pa.types.is_boolean(which.type) else pc.take
-    columns = [pick(c.chunk(0) if c.num_chunks == 1 else c, which) for c in table.columns]
-    return pa.Table.from_arrays(columns, schema=table.schema)
 
 
 def apply_query(catalog: Catalog, query: Query) -> pd.DataFrame:
@@ -546,7 +569,7 @@ def apply_query(catalog: Catalog, query: Query) -> pd.DataFrame:
         # In the default order already: the matching rows of the ranked table, front to back.
         in_order = mask[index.by_rank]
         positions = index.by_rank[in_order]
-        table = index.ranked if in_order.all() else _rows(index.ranked, pa.array(in_order))
+        table = index.ranked_rows(None if in_order.all() else in_order)
         n = len(positions)
         distance = np.full(n, np.nan)
         site_columns = {f"site_{c}": _nulls(n) for c in _SITE_COLUMNS}
@@ -555,13 +578,9 @@ def apply_query(catalog: Catalog, query: Query) -> pd.DataFrame:
         )
     else:
         sites, distances = _place_sites(catalog, query, mask)
-        trial_of = index.site_trial[sites]
-        if query.near:  # the nearest site of each trial; of two as near, the first listed
-            order = np.lexsort((sites, distances, trial_of))
-            sites, distances, trial_of = sites[order], distances[order], trial_of[order]
-        first = np.ones(len(sites), dtype=bool)
-        first[1:] = trial_of[1:] != trial_of[:-1]
-        positions, best, distance = trial_of[first], sites[first], distances[first]
+        positions, best, distance = _nearest_site(
+            index.site_trial[sites], sites, distances, bool(query.near)
+        )
         ranks = index.rank[positions]
         if query.near:
             order = np.lexsort((ranks, distance, ~index.is_open[positions]))
@@ -573,9 +592,11 @@ def apply_query(catalog: Catalog, query: Query) -> pd.DataFrame:
             distance[order],
             ranks[order],
         )
-        table = _rows(index.ranked, pa.array(ranks, type=pa.int64()))
+        table = index.ranked_rows(ranks)
         site_columns = {
-            f"site_{c}": catalog.sites[c].array.take(best).astype(_NAN_STRING)
+            f"site_{c}": pd.arrays.ArrowStringArray(
+                pa.chunked_array([index.site_values(catalog.sites, c, best)]), dtype=_NAN_STRING
+            )
             for c in _SITE_COLUMNS
         }
         site_columns["site_approximate"] = catalog.sites["approximate"].to_numpy()[best]
