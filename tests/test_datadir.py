@@ -5,24 +5,30 @@ Every record here is made up in this file.
 
 from __future__ import annotations
 
+import enum
 import json
+import math
 import os
 import stat
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from trialfinder import datadir
 from trialfinder.datadir import (
     ENV_DATA_DIR,
     atomic_write_bytes,
     check_data_dir,
+    create_file,
     curated_files,
     data_files,
     default_data_dir,
     encode_study,
     fingerprint,
+    indented_json,
     load_trials,
     registry_files,
     registry_path,
@@ -193,6 +199,95 @@ def test_a_new_file_gets_the_umask_mode_and_a_replaced_one_keeps_its_mode(tmp_pa
         assert stat.S_IMODE(kept.stat().st_mode) == 0o640
     finally:
         os.umask(old_umask)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_create_file_writes_a_new_file_with_the_mode_given(tmp_path: Path) -> None:
+    target = tmp_path / "NCT09920001.json"
+    assert create_file(str(target), b"x" * 100_000, 0o644) is True
+    assert target.read_bytes() == b"x" * 100_000
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+
+
+def test_create_file_leaves_a_file_that_is_there(tmp_path: Path) -> None:
+    target = tmp_path / "NCT09920001.json"
+    target.write_bytes(b"old")
+    assert create_file(str(target), b"new", 0o644) is False
+    assert target.read_bytes() == b"old"
+
+
+def test_create_file_that_fails_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(fd: int, data: Any) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(datadir.os, "write", full)
+    with pytest.raises(OSError, match="No space"):
+        create_file(str(tmp_path / "NCT09920001.json"), b"new", 0o644)
+    monkeypatch.undo()
+    assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------- study encoding
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=1)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(st.characters(codec="utf-8")),
+    lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+    max_leaves=40,
+)
+
+
+@given(JSON_VALUES)
+def test_indented_json_is_what_json_dumps_writes(value: Any) -> None:
+    expected = _dumps(value)
+    assert datadir._indented(value, "\n") == expected  # written without json.dumps
+    assert indented_json(value) == expected
+
+
+def test_a_stored_study_is_written_as_json_dumps_writes_it() -> None:
+    raw = study("NCT09920001")
+    raw["protocolSection"]["identificationModule"]["briefTitle"] = 'Ch\u1eefa "b\u1ec7nh"\n\t\x01'
+    raw["protocolSection"]["designModule"]["enrollmentInfo"] = {"count": 2**70, "type": None}
+    raw["hasResults"] = True
+    raw["empty"] = {"list": [], "object": {}, "floats": [0.1, -0.0, 1e300, 5e-324, 1e16]}
+    assert encode_study(raw) == _dumps(raw).encode("utf-8")
+
+
+class _Level(enum.IntEnum):
+    ONE = 1
+
+
+class _Tag(str):
+    pass
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"tuple": (1, "two", [3.5])},
+        {"enum": _Level.ONE, "text subclass": _Tag("x")},
+        {2: "int key", 2.5: "float key", False: "bool key", None: "null key"},
+        {"not finite": [math.nan, math.inf, -math.inf]},
+        [[[[[]]]], {"a": {"b": {}}}],
+    ],
+)
+def test_unusual_values_are_written_as_json_dumps_writes_them(value: Any) -> None:
+    assert indented_json(value) == _dumps(value)
+
+
+def test_values_json_cannot_write_fail_as_json_dumps_fails() -> None:
+    circular: dict[str, Any] = {}
+    circular["self"] = circular
+    with pytest.raises(ValueError, match="Circular reference"):
+        indented_json(circular)
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        indented_json({"when": {1, 2}})
 
 
 # ------------------------------------------------------------- fingerprint

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.support.studies import data_state, leftovers
-from trialfinder import datadir, importer
+from trialfinder import datadir, importer, publish
 from trialfinder.changes import latest_reports
 from trialfinder.datadir import check_data_dir, encode_study, load_trials, registry_path
 from trialfinder.importer import ImportReport, import_paths
@@ -237,6 +237,32 @@ def test_duplicate_across_two_paths_in_one_run(tmp_path: Path) -> None:
         str(old): f"record NCT09910001: duplicate; replaced by the more recently updated copy "
         f"from {new} (last update 2025-01-01, this one 2024-01-01)"
     }
+
+
+def test_a_later_copy_is_weighed_against_the_copy_this_run_stored(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = write_json(tmp_path / "a.json", study("NCT09910001", updated="2025-01-01"))
+    import_paths([first], data)
+    newest = study("NCT09910001", updated=" 2025-03-01 ", overall="COMPLETED")
+    between = study("NCT09910001", updated="2025-02-01", overall="WITHDRAWN")
+    latest = study("NCT09910001", updated="2025-04-01", overall="ACTIVE_NOT_RECRUITING")
+    page = write_json(tmp_path / "page.json", [newest, between, latest])
+    report = import_paths([page], data)
+    assert (report.read, report.added, report.updated) == (3, 0, 1)
+    assert report.skipped == [
+        (
+            f"{page}[1]",
+            f"record NCT09910001: duplicate; the copy from {page}[0] (last update 2025-03-01) "
+            "is as recent or more recent than this one (2025-02-01) and was kept",
+        ),
+        (
+            f"{page}[0]",
+            "record NCT09910001: duplicate; replaced by the more recently updated copy from "
+            f"{page}[2] (last update 2025-04-01, this one 2025-03-01)",
+        ),
+    ]
+    assert stored(data, "NCT09910001") == latest
+    assert report.changes.counts["status_changes"] == 1
 
 
 # ------------------------------------------------------------------ bad input
@@ -461,19 +487,19 @@ def test_a_failure_part_way_publishes_nothing(
     page = write_json(
         tmp_path / "page.json", [study("NCT09910001"), study("NCT09910002"), study("NCT09910003")]
     )
-    real_replace = os.replace
+    real_create = publish.create_file
     done: list[str] = []
 
-    def replace_twice(src: Any, dst: Any) -> None:
+    def create_twice(path: str, payload: bytes, mode: int) -> bool:
         if len(done) == 2:
             raise OSError(28, "No space left on device")
-        real_replace(src, dst)
-        done.append(str(dst))
+        done.append(path)
+        return real_create(path, payload, mode)
 
-    monkeypatch.setattr(datadir.os, "replace", replace_twice)
+    monkeypatch.setattr(publish, "create_file", create_twice)
     with pytest.raises(OSError):
         import_paths([page], tmp_path / "data")
-    monkeypatch.setattr(datadir.os, "replace", real_replace)
+    monkeypatch.undo()
 
     loaded = load_trials(tmp_path / "data")
     assert loaded.trials == [] and loaded.problems == []

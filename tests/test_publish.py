@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import stat
 import subprocess
 import sys
 import threading
@@ -177,6 +178,56 @@ def test_an_unchanged_study_is_linked_to_the_current_generation(tmp_path: Path) 
     assert (second / "NCT099" / "NCT09970001.json").stat().st_ino == same.st_ino
     assert (second / "NCT099" / "NCT09970002.json").read_bytes() == changed
     assert (first / "NCT099" / "NCT09970002.json").read_bytes() != changed  # never in place
+
+
+def test_add_writes_a_new_study_and_replaces_a_linked_one_never_through_the_link(
+    tmp_path: Path,
+) -> None:
+    first = publish_ids(tmp_path, "cp", "NCT09970001")
+    published = first / "NCT099" / "NCT09970001.json"
+    before = published.read_bytes()
+    changed = encode_study(made_up("NCT09970001", status="COMPLETED"))
+    added = encode_study(made_up("NCT09970002"))
+    with data_lock(tmp_path, "test"), Staging(tmp_path, "cp") as stage:
+        assert stage.link_all(stage.current) == 1
+        stage.add("NCT09970001", changed)
+        stage.add("NCT09970002", added)
+        assert published.read_bytes() == before  # the current generation is untouched
+        second = stage.publish()
+    assert (second / "NCT099" / "NCT09970001.json").read_bytes() == changed
+    assert (second / "NCT099" / "NCT09970002.json").read_bytes() == added
+    assert published.read_bytes() == before
+    assert sorted(p.name for p in (second / "NCT099").iterdir()) == [
+        "NCT09970001.json",
+        "NCT09970002.json",
+    ]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_added_studies_get_the_umask_mode(tmp_path: Path) -> None:
+    old_umask = os.umask(0o027)
+    try:
+        with data_lock(tmp_path, "test"), Staging(tmp_path, "cp") as stage:
+            stage.add("NCT09970001", encode_study(made_up("NCT09970001")))
+            stage.add("NCT09970001", encode_study(made_up("NCT09970001", status="COMPLETED")))
+            stage.add("NCT09970002", encode_study(made_up("NCT09970002")))
+            root = stage.publish()
+    finally:
+        os.umask(old_umask)
+    for name in ("NCT09970001.json", "NCT09970002.json"):
+        assert stat.S_IMODE((root / "NCT099" / name).stat().st_mode) == 0o640
+
+
+def test_link_all_keeps_what_is_staged_already(tmp_path: Path) -> None:
+    first = publish_ids(tmp_path, "cp", "NCT09970001", "NCT09970002")
+    changed = encode_study(made_up("NCT09970001", status="COMPLETED"))
+    with data_lock(tmp_path, "test"), Staging(tmp_path, "cp") as stage:
+        stage.add("NCT09970001", changed)
+        assert stage.link_all(first) == 1
+        second = stage.publish()
+    assert (second / "NCT099" / "NCT09970001.json").read_bytes() == changed
+    old = (first / "NCT099" / "NCT09970002.json").stat().st_ino
+    assert (second / "NCT099" / "NCT09970002.json").stat().st_ino == old
 
 
 def test_where_links_cannot_be_made_files_are_copied(

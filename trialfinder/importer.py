@@ -28,6 +28,7 @@ from trialfinder.datadir import (
     source_link,
 )
 from trialfinder.errors import DataError, DataProblem
+from trialfinder.model import Trial
 from trialfinder.publish import (
     Staging,
     clean_leftovers,
@@ -122,10 +123,9 @@ class _Store:
         return path if path.exists() else None
 
     def stored_path(self, trial_id: str) -> Path | None:
-        """Where the copy of ``trial_id`` this run compares against is, or None."""
-        if self.stage is not None:
-            path = self.stage.path(trial_id)
-            return path if path.exists() else None
+        """Where the stored copy of ``trial_id`` is, or None: the current one, or the
+        legacy one when it is newer, as :meth:`open` stages it (by a link: for a
+        trial this run has not written, the staged file is this same file)."""
         current = shard_path(self.current, trial_id) if self.current is not None else None
         if current is not None and not current.exists():
             current = None
@@ -155,7 +155,7 @@ class _Store:
         return self.stage
 
     def write(self, trial_id: str, study: dict) -> None:
-        self.open().write(trial_id, encode_study(study))
+        self.open().add(trial_id, encode_study(study))
 
 
 def import_paths(
@@ -226,72 +226,101 @@ def _publish(paths: list[Path], data_dir: Path, store: _Store) -> ChangeReport:
 
 def _import(paths: list[Path], store: _Store) -> ImportReport:
     report = ImportReport()
-    this_run: dict[str, str] = {}  # id -> origin of the copy stored by this run
+    # id -> (origin, last update) of the copy this run stored: a later copy of the
+    # trial is weighed against that, without reading it back.
+    this_run: dict[str, tuple[str, str | None]] = {}
     for path in paths:
         for item in ctgov.iter_studies(Path(path)):
             report.read += 1
-            if item.study is None:
-                report._bad(item.problem or DataProblem(file=item.origin, message="unreadable"))
-                continue
-            try:
-                trial = ctgov.parse_study(item.study, origin=item.origin)
-            except DataError as error:
-                report._bad(error.problem)
-                continue
-            if not NCT_ID.fullmatch(trial.id):
-                report._bad(
-                    DataProblem(
-                        file=item.origin,
-                        record=trial.id,
-                        field=_NCT_FIELD,
-                        message=f"nctId {trial.id!r} is not an NCT number "
-                        "(NCT followed by 8 digits, like NCT01234567)",
-                    )
-                )
+            trial = _usable(item, report)
+            if trial is None:
                 continue
             date = trial.dates.last_update
-            target = store.stored_path(trial.id)
-            exists = target is not None
-            stored = _stored(target) if target is not None else None
-            stored_date = ctgov.study_last_update(stored) if stored is not None else None
             if trial.id in this_run:
-                earlier = this_run[trial.id]
-                if not _newer(date, stored_date):
-                    report.skipped.append(
-                        (
-                            item.origin,
-                            f"record {trial.id}: duplicate; the copy from {earlier} "
-                            f"(last update {stored_date}) is as recent or more recent "
-                            f"than this one ({date}) and was kept",
-                        )
-                    )
-                    continue
-                report.skipped.append(
-                    (
-                        earlier,
-                        f"record {trial.id}: duplicate; replaced by the more recently "
-                        f"updated copy from {item.origin} (last update {date}, "
-                        f"this one {stored_date})",
-                    )
-                )
-            elif stored == item.study:
-                report.skipped.append(
-                    (item.origin, f"record {trial.id}: already stored, unchanged")
-                )
-                continue
-            elif stored is not None and not _newer(date, stored_date):
-                report.skipped.append(
-                    (
-                        item.origin,
-                        f"record {trial.id}: the stored copy (last update {stored_date}) "
-                        f"is as recent or more recent than this one ({date}) and was kept",
-                    )
-                )
-                continue
-            elif exists:
-                report.updated += 1
+                keep = _beats_this_run(item.origin, trial.id, date, this_run[trial.id], report)
             else:
-                report.added += 1
-            store.write(trial.id, item.study)
-            this_run[trial.id] = item.origin
+                keep = _beats_stored(store, item, trial.id, date, report)
+            if keep:
+                store.write(trial.id, item.study)
+                this_run[trial.id] = (item.origin, date)
     return report
+
+
+def _usable(item: ctgov.StudyInput, report: ImportReport) -> Trial | None:
+    """The trial ``item`` holds, or None (the problem reported) when it cannot be imported."""
+    if item.study is None:
+        report._bad(item.problem or DataProblem(file=item.origin, message="unreadable"))
+        return None
+    try:
+        trial = ctgov.parse_study(item.study, origin=item.origin)
+    except DataError as error:
+        report._bad(error.problem)
+        return None
+    if not NCT_ID.fullmatch(trial.id):
+        report._bad(
+            DataProblem(
+                file=item.origin,
+                record=trial.id,
+                field=_NCT_FIELD,
+                message=f"nctId {trial.id!r} is not an NCT number "
+                "(NCT followed by 8 digits, like NCT01234567)",
+            )
+        )
+        return None
+    return trial
+
+
+def _beats_this_run(
+    origin: str,
+    trial_id: str,
+    date: str | None,
+    earlier: tuple[str, str | None],
+    report: ImportReport,
+) -> bool:
+    """Does this copy replace the one this run already stored? Either way, say why."""
+    earlier_origin, earlier_date = earlier
+    if not _newer(date, earlier_date):
+        report.skipped.append(
+            (
+                origin,
+                f"record {trial_id}: duplicate; the copy from {earlier_origin} "
+                f"(last update {earlier_date}) is as recent or more recent "
+                f"than this one ({date}) and was kept",
+            )
+        )
+        return False
+    report.skipped.append(
+        (
+            earlier_origin,
+            f"record {trial_id}: duplicate; replaced by the more recently "
+            f"updated copy from {origin} (last update {date}, "
+            f"this one {earlier_date})",
+        )
+    )
+    return True
+
+
+def _beats_stored(
+    store: _Store, item: ctgov.StudyInput, trial_id: str, date: str | None, report: ImportReport
+) -> bool:
+    """Does this copy go in (added, or updating the stored one)? Counted, or skipped saying why."""
+    target = store.stored_path(trial_id)
+    stored = _stored(target) if target is not None else None
+    stored_date = ctgov.study_last_update(stored) if stored is not None else None
+    if stored == item.study:
+        report.skipped.append((item.origin, f"record {trial_id}: already stored, unchanged"))
+        return False
+    if stored is not None and not _newer(date, stored_date):
+        report.skipped.append(
+            (
+                item.origin,
+                f"record {trial_id}: the stored copy (last update {stored_date}) "
+                f"is as recent or more recent than this one ({date}) and was kept",
+            )
+        )
+        return False
+    if target is not None:
+        report.updated += 1
+    else:
+        report.added += 1
+    return True

@@ -36,9 +36,11 @@ from trialfinder.datadir import (
     REGISTRY,
     SOURCE_NAME,
     atomic_write_bytes,
+    create_file,
     resolve_link,
     shard_path,
     source_link,
+    umask_mode,
 )
 
 LOCK_FILE = ".lock"
@@ -255,6 +257,8 @@ class Staging:
         self.published = False
         self.root.mkdir(parents=True)
         self._shards: set[str] = set()
+        #: The mode of the files :meth:`add` creates (the umask is read once, at the first).
+        self._mode: int | None = None
 
     def __enter__(self) -> Staging:
         return self
@@ -291,6 +295,18 @@ class Staging:
         path = self.path(trial_id)
         atomic_write_bytes(path, payload, durable=False)
         return path
+
+    def add(self, trial_id: str, payload: bytes) -> None:
+        """Store ``payload`` as the study ``trial_id``, as :meth:`write` does, but a
+        study not staged yet is written where it belongs, with no temporary file
+        and no rename: nothing reads the staging before :meth:`publish`, and a
+        failed run removes it whole. A staged copy (maybe a link to the current
+        generation's file) is replaced, never written through."""
+        if self._mode is None:
+            self._mode = umask_mode()
+        path = f"{self._folder(trial_id)}{os.sep}{trial_id}.json"
+        if not create_file(path, payload, self._mode):
+            self.write(trial_id, payload)
 
     def link_file(self, trial_id: str, src: Path) -> Path:
         """Store the file ``src`` (of an older generation) as the study ``trial_id``."""
@@ -338,15 +354,18 @@ class Staging:
                 names = sorted(os.listdir(root / shard))
             except OSError:
                 continue
-            for name in names:
-                if name.endswith(".json") and not name.startswith("."):
-                    target = self.root / shard / name
-                    if shard not in self._shards:
-                        target.parent.mkdir(exist_ok=True)
-                        self._shards.add(shard)
-                    if not target.exists():
-                        hardlink(root / shard / name, target)
-                        count += 1
+            studies = [n for n in names if n.endswith(".json") and not n.startswith(".")]
+            if not studies:
+                continue
+            folder = self.root / shard
+            if shard not in self._shards:
+                folder.mkdir(exist_ok=True)
+                self._shards.add(shard)
+            staged = set(os.listdir(folder))  # one listing, not a look per study
+            for name in studies:
+                if name not in staged:
+                    hardlink(root / shard / name, folder / name)
+                    count += 1
         return count
 
     def write_manifest(self, info: dict) -> None:

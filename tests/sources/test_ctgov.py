@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import zipfile
 from collections.abc import Callable
@@ -479,6 +480,20 @@ def test_json_that_is_neither_study_nor_page_nor_array() -> None:
     assert (problem.file, problem.record, problem.field) == (str(path), None, None)
     assert "neither a study" in problem.message
     assert "FullStudiesResponse" in problem.message
+
+
+@pytest.mark.parametrize("collector_on", [True, False])
+@pytest.mark.parametrize("name", ["good/study_full.json", "bad/malformed.json"])
+def test_reading_leaves_the_cycle_collector_as_it_was(name: str, collector_on: bool) -> None:
+    was = gc.isenabled()
+    try:
+        if not collector_on:
+            gc.disable()
+        items = list(iter_studies(FIXTURES / name))
+        assert items and gc.isenabled() is collector_on
+    finally:
+        if was:
+            gc.enable()
 
 
 @pytest.mark.parametrize(
