@@ -3,7 +3,7 @@ refreshes changed, and any data problems."""
 
 import streamlit as st
 
-from trialfinder import breakdown
+from trialfinder import breakdown, plain
 from trialfinder.changes import latest_reports
 from trialfinder.i18n import DEFAULT, _, language
 from trialfinder.ui import page
@@ -26,11 +26,11 @@ st.markdown(
         )
     )
 )
-by_source = trials["source"].fillna("unknown").value_counts()
+by_source = trials["source"].value_counts(dropna=False)
 st.markdown(
     md(
         _("Where they come from: {sources}").format(
-            sources=", ".join(f"{k}: {v:,}" for k, v in by_source.items())
+            sources=", ".join(f"{plain.source_words(k)}: {v:,}" for k, v in by_source.items())
         )
     )
 )
@@ -59,7 +59,12 @@ reports = latest_reports(data_dir())
 if not reports:
     st.markdown(md(_("No refresh or import has run on this data yet.")))
 elif language() != DEFAULT:
-    st.caption(_("The change log below is kept in English, as the staff tools write it."))
+    st.caption(
+        _(
+            "Trial titles and the refreshes' own notes below are shown as the registry and "
+            "the staff tools wrote them (in English)."
+        )
+    )
 for number, report in enumerate(reports):
     if report.counts and any(report.counts.values()):
         bar_chart(breakdown.changes(report.counts, report.source), f"data-changes-{number}")
@@ -78,7 +83,7 @@ for number, report in enumerate(reports):
             st.markdown(
                 md(_("Imported from {paths}.").format(paths=", ".join(map(str, origin["paths"]))))
             )
-        for line in report.lines(limit=30):
+        for line in report.page_lines(limit=30):
             st.markdown(md(line))
 
 feed_links()

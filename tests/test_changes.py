@@ -11,8 +11,14 @@ from pathlib import Path
 import pytest
 
 from tests.support.studies import HANOI, HUE, SEOUL, made_up
-from trialfinder import changes
-from trialfinder.changes import ChangeReport, compare, latest_reports, save_report
+from trialfinder import changes, i18n
+from trialfinder.changes import (
+    ChangeReport,
+    compare,
+    latest_reports,
+    save_report,
+    site_text,
+)
 from trialfinder.datadir import write_study
 
 
@@ -132,6 +138,43 @@ def test_report_round_trip_and_wording(tmp_path: Path) -> None:
     imported = ChangeReport(source="imported", kind="import", when="2025-06-02T00:00:00Z")
     imported.studies, imported.counts = 1, {"added": 1}
     assert imported.summary() == "imported, imported 2025-06-02 00:00 UTC: 1 trial; 1 added"
+
+
+def test_the_data_pages_lines_in_either_language() -> None:
+    report = ChangeReport(
+        source="cp",
+        when="2025-06-01T14:03:22Z",
+        studies=3,
+        counts={"added": 2, "status_changes": 1, "sites_added": 1, "updated": 1},
+        added=[{"id": "NCT09980001", "title": "New one", "status": "RECRUITING"}],
+        status_changes=[{"id": "NCT09980002", "title": None, "old": "RECRUITING", "new": None}],
+        sites_added=[{"id": "NCT09980003", "title": "S", "sites": [HUE]}],
+        updated=[{"id": "NCT09980004", "title": "U", "old_last_update": None}],
+        notes=["the API counted 4 studies; 3 arrived"],
+    )
+    assert report.page_lines(limit=1) == [
+        "New: NCT09980001 New one (Recruiting)",
+        "… and 1 more",
+        "Status changed: NCT09980002: Recruiting → Status unknown",
+        "Sites added: NCT09980003: " + site_text(HUE),
+        "Record updated: NCT09980004 U (last update ? → ?)",
+        "Note from the refresh: the API counted 4 studies; 3 arrived",
+    ]
+    with i18n.using("vi"):
+        lines = report.page_lines(limit=1)
+        summary = report.summary()
+    assert lines[:3] == [
+        "Mới: NCT09980001 New one (Đang tuyển)",
+        "… và 1 mục khác",
+        "Tình trạng thay đổi: NCT09980002: Đang tuyển → Không rõ tình trạng",
+    ]
+    assert summary == (
+        "cp, cập nhật lúc 2025-06-01 14:03 UTC: 3 thử nghiệm; 2 thử nghiệm mới, "
+        "1 thay đổi tình trạng, thêm 1 địa điểm, 1 cập nhật khác"
+    )
+    # The terminal's lines stay as the staff tools speak, whatever the language.
+    with i18n.using("vi"):
+        assert report.lines()[0].startswith("  added    NCT09980001 New one")
 
 
 def test_latest_reports_gives_the_newest_of_each_source(tmp_path: Path) -> None:

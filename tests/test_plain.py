@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trialfinder import plain
+from trialfinder import i18n, plain
 from trialfinder.model import (
     ALLOCATIONS,
     INTERVENTION_MODELS,
@@ -148,3 +148,24 @@ def test_na_is_explained_by_its_field() -> None:
     assert plain.explain("phase", "NA").startswith("No phase")
     assert plain.explain("allocation", "NA").startswith("Allocation does not apply")
     assert plain.explain("masking", None) is None
+
+
+def test_every_age_unit_is_in_the_interfaces_language() -> None:
+    """Each unit is a plural message of its own: weeks, days and hours were English."""
+    with i18n.using("vi"):
+        said = [plain.limit_words(t) for t in ("6 Weeks", "1 Week", "3 Days", "5 Hours")]
+        said += [plain.limit_words("30 Minutes"), plain.ages_in_words("2 Years", "18 Months")]
+    assert said == ["6 tuần", "1 tuần", "3 ngày", "5 giờ", "30 phút", "từ 2 tuổi đến 18 tháng"]
+    assert plain.limit_words("1 Week") == "1 week" and plain.limit_words("2 Days") == "2 days"
+
+
+def test_where_a_record_comes_from() -> None:
+    assert [plain.source_words(s) for s in ("ctgov", "curated", None, "other")] == [
+        "ctgov",
+        "curated",
+        "unknown",
+        "other",
+    ]
+    with i18n.using("vi"):
+        assert plain.source_words("ctgov") == "ClinicalTrials.gov"
+        assert plain.source_words(float("nan")) == "không rõ"

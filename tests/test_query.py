@@ -21,7 +21,7 @@ from tests.factories import (
     site,
     trial,
 )
-from trialfinder import geo
+from trialfinder import geo, i18n
 from trialfinder.ages import ChildAge, admits
 from trialfinder.model import OVERALL_STATUSES, PHASES, STUDY_TYPES, Arm, Intervention
 from trialfinder.query import (
@@ -852,6 +852,33 @@ def test_problem_messages_say_why() -> None:
     assert message("within=10") == "needs near"
     assert message("cond=" + LONG) == f"longer than {MAX_VALUE_LENGTH} characters"
     assert message("foo=1") == "unknown key"
+
+
+def test_problem_messages_in_the_interfaces_language() -> None:
+    """The notice is said in the page's language: its reasons too, not only "Ignored"."""
+    link = "&".join(
+        [
+            BASE,
+            "foo=bar",
+            "age=abc",
+            "age=4&age=5",
+            "status=bogus",
+            "near=Xyzzyville",
+            "country=%21%21",
+            "cond=%21",
+            "spons=" + LONG,
+        ]
+    )
+    with i18n.using("vi"):
+        notice = parse_query(link).notice()
+        assert parse_query("within=10").problems[0].message == i18n._("needs near")
+    assert notice.startswith("Đã bỏ qua foo='bar': tham số không được hỗ trợ; age='abc': ")
+    for english in ("unknown key", "is not", "older", "given more", "longer than", "one of"):
+        assert english not in notice
+    for key in ("foo='bar'", "age='5'", "status='bogus'", "near='Xyzzyville'", "country='!!'"):
+        assert key in notice  # the link's own words stay as the link wrote them
+    assert "(một trong: recruiting, not_yet_recruiting," in notice  # in the link's spelling
+    assert parse_query(link).notice().startswith("Ignored foo='bar': unknown key; ")
 
 
 def test_too_many_values_for_one_key() -> None:

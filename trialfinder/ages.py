@@ -17,6 +17,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from trialfinder.i18n import _
+
 DAYS_PER_YEAR = 365.2425
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 
@@ -136,17 +138,19 @@ MAX_CHILD_YEARS = 130
 
 
 def parse_child_age(text: str) -> ChildAge:
-    """Parse ``4``, ``4y``, ``4y3m``, ``18m``. Raises ValueError when it cannot."""
+    """Parse ``4``, ``4y``, ``4y3m``, ``18m``. Raises ValueError when it cannot: "age
+    'abc' " and why, the why in the interface's language (a link's notice shows it)."""
     cleaned = text.strip().lower().replace(" ", "")
     if cleaned.isdigit() and len(cleaned) <= 3:
         cleaned += "y"
     match = _CHILD_RE.match(cleaned)
     # Spaces may stand beside a unit ("4y 3m"), never inside a number ("4 3" is not 43).
     if not cleaned or not match or re.search(r"\d\s+\d", text):
-        raise ValueError(f"age {text!r} is not an age like 4, 4y, 4y3m or 18m")
+        raise ValueError(f"age {text!r} " + _("is not an age like 4, 4y, 4y3m or 18m"))
     months = int(match.group(1) or 0) * 12 + int(match.group(2) or 0)
     if months > MAX_CHILD_YEARS * 12:
-        raise ValueError(f"age {text!r} is older than {MAX_CHILD_YEARS} years")
+        older = _("is older than {n} years").format(n=MAX_CHILD_YEARS)
+        raise ValueError(f"age {text!r} {older}")
     return ChildAge(months)
 
 

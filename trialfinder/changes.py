@@ -27,7 +27,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from trialfinder.datadir import NCT_ID, atomic_write_bytes
+from trialfinder import plain
+from trialfinder.datadir import NCT_ID, atomic_write_bytes, indented_json
+from trialfinder.i18n import _, ngettext
 
 REPORTS = "reports"
 REPORT_VERSION = 1
@@ -39,10 +41,6 @@ _KINDS = ("added", "gone", "status_changes", "sites_added", "sites_removed", "up
 
 def now_utc() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
 
 @dataclass
@@ -98,36 +96,105 @@ class ChangeReport:
         return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
     def change_text(self) -> str:
-        """ "3 added, 1 gone, 2 status changes, ..." or "no changes"."""
+        """ "3 added, 1 gone, 2 status changes, ..." or "no changes" (in the interface's
+        language: the data page shows it too)."""
         parts = []
         if self.count("added"):
-            parts.append(f"{self.count('added'):,} added")
+            parts.append(_("{n} added").format(n=f"{self.count('added'):,}"))
         if self.count("gone"):
-            parts.append(f"{self.count('gone'):,} gone")
-        if self.count("status_changes"):
-            parts.append(_plural(self.count("status_changes"), "status change"))
-        if self.count("sites_added"):
-            parts.append(_plural(self.count("sites_added"), "site") + " added")
-        if self.count("sites_removed"):
-            parts.append(_plural(self.count("sites_removed"), "site") + " removed")
-        if self.count("updated"):
-            parts.append(_plural(self.count("updated"), "other update"))
-        return ", ".join(parts) if parts else "no changes"
+            parts.append(_("{n} gone").format(n=f"{self.count('gone'):,}"))
+        for kind, words in (
+            ("status_changes", lambda n: ngettext("{n} status change", "{n} status changes", n)),
+            ("sites_added", lambda n: ngettext("{n} site added", "{n} sites added", n)),
+            ("sites_removed", lambda n: ngettext("{n} site removed", "{n} sites removed", n)),
+            ("updated", lambda n: ngettext("{n} other update", "{n} other updates", n)),
+        ):
+            if self.count(kind):
+                parts.append(words(self.count(kind)).format(n=f"{self.count(kind):,}"))
+        return ", ".join(parts) if parts else _("no changes")
 
     def summary(self) -> str:
         """One line, e.g. "cerebral-palsy, refreshed 2025-06-01 14:03 UTC: 1,234 trials;
         3 added, 1 gone, 2 status changes"."""
-        verb = {"refresh": "refreshed", "import": "imported"}.get(self.kind, self.kind)
-        text = (
-            f"{self.source}, {verb} {self.when_text()}: {_plural(self.studies, 'trial')}; "
-            f"{self.change_text()}"
-        )
+        values = {
+            "source": self.source,
+            "when": self.when_text(),
+            "trials": ngettext("{n} trial", "{n} trials", self.studies).format(
+                n=f"{self.studies:,}"
+            ),
+            "changes": self.change_text(),
+        }
+        if self.kind == "import":
+            text = _("{source}, imported {when}: {trials}; {changes}").format(**values)
+        elif self.kind == "refresh":
+            text = _("{source}, refreshed {when}: {trials}; {changes}").format(**values)
+        else:
+            text = "{source}, {kind} {when}: {trials}; {changes}".format(kind=self.kind, **values)
         if self.dry_run:
-            text += " (dry run: nothing published)"
+            text += " " + _("(dry run: nothing published)")
         return text
 
+    def page_lines(self, limit: int = 30) -> list[str]:
+        """The changes trial by trial in sentences of the interface's language, statuses
+        in plain words (the data page); at most ``limit`` of each kind. Titles and the
+        refresh's notes stay as the registry and the staff tools wrote them."""
+        out: list[str] = []
+
+        def trial(row: dict) -> str:
+            return f"{row['id']} {row['title']}" if row.get("title") else str(row["id"])
+
+        def sites(row: dict) -> str:
+            return "; ".join(map(site_text, row.get("sites") or ()))
+
+        def last(value: str | None) -> str:
+            return value or "?"
+
+        kinds = (
+            (
+                "added",
+                lambda r: _("New: {trial} ({status})").format(
+                    trial=trial(r), status=plain.status_words(r.get("status"))
+                ),
+            ),
+            ("gone", lambda r: _("Gone from the pull: {trial}").format(trial=trial(r))),
+            (
+                "status_changes",
+                lambda r: _("Status changed: {trial}: {old} → {new}").format(
+                    trial=trial(r),
+                    old=plain.status_words(r.get("old")),
+                    new=plain.status_words(r.get("new")),
+                ),
+            ),
+            (
+                "sites_added",
+                lambda r: _("Sites added: {id}: {sites}").format(id=r["id"], sites=sites(r)),
+            ),
+            (
+                "sites_removed",
+                lambda r: _("Sites removed: {id}: {sites}").format(id=r["id"], sites=sites(r)),
+            ),
+            (
+                "updated",
+                lambda r: _("Record updated: {trial} (last update {old} → {new})").format(
+                    trial=trial(r),
+                    old=last(r.get("old_last_update")),
+                    new=last(r.get("new_last_update")),
+                ),
+            ),
+        )
+        for kind, show in kinds:
+            rows: list[dict] = getattr(self, kind)
+            out += [show(row) for row in rows[:limit]]
+            whole = len(rows) if kind in ("sites_added", "sites_removed") else self.count(kind)
+            more = whole - min(len(rows), limit)
+            if more > 0:
+                out.append(_("… and {n} more").format(n=f"{more:,}"))
+        out += [_("Note from the refresh: {note}").format(note=note) for note in self.notes]
+        return out
+
     def lines(self, limit: int = 50) -> list[str]:
-        """The changes trial by trial, for a terminal; at most ``limit`` of each kind."""
+        """The changes trial by trial, for a terminal (in English, as the staff tools
+        speak); at most ``limit`` of each kind. The data page shows :meth:`page_lines`."""
         out: list[str] = []
 
         def section(kind: str, rows: list[dict], show) -> None:
@@ -386,7 +453,7 @@ def reports_dir(data_dir: Path) -> Path:
 def save_report(data_dir: Path, report: ChangeReport, stamp: str) -> Path:
     """Write the report as ``reports/<stamp>-<source>.json`` (atomically)."""
     path = reports_dir(data_dir) / f"{stamp}-{report.source}.json"
-    payload = json.dumps(report.to_dict(), ensure_ascii=False, indent=1) + "\n"
+    payload = indented_json(report.to_dict()) + "\n"
     atomic_write_bytes(path, payload.encode("utf-8"))
     report.path = path
     return path

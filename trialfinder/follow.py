@@ -39,6 +39,7 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from trialfinder.changes import ChangeReport, read_report, report_files, site_text
+from trialfinder.i18n import N_
 from trialfinder.query import parse_query
 
 DB_NAME = "follow.sqlite3"
@@ -95,7 +96,8 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class FollowError(ValueError):
-    """Something a person asked that cannot be done; the message says why, kindly."""
+    """Something a person asked that cannot be done; the message says why, kindly
+    (in English, and in the message catalog: a page shows it translated)."""
 
 
 class BadAddress(FollowError):
@@ -133,10 +135,12 @@ def check_email(text: str | None) -> str:
     """The address, tidied (domain in lower case); BadAddress with a kind message."""
     address = (text or "").strip()
     if not address:
-        raise BadAddress("Please type your e-mail address.")
+        raise BadAddress(N_("Please type your e-mail address."))
     bad = BadAddress(
-        "That does not look like an e-mail address. Please check it: "
-        "it should look like name@example.com."
+        N_(
+            "That does not look like an e-mail address. Please check it: "
+            "it should look like name@example.com."
+        )
     )
     if len(address) > 254 or any(c.isspace() or not c.isprintable() for c in address):
         raise bad
@@ -165,14 +169,16 @@ def canonical_target(kind: str, target: str) -> str:
     if kind == "trial":
         trial_id = (target or "").strip()
         if not _TRIAL_ID.fullmatch(trial_id):
-            raise FollowError("This trial cannot be followed: its id is not one we know.")
+            raise FollowError(N_("This trial cannot be followed: its id is not one we know."))
         return trial_id.upper() if re.fullmatch(r"(?i)nct\d{8}", trial_id) else trial_id
     if kind == "search":
         query_string = parse_query(target or "").query.to_query_string()
         if not query_string:
             raise FollowError(
-                "Choose at least one filter (a condition, an age, a place ...) before "
-                "following a search."
+                N_(
+                    "Choose at least one filter (a condition, an age, a place ...) before "
+                    "following a search."
+                )
             )
         return query_string
     raise FollowError(f"Only a trial or a search can be followed, not {kind!r}.")
@@ -421,8 +427,11 @@ class Store:
             ).fetchone()[0]
             if sent_today >= MAX_CONFIRMATIONS_PER_DAY:
                 raise TooMany(
-                    "We have already sent several messages to this address today. "
-                    "Please look for them (also in the spam folder), or try again tomorrow."
+                    N_(
+                        "We have already sent several messages to this address today. "
+                        "Please look for them (also in the spam folder), or try again "
+                        "tomorrow."
+                    )
                 )
             row = self.conn.execute(
                 "SELECT * FROM subscriptions WHERE email = ? AND kind = ? AND target = ?",

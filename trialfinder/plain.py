@@ -5,6 +5,8 @@ Every phrase says only what the record says; a missing fact reads "unknown".
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from trialfinder.ages import limit_in_words, parse_age_limit
 from trialfinder.i18n import N_, _, ngettext
 from trialfinder.model import OPEN_STATUSES
@@ -148,21 +150,15 @@ def design_words(*codes: str | None) -> str:
     )
 
 
-_UNITS = {
-    "year": N_("{n} year"),
-    "month": N_("{n} month"),
-    "week": N_("{n} week"),
-    "day": N_("{n} day"),
-    "hour": N_("{n} hour"),
-    "minute": N_("{n} minute"),
-}
-_UNITS_PLURAL = {
-    "year": N_("{n} years"),
-    "month": N_("{n} months"),
-    "week": N_("{n} weeks"),
-    "day": N_("{n} days"),
-    "hour": N_("{n} hours"),
-    "minute": N_("{n} minutes"),
+#: An age limit's unit in words; each a plural message of its own (a lookup of a
+#: plural needs the singular and the plural written out where pybabel sees them).
+_UNITS: dict[str, Callable[[int], str]] = {
+    "year": lambda n: ngettext("{n} year", "{n} years", n),
+    "month": lambda n: ngettext("{n} month", "{n} months", n),
+    "week": lambda n: ngettext("{n} week", "{n} weeks", n),
+    "day": lambda n: ngettext("{n} day", "{n} days", n),
+    "hour": lambda n: ngettext("{n} hour", "{n} hours", n),
+    "minute": lambda n: ngettext("{n} minute", "{n} minutes", n),
 }
 
 
@@ -174,8 +170,7 @@ def limit_words(text: str | None) -> str | None:
     value = int(limit.value) if limit.value == int(limit.value) else limit.value
     if limit.unit not in _UNITS:
         return limit_in_words(text)
-    words = ngettext(_UNITS[limit.unit], _UNITS_PLURAL[limit.unit], 1 if value == 1 else 2)
-    return words.format(n=value)
+    return _UNITS[limit.unit](1 if value == 1 else 2).format(n=value)
 
 
 def ages_in_words(min_age: str | None, max_age: str | None) -> str:
@@ -264,6 +259,23 @@ _LABELS = {
     "ACTUAL": N_("actual"),
     "ESTIMATED": N_("estimated"),
 }
+
+
+#: Where a record comes from, as the catalog names it (the registry's records, staff's
+#: curated ones, and a registry record a curated one corrects).
+_SOURCES = {
+    "ctgov": N_("ctgov"),
+    "curated": N_("curated"),
+    "ctgov+curated": N_("ctgov+curated"),
+}
+
+
+def source_words(source: object) -> str:
+    """A record's source in the interface's language; "unknown" when it has none."""
+    if not isinstance(source, str) or not source:
+        return unknown()
+    words = _SOURCES.get(source)
+    return _(words) if words else source
 
 
 def label(code: str | None) -> str:

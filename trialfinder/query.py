@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 
 from trialfinder import geo
 from trialfinder.ages import ChildAge, parse_child_age
-from trialfinder.catalog import TERM_GROUPS, Catalog, frame_columns
+from trialfinder.catalog import SITE_RESULT_COLUMNS, TERM_GROUPS, Catalog, frame_columns
 from trialfinder.i18n import N_, _, ngettext
 from trialfinder.model import OVERALL_STATUSES, PHASES, STUDY_TYPES
 
@@ -66,13 +66,13 @@ def _read_words(what: str) -> Callable[[str], str]:
     def read(text: str) -> str:
         cleaned = re.sub(r"\s+", " ", text).strip()
         if not re.search(r"\w", cleaned):
-            raise ValueError(f"is not {what}")
+            raise ValueError(_("is not {what}").format(what=_(what)))
         return cleaned
 
     return read
 
 
-_read_cond = _read_words("a condition or words")
+_read_cond = _read_words(N_("a condition or words"))
 
 
 def _read_enum(allowed: tuple[str, ...], what: str) -> Callable[[str], str]:
@@ -81,7 +81,9 @@ def _read_enum(allowed: tuple[str, ...], what: str) -> Callable[[str], str]:
         value = re.sub(r"^(EARLY_)?PHASE_(\d)$", r"\1PHASE\2", value)
         if value not in allowed:
             names = ", ".join(a.lower() for a in allowed)
-            raise ValueError(f"is not a {what} (one of {names})")
+            raise ValueError(
+                _("is not a {what} (one of {names})").format(what=_(what), names=names)
+            )
         return value
 
     return read
@@ -90,7 +92,7 @@ def _read_enum(allowed: tuple[str, ...], what: str) -> Callable[[str], str]:
 def _read_country(text: str) -> str:
     name = geo.canonical_country(text)
     if not name or not re.search(r"\w", name):
-        raise ValueError("is not a country")
+        raise ValueError(_("is not a country"))
     return name
 
 
@@ -100,7 +102,7 @@ def _read_near(text: str) -> str:
         geo.resolve_place(cleaned)
     except geo.PlaceNotFound as error:
         raise ValueError(
-            "is not a place the offline gazetteer knows (try 'City, Country' or 'lat,lon')"
+            _("is not a place the offline gazetteer knows (try 'City, Country' or 'lat,lon')")
         ) from error
     return cleaned
 
@@ -109,9 +111,11 @@ def _read_within(text: str) -> float:
     try:
         value = float(text.strip().lower().removesuffix("km"))
     except ValueError as error:
-        raise ValueError("is not a distance in km") from error
+        raise ValueError(_("is not a distance in km")) from error
     if not (0 < value <= MAX_WITHIN_KM) or value != value:
-        raise ValueError(f"is not a distance between 0 and {MAX_WITHIN_KM:,.0f} km")
+        raise ValueError(
+            _("is not a distance between 0 and {km} km").format(km=f"{MAX_WITHIN_KM:,.0f}")
+        )
     return value
 
 
@@ -123,16 +127,19 @@ def _write_number(value: float) -> str:
 FILTERS: tuple[Filter, ...] = (
     Filter("cond", True, _read_cond, help="a condition or words"),
     Filter("age", False, parse_child_age, str, "the child's age: 4, 4y, 4y3m or 18m"),
-    Filter("status", True, _read_enum(OVERALL_STATUSES, "status"), str.lower, "overall status"),
+    Filter("status", True, _read_enum(OVERALL_STATUSES, N_("status")), str.lower, "overall status"),
     Filter("country", True, _read_country, help="a site's country"),
     Filter("near", False, _read_near, help="a city, 'City, Country' or 'lat,lon'"),
     Filter("within", False, _read_within, _write_number, "radius around near, in km"),
-    Filter("phase", True, _read_enum(PHASES, "phase"), str.lower, "trial phase"),
-    Filter("type", False, _read_enum(STUDY_TYPES, "study type"), str.lower, "study type"),
+    Filter("phase", True, _read_enum(PHASES, N_("phase")), str.lower, "trial phase"),
+    Filter("type", False, _read_enum(STUDY_TYPES, N_("study type")), str.lower, "study type"),
     Filter(
-        "intr", True, _read_words("a treatment or words"), help="a treatment or active substance"
+        "intr",
+        True,
+        _read_words(N_("a treatment or words")),
+        help="a treatment or active substance",
     ),
-    Filter("spons", True, _read_words("a sponsor's name"), help="lead sponsor or collaborator"),
+    Filter("spons", True, _read_words(N_("a sponsor's name")), help="lead sponsor or collaborator"),
 )
 #: Which kinds of catalog term each word filter searches (the catalog's word index
 #: is built by these groups).
@@ -342,12 +349,13 @@ def parse_query(source: Source, extra_keys: Iterable[str] = ()) -> ParsedQuery:
             continue
         spec = FILTERS_BY_KEY.get(key)
         if spec is None:
-            problems.append(QueryProblem(key[:40], raw, "unknown key"))
+            problems.append(QueryProblem(key[:40], raw, _("unknown key")))
             continue
         if raw.strip() == "":
             continue
         if len(raw) > MAX_VALUE_LENGTH:
-            problems.append(QueryProblem(key, raw, f"longer than {MAX_VALUE_LENGTH} characters"))
+            too_long = _("longer than {n} characters").format(n=MAX_VALUE_LENGTH)
+            problems.append(QueryProblem(key, raw, too_long))
             continue
         try:
             value = spec.read(raw)
@@ -356,12 +364,14 @@ def parse_query(source: Source, extra_keys: Iterable[str] = ()) -> ParsedQuery:
             continue
         bucket = values.setdefault(key, [])
         if not spec.repeatable and bucket:
-            problems.append(QueryProblem(key, raw, "given more than once; the first was kept"))
+            once = _("given more than once; the first was kept")
+            problems.append(QueryProblem(key, raw, once))
             continue
         if value in bucket:
             continue
         if len(bucket) >= MAX_VALUES_PER_KEY:
-            problems.append(QueryProblem(key, raw, f"more than {MAX_VALUES_PER_KEY} values"))
+            too_many = _("more than {n} values").format(n=MAX_VALUES_PER_KEY)
+            problems.append(QueryProblem(key, raw, too_many))
             continue
         bucket.append(value)
     fields = {
@@ -370,7 +380,7 @@ def parse_query(source: Source, extra_keys: Iterable[str] = ()) -> ParsedQuery:
     }
     query = Query(**fields)
     if query.within is not None and not query.near:
-        problems.append(QueryProblem("within", _write_number(query.within), "needs near"))
+        problems.append(QueryProblem("within", _write_number(query.within), _("needs near")))
         query = replace(query, within=None)
     return ParsedQuery(query, tuple(problems), {k: tuple(v) for k, v in extra.items()})
 
@@ -548,7 +558,7 @@ def _nearest_site(
     return trial_of[first], sites[first], distances[first]
 
 
-_SITE_COLUMNS = ("facility", "city", "country", "status")
+_SITE_COLUMNS = SITE_RESULT_COLUMNS
 _NAN_STRING = pd.StringDtype("pyarrow", na_value=np.nan)
 
 

@@ -80,8 +80,8 @@ def test_changing_the_age_changes_the_url_and_the_results(page, server):
 def test_choosing_a_status_changes_the_url_and_the_results(page, server):
     open_view(page, server.url, SHARED)
     wait_for_results(page, CP_AGE4_HANOI)
-    choose_status(page, "recruiting")
-    wait_for_query(page, status=["recruiting"], age=["4y"], cond=["cerebral palsy"])
+    choose_status(page, plain.status_words("RECRUITING"))  # shown in words ...
+    wait_for_query(page, status=["recruiting"], age=["4y"], cond=["cerebral palsy"])  # ... linked
     wait_for_results(page, CP_AGE4_HANOI_RECRUITING)
 
 

@@ -12,6 +12,7 @@ import streamlit as st
 
 from trialfinder.catalog import Catalog, load_catalog
 from trialfinder.datadir import ENV_DATA_DIR, fingerprint
+from trialfinder.i18n import _
 from trialfinder.serving import Served, choose_catalog
 
 PROJECT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -24,7 +25,8 @@ def data_dir() -> Path:
     return Path(configured) if configured else PROJECT_DATA_DIR
 
 
-@st.cache_resource(max_entries=2, show_spinner="Loading trials...")
+# The spinner is drawn by served(), in the page's language.
+@st.cache_resource(max_entries=2, show_spinner=False)
 def _load(directory: str, data_version: str) -> tuple[Catalog | None, str | None]:
     """One load per data version; a failure is remembered too, not retried every run."""
     try:
@@ -50,7 +52,9 @@ def served() -> Served:
     except OSError as error:
         fresh, problem = None, f"{type(error).__name__}: {error}"
     else:
-        fresh, problem = _load(directory, version)
+        # Shown only when the load takes more than half a second (a new data version).
+        with st.spinner(_("Loading trials...")):
+            fresh, problem = _load(directory, version)
     with _lock:
         last = _last_good()
         result = choose_catalog(fresh, problem, last.get(directory))

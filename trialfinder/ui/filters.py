@@ -1,8 +1,9 @@
 """The filter sidebar, bound to the URL: what a family chose, as a Query.
 
-The widgets carry ``bind="query-params"``, so the URL follows them and they
-follow the URL. Their options are spelled as the query language prints them,
-so a canonical link fills them exactly. On a session's first run the link is
+Most widgets carry ``bind="query-params"``, so the URL follows them and they
+follow the URL. Status, phase and study type show their options in words of the
+page's language, so they are kept in step with the URL here instead, in the
+link's spelling (see :data:`WORDED_KEYS`). On a session's first run the link is
 read once through :func:`trialfinder.query.parse_query`; when it is not in
 canonical form (``status=RECRUITING``, a bad age, an unknown key) the page
 reopens at the canonical link, and what was ignored is said in one line.
@@ -10,13 +11,13 @@ reopens at the canonical link, and what was ignored is said in one line.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import streamlit as st
 
 from trialfinder import plain
 from trialfinder.catalog import Catalog
-from trialfinder.i18n import DEFAULT, LANGUAGES, _, language
+from trialfinder.i18n import DEFAULT, LANGUAGES, _, language, using
 from trialfinder.model import OVERALL_STATUSES, PHASES, STUDY_TYPES
 from trialfinder.query import (
     DEFAULT_WITHIN_KM,
@@ -56,7 +57,9 @@ def read_link_once(this_page: st.Page) -> None:
     raw = _raw_pairs()
     parsed = parse_query(raw, extra_keys=PAGE_KEYS)
     canonical = _canonical_pairs(parsed)
-    st.session_state[_LINK_PROBLEMS] = (parsed.query.to_query_string(), parsed.problems)
+    # The link itself is kept, not its problems: they are said in the page's language,
+    # which the switch may change while the view stays.
+    st.session_state[_LINK_PROBLEMS] = (parsed.query.to_query_string(), raw)
     if raw != canonical:
         grouped: dict[str, list[str]] = {}
         for key, value in canonical:
@@ -85,38 +88,95 @@ def _widget_params() -> dict[str, list[str]]:
 
 def _link_problems(query_string: str) -> Iterable[QueryProblem]:
     """What the opening link had that was ignored, while its view is unchanged."""
-    opened, problems = st.session_state.get(_LINK_PROBLEMS, ("", ()))
-    return problems if opened == query_string else ()
+    opened, raw = st.session_state.get(_LINK_PROBLEMS, ("", ()))
+    return parse_query(raw, extra_keys=PAGE_KEYS).problems if opened == query_string else ()
 
 
-# The options are spelled as the links spell them ("recruiting"), in every language:
-# a widget bound to the URL writes its *shown* label into the link, so a translated
-# label would make a Vietnamese link that an English page cannot read. In another
-# language the help beside the list says what each spelling means.
-def _option_help(options: list[str], words) -> str | None:
-    if language() == DEFAULT:
-        return None
-    return (
-        _("What the options mean:")
-        + "\n\n"
-        + "\n".join(f"- `{option}`: {words(option)}" for option in options)
-    )
+# Status, phase and study type show words ("Not yet recruiting", "Chưa tuyển"), so
+# they are not bound to the URL: a widget with ``bind="query-params"`` writes its
+# *shown* label into the link, and words there would make a link only a page in the
+# same language can read. The link is kept in step here instead, in the link's
+# spelling ("not_yet_recruiting"), so a link made in one language opens the same view
+# in the other.
+WORDED_KEYS = ("status", "phase", "type")
+#: The worded filters' values at the end of the last run, and its language.
+_WORDED = "_worded_filters"
 
 
-def _status_option(option: str) -> str:
-    return option if language() == DEFAULT else plain.status_words(option.upper())
+def _in_words(words: Callable[[str], str]) -> Callable[[str], str]:
+    """A ``format_func`` that shows a link spelling ("recruiting") in the words of the
+    page's language: "Recruiting" in English, "Đang tuyển" in Vietnamese. It keeps the
+    language it was made in, wherever it is called from."""
+    lang = language()
+
+    def show(option: str) -> str:
+        with using(lang):
+            return words(option.upper())
+
+    return show
 
 
-def _phase_option(option: str) -> str:
-    return option if language() == DEFAULT else plain.phase_words((option.upper(),))
+def _phase_words(code: str) -> str:
+    return plain.phase_words((code,))
 
 
-def _type_option(option: str) -> str:
-    return option if language() == DEFAULT else plain.label(option.upper())
+def _link_spelling(key: str, values: Iterable[str]) -> list[str]:
+    """``values`` of ``key`` as the query language prints them (unreadable ones left out)."""
+    parsed = parse_query([(key, value) for value in values if value])
+    return [value for name, value in parsed.query.params() if name == key]
+
+
+def _history_navigation() -> bool:
+    """Is this run the browser's Back or Forward?"""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    return bool(getattr(get_script_run_ctx(), "is_history_navigation", False))
+
+
+def _seed_worded_filters() -> None:
+    """Give the worded filters their values before they are drawn: from the link on a
+    session's first run, and again after a language switch (the browser sends back the
+    old language's label, which the new options lack).
+
+    On Back or Forward the link decides when it names the filter, as for the widgets
+    bound to the URL. A link that does not name it leaves it as it is: the browser keeps
+    such links in its history when it moves to another page (it carries only the bound
+    keys there, and this run puts the rest back as a new entry), and Back to one of them
+    must not drop the family's choice.
+    """
+    state = st.session_state
+    last_lang, last_values = state.get(_WORDED) or (language(), {})
+    back_or_forward = _history_navigation()
+    for key in WORDED_KEYS:
+        in_link = st.query_params.get_all(key)
+        if key not in state or (back_or_forward and in_link):
+            values = _link_spelling(key, in_link)
+        elif last_lang != language():
+            values = list(last_values.get(key, ()))
+        else:
+            continue
+        state[key] = values if key != "type" else (values[0] if values else None)
+
+
+def _keep_worded_filters_in_link() -> None:
+    """The link says what the worded filters hold, in the link's spelling."""
+    state = st.session_state
+    values: dict[str, list[str]] = {}
+    for key in WORDED_KEYS:
+        chosen = state.get(key)
+        chosen = [chosen] if isinstance(chosen, str) else list(chosen or [])
+        values[key] = _link_spelling(key, chosen)
+        if st.query_params.get_all(key) != values[key]:
+            if values[key]:
+                st.query_params[key] = values[key]
+            else:
+                del st.query_params[key]
+    state[_WORDED] = (language(), values)
 
 
 def sidebar_filters(catalog: Catalog) -> ParsedQuery:
     """Draw the filters; return the query and what the link had that was ignored."""
+    _seed_worded_filters()
     with st.sidebar:
         st.header(_("Find a trial"))
         st.multiselect(
@@ -138,10 +198,9 @@ def sidebar_filters(catalog: Catalog) -> ParsedQuery:
         st.multiselect(
             _("Status"),
             [s.lower() for s in OVERALL_STATUSES],
+            format_func=_in_words(plain.status_words),
             key="status",
-            bind="query-params",
             placeholder=_("Any status"),
-            help=_option_help([s.lower() for s in OVERALL_STATUSES], _status_option),
         )
         st.multiselect(
             _("Country"),
@@ -171,10 +230,9 @@ def sidebar_filters(catalog: Catalog) -> ParsedQuery:
             st.multiselect(
                 _("Phase"),
                 [p.lower() for p in PHASES],
+                format_func=_in_words(_phase_words),
                 key="phase",
-                bind="query-params",
                 placeholder=_("Any phase"),
-                help=_option_help([p.lower() for p in PHASES], _phase_option),
             )
             st.multiselect(
                 _("Treatment"),
@@ -195,12 +253,12 @@ def sidebar_filters(catalog: Catalog) -> ParsedQuery:
             st.selectbox(
                 _("Study type"),
                 [t.lower() for t in STUDY_TYPES],
+                format_func=_in_words(plain.label),
                 key="type",
-                bind="query-params",
                 index=None,
                 placeholder=_("Any type"),
-                help=_option_help([t.lower() for t in STUDY_TYPES], _type_option),
             )
+    _keep_worded_filters_in_link()
     from_widgets = parse_query(_widget_params())
     from_link = parse_query(_raw_pairs(), extra_keys=PAGE_KEYS)
     problems = tuple(_link_problems(from_widgets.query.to_query_string()))

@@ -25,74 +25,46 @@ from trialfinder import feeds as feeding
 from trialfinder import follow as following
 from trialfinder import notify as notifying
 from trialfinder.follow import LinkOutcome, Store, Subscription
+from trialfinder.i18n import LANGUAGES, N_, _, using
 from trialfinder.query import ParsedQuery, Query
 from trialfinder.ui import page
 from trialfinder.ui.data import data_dir
 from trialfinder.ui.text import md
 
 _log = logging.getLogger("trialfinder")
-LANG_NAMES = {"en": "English", "vi": "Tiếng Việt"}
 #: Where a link's outcome is kept for the session, so a rerun shows it again
 #: (the token itself is used once).
 _OUTCOMES = "_follow_outcomes"
 
-#: The page's words, by language: a link's outcome is told in the follower's language.
-PAGE_WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        following.CONFIRMED: (
-            "Thank you: you now follow {what}. We will write to {email} when it changes, "
-            "at most one message after each data refresh."
-        ),
-        following.ALREADY_CONFIRMED: (
-            "This link was already used: you already follow {what}. There is nothing more to do."
-        ),
-        following.UNFOLLOWED: (
-            "Done: you no longer follow {what}, and your address was deleted from it. "
-            "We will not write about it again."
-        ),
-        following.ALREADY_UNFOLLOWED: (
-            "This link was already used: you no longer follow this. There is nothing more to do."
-        ),
-        following.EXPIRED: (
-            "This link has expired (a confirmation link works for 7 days), or the request was "
-            "deleted. To follow, please ask again from the trial's page or the search."
-        ),
-        following.UNKNOWN: (
-            "We do not recognise this link. It may be cut short: please open the whole link "
-            "from the e-mail, or copy all of it into the address bar."
-        ),
-        "error": "Something went wrong on our side. Please try the link again in a few minutes.",
-        "read_trial": "Read the trial",
-        "see_search": "See the search",
-    },
-    "vi": {
-        following.CONFIRMED: (
-            "Cảm ơn bạn: bạn đã theo dõi {what}. Chúng tôi sẽ gửi thư đến {email} khi có thay "
-            "đổi, nhiều nhất một thư sau mỗi lần cập nhật dữ liệu."
-        ),
-        following.ALREADY_CONFIRMED: (
-            "Liên kết này đã được dùng: bạn đã theo dõi {what} rồi. Bạn không cần làm gì thêm."
-        ),
-        following.UNFOLLOWED: (
-            "Xong: bạn đã ngừng theo dõi {what}, và địa chỉ của bạn đã được xóa khỏi mục này. "
-            "Chúng tôi sẽ không gửi thư về mục này nữa."
-        ),
-        following.ALREADY_UNFOLLOWED: (
-            "Liên kết này đã được dùng: bạn không còn theo dõi mục này. Bạn không cần làm gì thêm."
-        ),
-        following.EXPIRED: (
-            "Liên kết này đã hết hạn (liên kết xác nhận có hiệu lực trong 7 ngày), hoặc yêu cầu "
-            "đã bị xóa. Để theo dõi, vui lòng yêu cầu lại từ trang thử nghiệm hoặc trang tìm kiếm."
-        ),
-        following.UNKNOWN: (
-            "Chúng tôi không nhận ra liên kết này. Có thể liên kết bị thiếu: vui lòng mở toàn bộ "
-            "liên kết trong thư, hoặc sao chép đầy đủ vào thanh địa chỉ."
-        ),
-        "error": "Đã có lỗi từ phía chúng tôi. Vui lòng thử lại liên kết sau vài phút.",
-        "read_trial": "Xem thử nghiệm",
-        "see_search": "Xem kết quả tìm kiếm",
-    },
+#: What opening a link did. It is told in the follower's language (the one chosen for
+#: the e-mails), whatever the page's, and in every language when the follower is unknown.
+OUTCOME_WORDS: dict[str, str] = {
+    following.CONFIRMED: N_(
+        "Thank you: you now follow {what}. We will write to {email} when it changes, "
+        "at most one message after each data refresh."
+    ),
+    following.ALREADY_CONFIRMED: N_(
+        "This link was already used: you already follow {what}. There is nothing more to do."
+    ),
+    following.UNFOLLOWED: N_(
+        "Done: you no longer follow {what}, and your address was deleted from it. "
+        "We will not write about it again."
+    ),
+    following.ALREADY_UNFOLLOWED: N_(
+        "This link was already used: you no longer follow this. There is nothing more to do."
+    ),
+    following.EXPIRED: N_(
+        "This link has expired (a confirmation link works for 7 days), or the request was "
+        "deleted. To follow, please ask again from the trial's page or the search."
+    ),
+    following.UNKNOWN: N_(
+        "We do not recognise this link. It may be cut short: please open the whole link "
+        "from the e-mail, or copy all of it into the address bar."
+    ),
 }
+_LINK_FAILED = N_("Something went wrong on our side. Please try the link again in a few minutes.")
+_NOT_AVAILABLE = N_("Following by e-mail is not available on this server yet.")
+_NOT_SENT = N_("We could not send the message just now. Please try again in a few minutes.")
 _GOOD = {following.CONFIRMED, following.UNFOLLOWED}
 _DONE = {following.ALREADY_CONFIRMED, following.ALREADY_UNFOLLOWED}
 
@@ -131,42 +103,48 @@ def follow_form(
         st.markdown(
             ":material/notifications_off: "
             + md(
-                "Following by e-mail is not available on this server yet. "
-                "You can bookmark this page and come back to it."
+                _(
+                    "Following by e-mail is not available on this server yet. "
+                    "You can bookmark this page and come back to it."
+                )
             )
         )
         return
     form_key = key or f"follow-{kind}"
     with st.form(form_key, border=False):
         st.caption(
-            "We will send you an e-mail when this changes, at most one after each data "
-            "refresh. First we send a link to confirm; every e-mail has a link to stop. "
-            "We keep only your address and what you follow."
+            _(
+                "We will send you an e-mail when this changes, at most one after each data "
+                "refresh. First we send a link to confirm; every e-mail has a link to stop. "
+                "We keep only your address and what you follow."
+            )
         )
         st.text_input(
-            "Your e-mail address",
+            _("Your e-mail address"),
             key=f"{form_key}-email",
             placeholder="name@example.com",
             autocomplete="email",
             max_chars=254,
         )
         st.radio(
-            "Language of the e-mails",
+            _("Language of the e-mails"),
             following.LANGS,
             index=following.LANGS.index(lang) if lang in following.LANGS else 0,
-            format_func=LANG_NAMES.get,
+            format_func=LANGUAGES.get,
             horizontal=True,
             key=f"{form_key}-lang",
         )
         st.form_submit_button(
-            "Follow",
+            _("Follow"),
             icon=":material/notifications:",
             on_click=_on_follow,
             args=(form_key, kind, target, title),
         )
     said = st.session_state.get(f"{form_key}-said")
     if said and said[0] == (kind, target):  # what the last Follow here did
-        _, level, text = said
+        _target, level, message, values = said
+        # Said in the page's language on every run (the switch may change it).
+        text = md(_(message).format(**values) if values else _(message))
         show = {"success": st.success, "warning": st.warning}.get(level, st.error)
         icon = {
             "success": ":material/mark_email_read:",
@@ -178,15 +156,18 @@ def follow_form(
 def _on_follow(form_key: str, kind: str, target: str, title: str | None) -> None:
     address = st.session_state.get(f"{form_key}-email") or ""
     lang = st.session_state.get(f"{form_key}-lang") or "en"
-    level, text = _follow(kind, target, address, lang, title)
-    st.session_state[f"{form_key}-said"] = ((kind, target), level, text)
+    level, message, values = _follow(kind, target, address, lang, title)
+    st.session_state[f"{form_key}-said"] = ((kind, target), level, message, values)
 
 
-def _follow(kind: str, target: str, address: str, lang: str, title: str | None) -> tuple[str, str]:
-    """Store the pending follow and send its confirmation: (level, what to say)."""
+def _follow(
+    kind: str, target: str, address: str, lang: str, title: str | None
+) -> tuple[str, str, dict[str, str]]:
+    """Store the pending follow and send its confirmation: (level, what to say as a
+    message of the catalog, its values). It is translated when shown."""
     settings = smtp_settings()
     if settings is None:
-        return "error", "Following by e-mail is not available on this server yet."
+        return "error", _NOT_AVAILABLE, {}
     directory = data_dir()
     try:
         with Store.open(directory) as store:
@@ -198,40 +179,41 @@ def _follow(kind: str, target: str, address: str, lang: str, title: str | None) 
             except (notifying.SendFailed, notifying.NotConfigured):
                 _log.exception("the confirmation message could not be sent")
                 store.cancel(pending)
-                return "error", (
-                    "We could not send the message just now. Please try again in a few minutes."
-                )
+                return "error", _NOT_SENT, {}
     except following.FollowError as error:
-        return "warning", md(str(error))
+        return "warning", str(error), {}
     except (sqlite3.Error, OSError, RuntimeError):
         _log.exception("following failed")
-        return "error", "Following does not work right now. Please try again later."
-    email = pending.subscription.email
-    return "success", md(
-        f"Almost done: we sent a message to {email}. Open the link in it to start "
+        return "error", N_("Following does not work right now. Please try again later."), {}
+    almost = N_(
+        "Almost done: we sent a message to {email}. Open the link in it to start "
         "following. Until you do, nothing more is sent."
     )
+    return "success", almost, {"email": pending.subscription.email}
 
 
 def follow_trial(trial_id: str, title: str | None = None, lang: str | None = None) -> None:
     """ "Follow this trial": for the trial page."""
-    with st.expander("Follow this trial", icon=":material/notifications:"):
+    with st.expander(_("Follow this trial"), icon=":material/notifications:"):
         follow_form("trial", trial_id, title=title, key="follow-trial", lang=lang)
 
 
 def follow_search(query: Query, lang: str | None = None) -> None:
     """ "Follow this search" (the current Query): for the find page."""
-    with st.expander("Follow this search", icon=":material/notifications:"):
+    with st.expander(_("Follow this search"), icon=":material/notifications:"):
         query_string = query.to_query_string()
         if not query_string:
             st.markdown(
                 md(
-                    "Choose at least one filter (a condition, the child's age, a place ...) "
-                    "to follow a search: we will tell you about new trials that match it."
+                    _(
+                        "Choose at least one filter (a condition, the child's age, a place "
+                        "...) to follow a search: we will tell you about new trials that "
+                        "match it."
+                    )
                 )
             )
             return
-        st.markdown(md(f"New trials for: {query.describe()}."))
+        st.markdown(md(_("New trials for: {search}.").format(search=query.describe())))
         follow_form("search", query_string, key="follow-search", lang=lang)
 
 
@@ -258,44 +240,46 @@ def _open_link(action: str, token: str) -> LinkOutcome | None:
     return outcomes[key]
 
 
-def _links(sub: Subscription, lang: str) -> str:
-    words = PAGE_WORDS[lang]
+def _links(sub: Subscription) -> str:
     if sub.kind == "trial":
-        return f"[{md(words['read_trial'])}](trial?{urlencode({'id': sub.target})})"
-    return f"[{md(words['see_search'])}](./?{sub.target})"
+        label = _("Read the trial")
+        return f"[{md(label)}](trial?{urlencode({'id': sub.target})})"
+    label = _("See the search")
+    return f"[{md(label)}](./?{sub.target})"
 
 
 def show_outcome(outcome: LinkOutcome | None) -> None:
     """What opening the link did, in the follower's language when known."""
     sub = outcome.subscription if outcome else None
-    langs = [sub.lang] if sub is not None and sub.lang in PAGE_WORDS else list(PAGE_WORDS)
+    langs = [sub.lang] if sub is not None and sub.lang in LANGUAGES else list(LANGUAGES)
     for lang in langs:
-        words = PAGE_WORDS[lang]
-        if outcome is None:
-            st.error(words["error"], icon=":material/error:")
-            continue
-        text = words[outcome.outcome]
-        if sub is not None:
-            text = text.format(what=notifying.subscription_label(sub, lang), email=sub.email)
-        text = md(text)
-        if outcome.outcome in _GOOD:
-            st.success(text, icon=":material/check_circle:")
-        elif outcome.outcome in _DONE:
-            st.info(text, icon=":material/info:")
-        else:
-            st.warning(text, icon=":material/link_off:")
-        if sub is not None and outcome.outcome in (
-            following.CONFIRMED,
-            following.ALREADY_CONFIRMED,
-        ):
-            st.markdown(_links(sub, lang))
+        with using(lang):
+            _show_outcome(outcome, sub, lang)
+
+
+def _show_outcome(outcome: LinkOutcome | None, sub: Subscription | None, lang: str) -> None:
+    if outcome is None:
+        st.error(_(_LINK_FAILED), icon=":material/error:")
+        return
+    text = _(OUTCOME_WORDS[outcome.outcome])
+    if sub is not None:
+        text = text.format(what=notifying.subscription_label(sub, lang), email=sub.email)
+    text = md(text)
+    if outcome.outcome in _GOOD:
+        st.success(text, icon=":material/check_circle:")
+    elif outcome.outcome in _DONE:
+        st.info(text, icon=":material/info:")
+    else:
+        st.warning(text, icon=":material/link_off:")
+    if sub is not None and outcome.outcome in (following.CONFIRMED, following.ALREADY_CONFIRMED):
+        st.markdown(_links(sub))
 
 
 def follow_page(parsed: ParsedQuery | None = None) -> None:
     """The /follow page: ``?confirm=TOKEN`` or ``?unfollow=TOKEN``, or what following is."""
     parsed = parsed if parsed is not None else page.current()
     page.show_notice(parsed)
-    st.subheader("Follow trials by e-mail")
+    st.subheader(_("Follow trials by e-mail"))
     confirm = parsed.extra.get("confirm", ())
     unfollow = parsed.extra.get("unfollow", ())
     if confirm:
@@ -305,10 +289,12 @@ def follow_page(parsed: ParsedQuery | None = None) -> None:
     else:
         st.markdown(
             md(
-                "Follow a trial to get an e-mail when its status, its sites or its record "
-                "change; follow a search to hear of new trials that match it. Use "
-                '"Follow this trial" on a trial\'s page, or "Follow this search" on the '
-                "Find page. Each e-mail has a link to stop at once."
+                _(
+                    "Follow a trial to get an e-mail when its status, its sites or its record "
+                    "change; follow a search to hear of new trials that match it. Use "
+                    '"Follow this trial" on a trial\'s page, or "Follow this search" on the '
+                    "Find page. Each e-mail has a link to stop at once."
+                )
             )
         )
 
@@ -318,13 +304,13 @@ def follow_page(parsed: ParsedQuery | None = None) -> None:
 
 def feed_links() -> None:
     """The Atom feeds of the changes, for the data page."""
-    st.markdown("**Feeds of the changes**")
+    st.markdown("**" + md(_("Feeds of the changes")) + "**")
     found = [f for f in feeding.existing_feeds(data_dir()) if f.url]
     if not found or not st.get_option("server.enableStaticServing"):
-        st.markdown(md("No feeds are published on this server yet."))
+        st.markdown(md(_("No feeds are published on this server yet.")))
         return
     st.markdown(
-        md("Follow what each refresh changes in a feed reader (Atom):")
+        md(_("Follow what each refresh changes in a feed reader (Atom):"))
         + "\n"
         + "\n".join(f"- [{md(feed.title)}]({feed.url})" for feed in found)
     )
