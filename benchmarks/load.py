@@ -1,13 +1,18 @@
 """Load test: many concurrent sessions against one dashboard server.
 
 Each session opens a finder link, then for the test's duration changes filters,
-opens trial pages and the map, as a family would. Sessions are driven through
+opens trial pages and the map, as a family would: between two actions it reads
+the page for a while (``--think``, seconds drawn uniformly between two bounds,
+as Locust's ``between(a, b)``; ``--think 0,0`` sends the next request as soon
+as a page is finished, which measures the server's saturation, not families).
+Sessions are driven through
 Streamlit's agent API (``--server.enableAgentApi=true``): every request runs the
 real app script in a real server session and answers when the page is finished,
 so its latency is the time from a change to a finished page. Only 127.0.0.1 is
 ever contacted.
 
-    python -m benchmarks.load --data-dir /tmp/tf-bench/data --sessions 30 --seconds 120
+    python -m benchmarks.load --data-dir /tmp/tf-bench/data --sessions 30 --seconds 120 \
+        --think 3,10
 
 prints the figures and appends them, with the machine and date, to
 ``benchmarks/RESULTS.md``.
@@ -145,11 +150,21 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in found]
 
 
+#: Seconds a family reads a page before the next action (uniform between the two).
+THINK_SECONDS = (3.0, 10.0)
+
+
 class Session:
     """One visitor, over the agent API."""
 
-    def __init__(self, base: str, tally: Tally, rng: random.Random) -> None:
-        self.base, self.tally, self.rng = base, tally, rng
+    def __init__(
+        self,
+        base: str,
+        tally: Tally,
+        rng: random.Random,
+        think: tuple[float, float] = (0.0, 0.0),
+    ) -> None:
+        self.base, self.tally, self.rng, self.think = base, tally, rng, think
         self.session_id: str | None = None
         self.trial_ids: list[str] = []
 
@@ -184,6 +199,11 @@ class Session:
             self.session_id = answer.get("session_id", self.session_id)
             self.trial_ids = _trial_ids(answer) or self.trial_ids
         return answer
+
+    def read(self, until: float) -> None:
+        """Read the page a while (never past ``until``)."""
+        pause = self.rng.uniform(*self.think)
+        time.sleep(max(0.0, min(pause, until - time.monotonic())))
 
     def step(self) -> None:
         roll = self.rng.random()
@@ -222,21 +242,32 @@ def _trial_ids(snapshot: dict) -> list[str]:
     return found
 
 
-def run(base: str, sessions: int, seconds: float, server_pid: int | None, seed: int = 7) -> dict:
+def run(
+    base: str,
+    sessions: int,
+    seconds: float,
+    server_pid: int | None,
+    seed: int = 7,
+    think: tuple[float, float] = (0.0, 0.0),
+) -> dict:
     tally = Tally()
     stop = time.monotonic() + seconds
     warm_rss: list[float] = []
 
     def visitor(number: int) -> None:
-        session = Session(base, tally, random.Random(seed * 1000 + number))
+        rng = random.Random(seed * 1000 + number)
+        session = Session(base, tally, rng, think)
+        # Visitors arrive over the first reading time, not all in the same instant.
+        time.sleep(rng.uniform(0.0, think[1]))
         while time.monotonic() < stop:
             session.step()
+            session.read(stop)
 
     workers = [threading.Thread(target=visitor, args=(i,), daemon=True) for i in range(sessions)]
     for worker in workers:
         worker.start()
     if server_pid:
-        time.sleep(min(20.0, seconds / 4))
+        time.sleep(min(30.0, seconds / 4))
         warm_rss.append(rss_mb(server_pid))
     for worker in workers:
         worker.join()
@@ -247,6 +278,7 @@ def run(base: str, sessions: int, seconds: float, server_pid: int | None, seed: 
     return {
         "sessions": sessions,
         "seconds": seconds,
+        "think": think,
         "requests": len(latencies) + len(tally.errors),
         "errors": tally.errors,
         "actions": tally.actions,
@@ -258,11 +290,29 @@ def run(base: str, sessions: int, seconds: float, server_pid: int | None, seed: 
     }
 
 
+def _think_words(think: tuple[float, float]) -> str:
+    low, high = think
+    if high <= 0:
+        return "none (saturation)"
+    return f"{low:g}-{high:g} s" if high > low else f"{low:g} s"
+
+
+def _think(text: str) -> tuple[float, float]:
+    try:
+        low, high = (float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError("give two numbers of seconds, e.g. 3,10") from None
+    if not 0 <= low <= high:
+        raise argparse.ArgumentTypeError("the bounds must be 0 <= low <= high")
+    return low, high
+
+
 def table(result: dict, label: str) -> str:
     growth = result["rss_growth_pct"]
     rows = [
         ("concurrent sessions", str(result["sessions"]), ">= 30"),
         ("duration", f"{result['seconds']:.0f} s", "2 min"),
+        ("reading time between actions", _think_words(result["think"]), ""),
         ("requests (pages finished)", f"{result['requests']:,}", ""),
         ("errors", str(len(result["errors"])), "0"),
         ("change to finished page, p50", f"{result['p50_s'] * 1000:,.0f} ms", ""),
@@ -295,6 +345,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--sessions", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument(
+        "--think",
+        type=_think,
+        default=THINK_SECONDS,
+        help="seconds a session reads a page between actions, low,high (default 3,10)",
+    )
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     parser.add_argument("--label", default="", help="what the data is, e.g. '600,000 trials'")
     args = parser.parse_args(argv)
@@ -303,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         base = f"http://127.0.0.1:{port}"
         Session(base, Tally(), random.Random(0)).step()  # first load of the catalog
-        result = run(base, args.sessions, args.seconds, server.pid)
+        result = run(base, args.sessions, args.seconds, server.pid, think=args.think)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

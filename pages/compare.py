@@ -21,7 +21,7 @@ if not requested and basket():
     st.query_params["ids"] = list(requested)
 picked = pick_ids(requested, the_catalog.trials["id"].tolist())
 st.session_state[BASKET] = list(picked.ids)
-titles = the_catalog.trials.set_index("id")["title"]
+titles = the_catalog.titles()
 
 
 def _set_ids(ids: list[str]) -> None:

@@ -1,24 +1,29 @@
 """Find: the trials that match, as cards, with a link to this view and a CSV."""
 
+import functools
 import math
 from urllib.parse import urlencode
 
 import streamlit as st
 
 from trialfinder import breakdown
+from trialfinder.catalog import Catalog
 from trialfinder.export import results_to_csv
 from trialfinder.flags import trust_flags
 from trialfinder.i18n import _, language, ngettext
-from trialfinder.query import apply_query
+from trialfinder.query import Query, apply_query
 from trialfinder.ui import page
-from trialfinder.ui.cards import trial_card
+from trialfinder.ui.cards import CARDS_PER_PAGE, trial_card
 from trialfinder.ui.charts import bar_chart
 from trialfinder.ui.comparison import basket, compare_link
 from trialfinder.ui.data import catalog
 from trialfinder.ui.follow import follow_search
 from trialfinder.ui.text import md
 
-CARDS_PER_PAGE = 50
+
+def _results_csv(the_catalog: Catalog, query: Query) -> str:
+    return results_to_csv(apply_query(the_catalog, query))
+
 
 parsed = page.current()
 page.show_notice(parsed)
@@ -61,19 +66,27 @@ with share_slot, st.expander(_("Share or download this view"), icon=":material/s
     st.code(f"{sentence}\n{link}", language=None, wrap_lines=True)
     st.download_button(
         _("Download results (CSV)"),
-        results_to_csv(results),
+        # Made when clicked, from the query (not from this run's results, which a
+        # session would otherwise hold on to): most visitors never download.
+        functools.partial(_results_csv, the_catalog, parsed.query),
         file_name="trialfinder-results.csv",
         mime="text/csv",
         icon=":material/download:",
     )
 
 if count:
-    with st.expander(_("These results at a glance"), icon=":material/bar_chart:"):
-        left, right = st.columns(2)
-        with left:
-            bar_chart(breakdown.by_status(results), "find-status")
-        with right:
-            bar_chart(breakdown.by_phase(results), "find-phase")
+    # Drawn only while open (the charts are most of a page's work, and most
+    # visitors read the cards).
+    glance = st.expander(
+        _("These results at a glance"), icon=":material/bar_chart:", key="glance", on_change="rerun"
+    )
+    if glance.open:
+        with glance:
+            left, right = st.columns(2)
+            with left:
+                bar_chart(breakdown.by_status(results), "find-status")
+            with right:
+                bar_chart(breakdown.by_phase(results), "find-phase")
 
 start = (current_page - 1) * CARDS_PER_PAGE
 for _index, row in results.iloc[start : start + CARDS_PER_PAGE].iterrows():

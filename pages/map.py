@@ -2,36 +2,47 @@
 
 import streamlit as st
 
-from trialfinder.i18n import _, ngettext
-from trialfinder.query import apply_query, result_sites
+from trialfinder.catalog import Catalog
+from trialfinder.i18n import _, language, ngettext
+from trialfinder.query import Query, apply_query, result_sites
 from trialfinder.ui import page
-from trialfinder.ui.data import catalog
+from trialfinder.ui.data import catalog, data_dir
 from trialfinder.ui.sitemap import legend, site_map, trials_at
 from trialfinder.ui.text import md
 
+
+@st.fragment
+def the_map(the_catalog: Catalog, query: Query) -> None:
+    """The view, its map and the trials at the clicked site.
+
+    A fragment: a click on a site reruns this alone, not the sidebar and the
+    rest of the dashboard. It keeps only the catalog and the query between
+    reruns (not the sites, which may be millions of rows).
+    """
+    results = apply_query(the_catalog, query)
+    sites = result_sites(the_catalog, query, results)
+    n_sites, n_trials = len(sites), len(results)
+    st.subheader(
+        _("{sites} of {trials}").format(
+            sites=ngettext("{n} site", "{n} sites", n_sites).format(n=f"{n_sites:,}"),
+            trials=ngettext("{n} matching trial", "{n} matching trials", n_trials).format(
+                n=f"{n_trials:,}"
+            ),
+        )
+    )
+    # The view in one sentence, as on the find page.
+    st.markdown(md(query.describe(n_trials)))
+    legend()
+    titles = the_catalog.titles()
+    view = (str(data_dir()), the_catalog.fingerprint, query.to_query_string(), language())
+    clicked = site_map(sites, titles, query.place, query.radius_km, view=view)
+    if clicked:
+        st.markdown("**" + md(_("Trials at this site")) + "**")
+        trials_at(clicked, titles)
+    else:
+        st.caption(_("Click a site to list its trials."))
+
+
 parsed = page.current()
 page.show_notice(parsed)
-the_catalog = catalog()
-query = parsed.query
-results = apply_query(the_catalog, query)
-sites = result_sites(the_catalog, query, results)
-titles = the_catalog.trials.set_index("id")["title"]
-
-n_sites, n_trials = len(sites), len(results)
-st.subheader(
-    _("{sites} of {trials}").format(
-        sites=ngettext("{n} site", "{n} sites", n_sites).format(n=f"{n_sites:,}"),
-        trials=ngettext("{n} matching trial", "{n} matching trials", n_trials).format(
-            n=f"{n_trials:,}"
-        ),
-    )
-)
-# The view in one sentence, as on the find page.
-st.markdown(md(query.describe(n_trials)))
-legend()
-clicked = site_map(sites, titles, query.place, query.radius_km)
-if clicked:
-    st.markdown("**" + md(_("Trials at this site")) + "**")
-    trials_at(clicked, titles)
-else:
-    st.caption(_("Click a site to list its trials."))
+the_map(catalog(), parsed.query)

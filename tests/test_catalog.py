@@ -250,6 +250,19 @@ def test_condition_names(catalog: Catalog) -> None:
     assert "Brain Diseases" not in names
 
 
+def test_the_filters_offer_the_most_used_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(catalog_module, "TYPEAHEAD_NAMES", 2)
+    uses = {"Asthma": 3, "asthma": 1, "Zika": 2, "Croup": 1, "Measles": 2}
+    trials = [
+        trial(f"T{name}{i}", conditions=(name,)) for name, n in uses.items() for i in range(n)
+    ]
+    # Asthma is used 4 times (two spellings, the most used shown); Zika and
+    # Measles twice each: the first met of the two is kept.
+    assert catalog_of(*trials).condition_names() == ["Asthma", "Zika"]
+    monkeypatch.setattr(catalog_module, "TYPEAHEAD_NAMES", 10)
+    assert catalog_of(*trials).condition_names() == ["Asthma", "Croup", "Measles", "Zika"]
+
+
 def test_countries(catalog: Catalog) -> None:
     assert catalog.countries() == ["South Korea", "Vietnam"]
     both = catalog_of(als_seoul(), trial("B", sites=(site("Busan", "South Korea"),)))

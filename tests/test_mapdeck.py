@@ -204,5 +204,57 @@ def test_above_the_threshold_sites_are_counted_in_cells() -> None:
     assert len(aggregated.deck.to_json()) < len(detailed.deck.to_json())
 
 
+def _cells_the_slow_way(sites: pd.DataFrame, cell: float) -> set[tuple]:
+    keyed = sites.assign(
+        x=np.floor(sites["lon"] / cell), y=np.floor(sites["lat"] / cell), open=sites["status"]
+    )
+    keyed["open"] = keyed["status"].isin(["RECRUITING", "NOT_YET_RECRUITING"])
+    grouped = keyed.groupby(["x", "y"]).agg(
+        lat=("lat", "mean"),
+        lon=("lon", "mean"),
+        n_sites=("trial_id", "size"),
+        n_trials=("trial_id", "nunique"),
+        n_open=("open", "sum"),
+    )
+    return {
+        (round(r.lat, 9), round(r.lon, 9), r.n_sites, r.n_trials, r.n_open)
+        for r in grouped.itertuples()
+    }
+
+
+def test_cells_count_each_trial_once_however_its_sites_are_ordered() -> None:
+    rng = np.random.default_rng(11)
+    n = 5000
+    # Trials in runs (as the catalog gives them), one trial split over two runs, and
+    # a shuffled copy: every order must count the same trials in each cell.
+    ids = np.repeat([f"T{i}" for i in range(700)], rng.integers(1, 15, 700))[:n]
+    ids[-40:] = "T0"
+    sites = pd.DataFrame(
+        {
+            "trial_id": pd.array(ids, dtype="str"),
+            "facility": "F",
+            "city": "X",
+            "country": "Y",
+            "status": rng.choice(["RECRUITING", "NOT_YET_RECRUITING", "COMPLETED", None], len(ids)),
+            "lat": rng.uniform(-50, 70, len(ids)),
+            "lon": rng.uniform(-170, 170, len(ids)),
+            "approximate": False,
+        }
+    )
+    shuffled = sites.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    for frame in (sites, shuffled):
+        built = build_site_map(frame, pd.Series(dtype=str), max_points=100)
+        assert built.aggregated
+        span = max(frame["lat"].max() - frame["lat"].min(), frame["lon"].max() - frame["lon"].min())
+        got = {
+            (round(r.lat, 9), round(r.lon, 9), r.n_sites, r.n_trials, r.n_open)
+            for r in built.points.itertuples()
+        }
+        assert got == _cells_the_slow_way(frame, max(span / 60.0, 0.05))
+        opened = built.points["n_open"] > 0
+        assert (built.points.loc[opened, "status"] == "RECRUITING").all()
+        assert built.points.loc[~opened, "status"].isna().all()
+
+
 def test_legend_covers_every_colour() -> None:
     assert {colour for _, colour in LEGEND} == set(STATUS_COLOURS.values())

@@ -83,7 +83,7 @@ TABLES = ("trials", "sites", "arms", "terms")
 RANKED = "ranked"
 #: The tables read with the catalog; the others are read when first used.
 _EAGER = ("trials", "sites")
-SNAPSHOT_VERSION = "3"
+SNAPSHOT_VERSION = "5"
 #: Trials a chunk of the streaming build holds before it is turned into Arrow.
 CHUNK_TRIALS = 20_000
 RECORDS_FILE = "records.bin"
@@ -95,13 +95,20 @@ TERM_GROUPS: dict[str, tuple[str, ...]] = {
     "intr": ("intervention",),
     "spons": ("sponsor",),
 }
+#: The sites' columns a result names its nearest site by (kept as codes, see SearchIndex).
+SITE_RESULT_COLUMNS = ("facility", "city", "country", "status")
 #: Term kinds whose names (for type-ahead) are worked out when the catalog is built.
 NAMED_KINDS = ("condition", "intervention", "sponsor")
+#: How many names of each kind the filters offer (the most used; see _term_names).
+TYPEAHEAD_NAMES = 1000
 WORD = re.compile(r"\w+")
 
 _STR, _BOOL, _F8, _I8, _INT, _BOOLEAN = "str", "bool", "f8", "i8", "Int64", "boolean"
+#: Text kept as a pandas category: the same few values (or ids) over millions of rows.
+_CAT = "category"
 _ARROW_TYPES = {
     _STR: pa.large_string(),
+    _CAT: pa.large_string(),
     _BOOL: pa.bool_(),
     _F8: pa.float64(),
     _I8: pa.int64(),
@@ -164,7 +171,8 @@ SPECS: dict[str, dict[str, str]] = {
         "description": _STR,
         "interventions": _STR,
     },
-    "terms": {"trial_id": _STR, "term": _STR, "kind": _STR, "folded": _STR},
+    # Nine million rows for the whole registry: the ids and kinds as categories.
+    "terms": {"trial_id": _CAT, "term": _STR, "kind": _CAT, "folded": _STR},
 }
 SCHEMAS = {
     name: pa.schema([(column, _ARROW_TYPES[kind]) for column, kind in spec.items()])
@@ -504,7 +512,7 @@ class _LazyTable:
     """A table read when first used: a DataFrame already, or an Arrow IPC file held
     open (its footer and columns checked when opened)."""
 
-    def __init__(self, name: str, source: pd.DataFrame | pa.ipc.RecordBatchFileReader) -> None:
+    def __init__(self, name: str, source: pd.DataFrame | pa.NativeFile) -> None:
         self.name = name
         self.source = source
         self.lock = threading.Lock()
@@ -514,8 +522,16 @@ class _LazyTable:
             return self.source
         with self.lock:
             if not isinstance(self.source, pd.DataFrame):
-                self.source = _to_frame(self.source.read_all(), self.name)
+                self.source = _read_lazily(self.source, self.name)
         return self.source
+
+
+def _read_lazily(source: pa.NativeFile, name: str) -> pd.DataFrame:
+    """A table's frame from its file (category columns stored as dictionaries: no
+    copy of their text is ever made)."""
+    frame = _to_frame(pa.ipc.open_file(source).read_all(), name)
+    pa.default_memory_pool().release_unused()
+    return frame
 
 
 @dataclass(frozen=True, eq=False)
@@ -572,6 +588,17 @@ class Catalog:
             return None
         return Trial.from_dict(self.records.json(position))
 
+    def titles(self) -> pd.Series:
+        """Each trial's title by id. Built once a catalog: its index hashes every
+        id, which a page should not pay on each run."""
+        found = self._memo.get("titles")
+        if found is None:
+            found = pd.Series(
+                self.trials["title"].array, index=pd.Index(self.trials["id"].array), name="title"
+            )
+            self._memo["titles"] = found
+        return found
+
     def condition_names(self) -> list[str]:
         """The conditions present in the data, for type-ahead."""
         return self.term_names("condition")
@@ -595,13 +622,22 @@ class Catalog:
 
 
 def _term_names(terms: pd.DataFrame, kind: str) -> tuple[str, ...]:
+    """The :data:`TYPEAHEAD_NAMES` most used names of a kind, in alphabetical order.
+
+    Every page sends its filters' options to the browser: the whole registry's
+    100,000 treatments would be megabytes a page on a family's phone. Any other
+    name can still be typed (the filters accept new options).
+    """
     names = terms.loc[terms["kind"] == kind, "term"]
     # One spelling per condition ("Cerebral palsy" / "Cerebral Palsy"): the most used.
     counts = names.value_counts(sort=True)
+    folded = pd.Series(counts.to_numpy(), index=[n.casefold() for n in counts.index])
+    uses = folded.groupby(level=0, sort=False).sum()
     spelling: dict[str, str] = {}
     for name in counts.index:
         spelling.setdefault(name.casefold(), name)
-    return tuple(sorted(spelling.values(), key=str.casefold))
+    kept = uses.sort_values(ascending=False, kind="stable").index[:TYPEAHEAD_NAMES]
+    return tuple(sorted((spelling[f] for f in kept), key=str.casefold))
 
 
 # ---------------------------------------------------------------- building rows
@@ -967,7 +1003,7 @@ def _assemble(parts: list[_Part], sort_by_id: bool, out: Path | None) -> tuple[_
         rows = None
         if order is not None:
             rows = order if name == "trials" else _child_rows(counts[name], order)
-        final[name] = _ordered(tables[name], rows, out / f"{name}.arrow" if out else None)
+        final[name] = _ordered(tables[name], rows, out / f"{name}.arrow" if out else None, name)
         del tables[name]
     if order is not None:
         offsets, lengths = offsets[order], lengths[order]
@@ -984,7 +1020,7 @@ def _assemble(parts: list[_Part], sort_by_id: bool, out: Path | None) -> tuple[_
         final["trials"], _numpy(index["by_rank"]), out / f"{RANKED}.arrow" if out else None
     )
     index.update(_text_codes(final[RANKED], "ranked"))
-    index.update(_text_codes(final["sites"], "sites", limit=1 << 20))
+    index.update(_text_codes(final["sites"], "sites", 1 << 20, only=SITE_RESULT_COLUMNS))
     return _Built(final, index, offsets, lengths), records
 
 
@@ -1203,7 +1239,9 @@ def _child_rows(counts: np.ndarray, order: np.ndarray) -> np.ndarray:
     return _ranges(starts[:-1][order], starts[1:][order])
 
 
-def _ordered(table: pa.Table, rows: np.ndarray | None, path: Path | None) -> pa.Table:
+def _ordered(
+    table: pa.Table, rows: np.ndarray | None, path: Path | None, name: str = ""
+) -> pa.Table:
     """``table`` with its rows taken in ``rows`` order (all, as they are, when None),
     each column in one piece, written to ``path`` (then read back, memory-mapped)
     when given.
@@ -1219,10 +1257,42 @@ def _ordered(table: pa.Table, rows: np.ndarray | None, path: Path | None) -> pa.
     result = pa.Table.from_arrays(columns, schema=table.schema)
     if path is None:
         return result
-    with pa.ipc.new_file(str(path), table.schema) as writer:
-        writer.write_table(result)
-    del result, columns
-    return _read_ipc(path, mapped=True)
+    stored = _stored(result, name)
+    with pa.ipc.new_file(str(path), stored.schema) as writer:
+        writer.write_table(stored)
+    del result, columns, stored
+    return _decoded(_read_ipc(path, mapped=True))
+
+
+def _stored_schema(name: str) -> pa.Schema:
+    """A table's schema on disk: its category columns as dictionaries (codes and
+    each value once): a tenth of the bytes, read without a copy of the text."""
+    return pa.schema(
+        [
+            (column, pa.dictionary(pa.int32(), pa.large_string()) if kind == _CAT else field.type)
+            for (column, kind), field in zip(SPECS[name].items(), SCHEMAS[name], strict=True)
+        ]
+    )
+
+
+def _stored(table: pa.Table, name: str) -> pa.Table:
+    if name not in SPECS or _CAT not in SPECS[name].values():
+        return table
+    columns = [
+        pc.dictionary_encode(column) if kind == _CAT else column
+        for column, kind in zip(table.columns, SPECS[name].values(), strict=True)
+    ]
+    return pa.Table.from_arrays(columns, schema=_stored_schema(name))
+
+
+def _decoded(table: pa.Table) -> pa.Table:
+    """The table with its dictionary columns as plain text again."""
+    if not any(pa.types.is_dictionary(f.type) for f in table.schema):
+        return table
+    columns = [
+        c.cast(pa.large_string()) if pa.types.is_dictionary(c.type) else c for c in table.columns
+    ]
+    return pa.Table.from_arrays(columns, names=table.column_names)
 
 
 def _read_ipc(path: Path, mapped: bool = False) -> pa.Table:
@@ -1239,13 +1309,14 @@ def _read_ipc(path: Path, mapped: bool = False) -> pa.Table:
     return pa.ipc.open_file(pa.py_buffer(path.read_bytes())).read_all()
 
 
-def _open_ipc(name: str, directory: Path) -> pa.ipc.RecordBatchFileReader:
+def _open_ipc(name: str, directory: Path) -> pa.NativeFile:
     """A table's file, opened (footer and columns checked) to be read when first used;
     held open, as the snapshot folder may be replaced meanwhile."""
-    reader = pa.ipc.open_file(pa.OSFile(str(directory / f"{name}.arrow"), "rb"))
-    if reader.schema != SCHEMAS[name]:
+    source = pa.OSFile(str(directory / f"{name}.arrow"), "rb")
+    if pa.ipc.open_file(source).schema != _stored_schema(name):
+        source.close()
         raise ValueError(f"the {name} table has other columns than this version writes")
-    return reader
+    return source
 
 
 # ---------------------------------------------------------------- the index
@@ -1351,14 +1422,16 @@ def _numpy(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return values.to_numpy(zero_copy_only=False)
 
 
-def _text_codes(table: pa.Table, prefix: str, limit: int = 1 << 16) -> dict[str, pa.Array]:
+def _text_codes(
+    table: pa.Table, prefix: str, limit: int = 1 << 16, only: Iterable[str] | None = None
+) -> dict[str, pa.Array]:
     """The codes of a table's text columns with few distinct values (at most
     ``limit``, and at most one row in eight): ``<prefix>.<column>.codes`` (-1:
     missing) and ``.values``."""
     index: dict[str, pa.Array] = {}
     limit = min(limit, max(table.num_rows // 8, 1))
     for name, column in zip(table.column_names, table.columns, strict=True):
-        if not pa.types.is_large_string(column.type):
+        if not pa.types.is_large_string(column.type) or (only is not None and name not in only):
             continue
         encoded = pc.dictionary_encode(column.combine_chunks())
         if len(encoded.dictionary) > limit:
@@ -1445,20 +1518,30 @@ def _one_piece(table: pa.Table) -> pa.Table:
 
 
 def _to_frame(table: pa.Table, name: str) -> pd.DataFrame:
-    if table.schema != SCHEMAS[name]:
+    if table.schema not in (SCHEMAS[name], _stored_schema(name)):
         raise ValueError(f"the {name} table has other columns than this version writes")
     return pd.DataFrame(frame_columns(table, name), index=pd.RangeIndex(table.num_rows))
 
 
-def frame_columns(table: pa.Table, name: str) -> dict[str, Any]:
+def frame_columns(table: pa.Table, name: str, only: Iterable[str] | None = None) -> dict[str, Any]:
     """A table's columns as pandas arrays of the catalog's dtypes (strings not copied)."""
     data: dict[str, Any] = {}
     for column, kind in SPECS[name].items():
+        if only is not None and column not in only:
+            continue
         values = table.column(column)
         if values.num_chunks != 1:  # one piece a column: see _ordered
             values = pa.chunked_array([values.combine_chunks()], type=values.type)
         if kind == _STR:
             data[column] = pd.arrays.ArrowStringArray(values)
+        elif kind == _CAT:
+            chunk = values.chunk(0)
+            encoded = chunk if pa.types.is_dictionary(chunk.type) else pc.dictionary_encode(chunk)
+            categories = pd.Index(
+                pd.arrays.ArrowStringArray(pa.chunked_array([encoded.dictionary]))
+            )
+            codes = _numpy(pc.fill_null(encoded.indices, -1)).astype(np.int32)
+            data[column] = pd.Categorical.from_codes(codes, categories=categories)
         elif kind == _INT:
             data[column] = pd.arrays.IntegerArray(
                 _numpy(pc.fill_null(values, 0)).astype(np.int64), _numpy(pc.is_null(values))
@@ -1478,6 +1561,12 @@ def _to_table(frame: pd.DataFrame, name: str) -> pa.Table:
         values = frame[column]
         if kind == _STR:
             columns.append(pa.chunked_array(values.array._pa_array).cast(pa.large_string()))
+        elif kind == _CAT:
+            codes = pa.array(values.cat.codes.to_numpy(), mask=values.cat.codes.to_numpy() < 0)
+            categories = pa.array(values.cat.categories.array, type=pa.large_string())
+            columns.append(
+                pa.DictionaryArray.from_arrays(codes, categories).cast(pa.large_string())
+            )
         elif kind in (_INT, _BOOLEAN):
             columns.append(pa.array(values.array, type=_ARROW_TYPES[kind]))
         else:
@@ -1580,7 +1669,7 @@ def write_snapshot(catalog: Catalog, directory: Path) -> Path:
     try:
         for name in TABLES:
             table = _to_table(getattr(catalog, name), name)
-            _ordered(table, None, staging / f"{name}.arrow")
+            _ordered(table, None, staging / f"{name}.arrow", name)
         _ordered(catalog.search.ranked, None, staging / f"{RANKED}.arrow")
         _write_index(staging / INDEX_FILE, _index_of(catalog))
         with open(staging / RECORDS_FILE, "wb") as out:
@@ -1743,13 +1832,15 @@ def read_snapshot(directory: Path) -> Catalog:
         tables, index, _numpy(index["records.offsets"]), _numpy(index["records.lengths"])
     )
     records = Records(directory / RECORDS_FILE, built.rec_offsets, built.rec_lengths)
-    return _catalog(
+    catalog = _catalog(
         built,
         records,
         (DataProblem(**p) for p in meta.get("problems", [])),
         meta.get("built_at", ""),
         meta.get("fingerprint", ""),
     )
+    pa.default_memory_pool().release_unused()  # what the conversions needed for a moment
+    return catalog
 
 
 def _stream(data_dir: Path) -> Iterator[tuple[int, Iterator[Trial | DataProblem]]]:

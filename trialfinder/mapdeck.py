@@ -16,12 +16,15 @@ from __future__ import annotations
 import functools
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pydeck as pdk
 
 from trialfinder import i18n, plain
@@ -61,18 +64,44 @@ LEGEND: tuple[tuple[str, tuple[int, int, int]], ...] = (
 )
 #: When several trials share a site, the dot shows the most open status.
 _STATUS_ORDER = {s: i for i, s in enumerate(STATUS_COLOURS)}
+#: The columns of a map's points (locations, or grid cells).
+POINT_COLUMNS = (
+    "lat",
+    "lon",
+    "status",
+    "colour",
+    "approximate",
+    "trial_ids",
+    "n_trials",
+    "places",
+    "tooltip",
+)
+#: Site statuses a grid cell counts as open (recruiting or about to).
+OPEN_STATUSES = ("RECRUITING", "NOT_YET_RECRUITING")
 
 
 def colour_of(status: str | None) -> tuple[int, int, int]:
     return STATUS_COLOURS.get(status, STATUS_COLOURS[None])
 
 
+#: Stands for the country outlines in a deck until its JSON is written (see CompactDeck).
+COUNTRIES_MARK = "trialfinder:country-outlines"
+
+
 class CompactDeck(pdk.Deck):
-    """A Deck whose JSON has no indentation: pydeck indents, which doubles the
-    bytes Streamlit sends to the browser."""
+    """A Deck whose JSON has no indentation (pydeck indents, which doubles the
+    bytes Streamlit sends to the browser) and whose country outlines are
+    written once per process: pydeck walked their 200 KB on every map drawn,
+    most of the time a page with a small map took."""
 
     def to_json(self) -> str:
-        return json.dumps(json.loads(super().to_json()), separators=(",", ":"))
+        text = json.dumps(json.loads(super().to_json()), separators=(",", ":"))
+        return text.replace(json.dumps(COUNTRIES_MARK), _countries_json(), 1)
+
+
+@functools.cache
+def _countries_json() -> str:
+    return json.dumps(countries_geojson(), separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -221,102 +250,143 @@ def flat_features(collection: dict[str, Any]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _site_line(row: pd.Series) -> str:
-    return ", ".join(str(v) for v in (row["facility"], row["city"], row["country"]) if pd.notna(v))
+def _texts(column: pd.Series) -> list[str | None]:
+    """A text column as Python strings, None where missing (one conversion, not a
+    lookup a row)."""
+    return [None if pd.isna(v) else str(v) for v in column.tolist()]
 
 
-def _locations(sites: pd.DataFrame, titles: pd.Series) -> pd.DataFrame:
-    """One row a location (sites at the same coordinates share a dot): the
-    trials there, the most open site status, and the tooltip text."""
-    frame = sites.assign(
-        _rank=sites["status"].map(lambda s: _STATUS_ORDER.get(s if pd.notna(s) else None, 99)),
-        _title=sites["trial_id"].map(titles),
+def _site_lines(sites: pd.DataFrame) -> list[str]:
+    parts = zip(
+        _texts(sites["facility"]), _texts(sites["city"]), _texts(sites["country"]), strict=True
     )
-    rows = []
-    for (lat, lon), group in frame.groupby(["lat", "lon"], sort=False):
-        group = group.sort_values("_rank", kind="stable")
-        first = group.iloc[0]
-        status = first["status"] if pd.notna(first["status"]) else None
-        approximate = bool(group["approximate"].any())
-        places = list(
-            dict.fromkeys(_site_line(r) or i18n._("Place not named") for _, r in group.iterrows())
-        )
-        lines = places[:3] + (
-            [i18n._("and {n} more sites here").format(n=len(places) - 3)] if len(places) > 3 else []
-        )
-        if approximate:
-            lines.append(i18n._("Approximate location: placed at the city centre"))
-        shown = group.drop_duplicates("trial_id")
-        for _, site in shown.head(TRIALS_PER_TOOLTIP).iterrows():
-            own = (
-                plain.status_words(site["status"]) if pd.notna(site["status"]) else plain.unknown()
-            )
+    return [", ".join(v for v in row if v is not None) for row in parts]
+
+
+def _locations(sites: pd.DataFrame, titles: Mapping[str, str]) -> pd.DataFrame:
+    """One row a location (sites at the same coordinates share a dot): the
+    trials there, the most open site status, and the tooltip text.
+
+    Up to :data:`MAX_POINTS` locations, but possibly many more sites: the
+    columns become Python lists once and each location is a list of row
+    numbers, ordered by how open each site is (stable, so ties keep the
+    table's order).
+    """
+    statuses = _texts(sites["status"])
+    trial_ids = [str(v) for v in sites["trial_id"].tolist()]
+    lines_of_site = _site_lines(sites)
+    approximate = sites["approximate"].fillna(False).astype(bool).tolist()
+    rank = [_STATUS_ORDER.get(s, 99) for s in statuses]
+    rows_at: dict[tuple[float, float], list[int]] = {}
+    for row, spot in enumerate(zip(sites["lat"].tolist(), sites["lon"].tolist(), strict=True)):
+        rows_at.setdefault(spot, []).append(row)
+    unnamed = i18n._("Place not named")
+    approximate_line = i18n._("Approximate location: placed at the city centre")
+    more_sites = i18n._("and {n} more sites here")
+    trial_line = i18n._("{id}: {title} (site status: {status})")
+    more_trials = i18n._("and {n} more trials")
+    points = []
+    for (lat, lon), rows in rows_at.items():
+        rows.sort(key=rank.__getitem__)
+        status = statuses[rows[0]]
+        places = list(dict.fromkeys(lines_of_site[r] or unnamed for r in rows))
+        lines = places[:3]
+        if len(places) > 3:
+            lines.append(more_sites.format(n=len(places) - 3))
+        is_approximate = any(approximate[r] for r in rows)
+        if is_approximate:
+            lines.append(approximate_line)
+        first_row_of: dict[str, int] = {}
+        for r in rows:
+            first_row_of.setdefault(trial_ids[r], r)
+        for trial_id, r in list(first_row_of.items())[:TRIALS_PER_TOOLTIP]:
+            own = plain.status_words(statuses[r]) if statuses[r] is not None else plain.unknown()
+            title = titles.get(trial_id)
             lines.append(
-                i18n._("{id}: {title} (site status: {status})").format(
-                    id=site["trial_id"], title=site["_title"], status=own
-                )
+                trial_line.format(id=trial_id, title=title if title is not None else "", status=own)
             )
-        if len(shown) > TRIALS_PER_TOOLTIP:
-            lines.append(i18n._("and {n} more trials").format(n=len(shown) - TRIALS_PER_TOOLTIP))
-        rows.append(
+        if len(first_row_of) > TRIALS_PER_TOOLTIP:
+            lines.append(more_trials.format(n=len(first_row_of) - TRIALS_PER_TOOLTIP))
+        points.append(
             {
                 "lat": float(lat),
                 "lon": float(lon),
                 "status": status,
-                "colour": [*colour_of(status), 150 if approximate else 230],
-                "approximate": approximate,
-                "trial_ids": shown["trial_id"].tolist(),
-                "n_trials": len(shown),
+                "colour": [*colour_of(status), 150 if is_approximate else 230],
+                "approximate": is_approximate,
+                "trial_ids": list(first_row_of),
+                "n_trials": len(first_row_of),
                 "places": places,
                 "tooltip": "\n".join(lines),
             }
         )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "lat",
-            "lon",
-            "status",
-            "colour",
-            "approximate",
-            "trial_ids",
-            "n_trials",
-            "places",
-            "tooltip",
-        ],
-    )
+    return pd.DataFrame(points, columns=POINT_COLUMNS)
 
 
 def _grid(sites: pd.DataFrame, cell_degrees: float) -> pd.DataFrame:
-    """Sites counted in square cells (vectorized: fine for millions of sites)."""
-    cells = sites.assign(
-        _x=np.floor(sites["lon"].to_numpy(dtype=float) / cell_degrees).astype(np.int64),
-        _y=np.floor(sites["lat"].to_numpy(dtype=float) / cell_degrees).astype(np.int64),
-        _open=sites["status"].isin(["RECRUITING", "NOT_YET_RECRUITING"]).to_numpy(dtype=bool),
+    """Sites counted in square cells, in cell order.
+
+    Plain numpy over the whole registry (3 million sites): each site's cell is a
+    small integer, so counts and sums are ``bincount``; the trials in a cell are
+    its distinct (trial, cell) pairs, found by one sort that is nearly free, as a
+    result's sites come grouped by trial.
+    """
+    lat = sites["lat"].to_numpy(dtype=float)
+    lon = sites["lon"].to_numpy(dtype=float)
+    x = np.floor(lon / cell_degrees).astype(np.int64)
+    y = np.floor(lat / cell_degrees).astype(np.int64)
+    x -= x.min(initial=0)
+    y -= y.min(initial=0)
+    width = int(y.max(initial=0)) + 1
+    cell = x * width + y
+    n_cells = int(cell.max(initial=-1)) + 1
+    n_sites = np.bincount(cell, minlength=n_cells)
+    used = np.flatnonzero(n_sites)
+    is_open = sites["status"].isin(OPEN_STATUSES).to_numpy(dtype=bool)
+    trial = _trial_codes(sites["trial_id"])
+    pairs = np.sort(trial * n_cells + cell, kind="stable")
+    first_of_pair = np.ones(len(pairs), dtype=bool)
+    first_of_pair[1:] = pairs[1:] != pairs[:-1]
+    n_trials = np.bincount(pairs[first_of_pair] % max(n_cells, 1), minlength=n_cells)
+    counts = n_sites[used]
+    grouped = pd.DataFrame(
+        {
+            "lat": np.bincount(cell, weights=lat, minlength=n_cells)[used] / counts,
+            "lon": np.bincount(cell, weights=lon, minlength=n_cells)[used] / counts,
+            "n_sites": counts,
+            "n_trials": n_trials[used],
+            "n_open": np.bincount(cell, weights=is_open, minlength=n_cells)[used].astype(np.int64),
+        }
     )
-    grouped = cells.groupby(["_x", "_y"], sort=False).agg(
-        lat=("lat", "mean"),
-        lon=("lon", "mean"),
-        n_sites=("trial_id", "size"),
-        n_trials=("trial_id", "nunique"),
-        n_open=("_open", "sum"),
-    )
-    grouped = grouped.reset_index(drop=True)
-    share_open = grouped["n_open"] / grouped["n_sites"]
-    grouped["status"] = np.where(share_open > 0, "RECRUITING", None)
-    grouped["colour"] = [
-        [*colour_of("RECRUITING" if s > 0 else None), 200] for s in share_open.to_numpy()
-    ]
+    any_open = grouped["n_open"].to_numpy() > 0
+    grouped["status"] = np.where(any_open, "RECRUITING", None)
+    open_colour = [*colour_of("RECRUITING"), 200]
+    closed_colour = [*colour_of(None), 200]
+    grouped["colour"] = [open_colour if o else closed_colour for o in any_open]
     grouped["approximate"] = False
     grouped["trial_ids"] = [[] for _ in range(len(grouped))]
     grouped["places"] = [[] for _ in range(len(grouped))]
+    here = i18n._("{sites} sites of {trials} trials here")
+    opened = i18n._("{n} sites recruiting or about to")
     grouped["tooltip"] = [
-        f"{sites_:,} sites of {trials:,} trials here\n{opened:,} sites recruiting or about to"
-        for sites_, trials, opened in zip(
-            grouped["n_sites"], grouped["n_trials"], grouped["n_open"], strict=True
-        )
+        here.format(sites=f"{s:,}", trials=f"{t:,}") + "\n" + opened.format(n=f"{o:,}")
+        for s, t, o in zip(grouped["n_sites"], grouped["n_trials"], grouped["n_open"], strict=True)
     ]
     return grouped
+
+
+def _trial_codes(trial_ids: pd.Series) -> np.ndarray:
+    """One integer a trial. Sites come in runs of one trial's rows: only the first
+    id of each run is hashed (a tenth of the rows), and a trial met in two runs
+    still gets one code."""
+    ids = pa.chunked_array(pa.array(trial_ids)).combine_chunks()
+    if len(ids) == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.ones(len(ids), dtype=bool)
+    starts[1:] = pc.not_equal(ids[1:], ids[:-1]).to_numpy(zero_copy_only=False)
+    first_ids = ids.filter(pa.array(starts))
+    run_codes = pc.dictionary_encode(first_ids).indices.to_numpy().astype(np.int64)
+    return run_codes[np.cumsum(starts) - 1]
 
 
 def _more_locations_than(placed: pd.DataFrame, limit: int) -> bool:
@@ -385,7 +455,7 @@ def build_site_map(
         pdk.Layer(
             "GeoJsonLayer",
             id="countries",
-            data=countries_geojson(),
+            data=COUNTRIES_MARK,  # the outlines, put in by CompactDeck.to_json
             stroked=True,
             filled=True,
             get_fill_color=[243, 241, 236],

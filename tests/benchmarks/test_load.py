@@ -1,11 +1,15 @@
 """The load test runs: real server, concurrent sessions, no errors (timings not asserted)."""
 
+import argparse
 import os
 import random
 import signal
+import time
 from pathlib import Path
 
-from benchmarks.load import Session, Tally, _free_port, run, start_server, table
+import pytest
+
+from benchmarks.load import Session, Tally, _free_port, _think, run, start_server, table
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -29,3 +33,21 @@ def test_a_short_load_run_finishes_pages_without_errors() -> None:
     assert result["rss_end_mb"] and result["rss_end_mb"] > 50
     text = table(result, "the shipped data")
     assert "| errors | 0 | 0 |" in text and "change to finished page, p95" in text
+
+
+def test_reading_time_is_two_bounds_in_seconds() -> None:
+    assert _think("3,10") == (3.0, 10.0)
+    assert _think("0,0") == (0.0, 0.0)
+    for bad in ("3", "10,3", "-1,2", "a,b"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            _think(bad)
+
+
+def test_a_session_reads_between_its_bounds_and_never_past_the_end() -> None:
+    session = Session("http://127.0.0.1:9", Tally(), random.Random(1), think=(0.05, 0.1))
+    started = time.monotonic()
+    session.read(until=started + 10)
+    assert 0.05 <= time.monotonic() - started < 1
+    started = time.monotonic()
+    session.read(until=started)  # the run is over: no reading at all
+    assert time.monotonic() - started < 0.05

@@ -40,7 +40,8 @@ def cards(at: AppTest) -> dict[str, object]:
 
 
 def card_texts(card) -> list[str]:
-    return [plain(element.value) for element in card.markdown]
+    """The card's lines (a markdown element may hold several)."""
+    return [line for element in card.markdown for line in plain(element.value).split("\n")]
 
 
 def notices(at: AppTest) -> list[str]:

@@ -451,3 +451,26 @@ def test_the_trial_page_has_a_small_map_of_the_trials_own_sites(open_app, map_da
 
     one = open_app("id=TF-CP-001", page="pages/trial.py")
     assert [(d["lat"], d["lon"]) for d in dots(one, "trial_map")] == [(21.1, 105.84117)]
+
+
+def test_a_view_s_map_is_built_once_and_shared(open_app, monkeypatch):
+    from trialfinder.ui import sitemap
+
+    built = []
+    real = sitemap.build_site_map
+
+    def counting(*args, **kwargs):
+        built.append(args[0]["trial_id"].nunique())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sitemap, "build_site_map", counting)
+    sitemap._shared_map.clear()
+    first = open_app(SHARED, page="pages/map.py")
+    again = open_app(SHARED, page="pages/map.py")  # another visitor, the same link
+    assert_clean(again)
+    assert len(built) == 1 and dots(again) == dots(first)
+    other = open_app("cond=cerebral+palsy", page="pages/map.py")
+    in_vietnamese = open_app(SHARED + "&lang=vi", page="pages/map.py")
+    assert len(built) == 3
+    assert dots(other) != dots(first)
+    assert [d["tooltip"] for d in dots(in_vietnamese)] != [d["tooltip"] for d in dots(first)]

@@ -9,6 +9,7 @@ the browser tests prove the round trip.
 
 from __future__ import annotations
 
+import math
 import re
 import string
 from urllib.parse import urlencode
@@ -29,6 +30,7 @@ from tests.ui.trialdata import (
     generated_id,
 )
 from trialfinder import plain as plain_words
+from trialfinder.ui.cards import CARDS_PER_PAGE
 
 SHARED = "cond=cerebral+palsy&age=4y&near=Hanoi"
 CP_RECRUITING = ["NCT07527104", "TF-CP-006", "TF-CP-004", "TF-CP-001", "TF-CP-005"]
@@ -167,32 +169,36 @@ def test_a_bad_age_typed_in_the_sidebar_is_named_and_ignored(open_app):
     assert list(cards(at)) == CP_AGE4_HANOI
 
 
-def test_long_lists_page_at_50_cards(open_app):
+def test_long_lists_come_a_page_of_cards_at_a_time(open_app):
     newest_first = [generated_id(n) for n in range(GENERATED_COUNT, 0, -1)]
     at = open_app("cond=autism")
     assert_clean(at)
     assert heading(at) == f"{GENERATED_COUNT} trials match"
-    assert list(cards(at)) == newest_first[:50]
-    assert at.number_input(key="page").label == "Page (of 2)"
+    assert list(cards(at)) == newest_first[:CARDS_PER_PAGE]
+    assert (
+        at.number_input(key="page").label
+        == f"Page (of {math.ceil(GENERATED_COUNT / CARDS_PER_PAGE)})"
+    )
 
     at.number_input(key="page").set_value(2).run()
     assert_clean(at)
-    assert list(cards(at)) == newest_first[50:]
+    assert list(cards(at)) == newest_first[CARDS_PER_PAGE : 2 * CARDS_PER_PAGE]
     assert at.code[0].value.endswith("?cond=autism&page=2")
 
 
 def test_a_link_to_page_2_opens_page_2(open_app):
+    newest_first = [generated_id(n) for n in range(GENERATED_COUNT, 0, -1)]
     at = open_app("cond=autism&page=2")
     assert_clean(at)
-    assert list(cards(at)) == [generated_id(n) for n in range(15, 0, -1)]
+    assert list(cards(at)) == newest_first[CARDS_PER_PAGE : 2 * CARDS_PER_PAGE]
     assert at.code[0].value.endswith("?cond=autism&page=2")
 
 
-def test_the_whole_catalog_still_draws_50_cards(open_app):
+def test_the_whole_catalog_still_draws_one_page_of_cards(open_app):
     at = open_app()
     assert_clean(at)
     assert heading(at) == f"{TOTAL_TRIALS} trials match"
-    assert len(cards(at)) == 50
+    assert len(cards(at)) == CARDS_PER_PAGE
 
 
 # ------------------------------------------------------------------ bad links

@@ -10,7 +10,7 @@ What the fixture holds, and what the tests rely on:
   Boston) with different statuses, ages and update dates, plus the two seeds;
 - one trial whose title, summary, criteria, arms and site are Markdown and HTML,
   to prove that trial text is shown literally;
-- 65 generated autism trials, to prove the finder draws at most 50 cards at once.
+- 65 generated autism trials, to prove the finder draws a page of cards at a time.
 """
 
 from __future__ import annotations

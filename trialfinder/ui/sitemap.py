@@ -12,7 +12,7 @@ import streamlit as st
 
 from trialfinder.geo import Place
 from trialfinder.i18n import _, ngettext
-from trialfinder.mapdeck import LEGEND, SITES_LAYER, build_site_map
+from trialfinder.mapdeck import LEGEND, SITES_LAYER, SiteMap, build_site_map
 from trialfinder.ui.page import page_params
 from trialfinder.ui.text import md
 
@@ -54,6 +54,20 @@ def _dots_digest(points: pd.DataFrame) -> str:
     return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:12]
 
 
+@st.cache_resource(max_entries=64, ttl=3600, show_spinner=False)
+def _shared_map(
+    view: tuple[str, ...],
+    _sites: pd.DataFrame,
+    _titles: pd.Series,
+    place: Place | None,
+    radius_km: float,
+    basemap_style: str | None,
+) -> SiteMap:
+    """One deck a view (data version, query, language), shared by every visitor
+    who opens it: advocates send the same links to many families."""
+    return build_site_map(_sites, _titles, place, radius_km, basemap_style=basemap_style)
+
+
 def site_map(
     sites: pd.DataFrame,
     titles: pd.Series,
@@ -61,11 +75,18 @@ def site_map(
     radius_km: float = 50.0,
     key: str = "site_map",
     height: int = 520,
+    view: tuple[str, ...] | None = None,
 ) -> list[dict]:
-    """Draw the map; return the locations the user clicked (with their trial ids)."""
-    built = build_site_map(
-        sites, titles, place, radius_km, basemap_style=os.environ.get(BASEMAP_ENV) or None
-    )
+    """Draw the map; return the locations the user clicked (with their trial ids).
+
+    ``view`` names what ``sites`` are (the data version, the query and the
+    language, say): a map named so is built once and shared.
+    """
+    style = os.environ.get(BASEMAP_ENV) or None
+    if view is None:
+        built = build_site_map(sites, titles, place, radius_km, basemap_style=style)
+    else:
+        built = _shared_map(view, sites, titles, place, radius_km, style)
     st.html(_TOOLTIP_STYLE)  # style only: Streamlit adds it without taking room
     event = st.pydeck_chart(
         built.deck,

@@ -16,12 +16,14 @@ def flag_lines(flags: Sequence[Flag], key: str) -> None:
     if not flags:
         return
     with st.container(key=f"flags-{key}"):
-        for flag in flags:
-            quote = f" “{md(flag.quote)}”" if flag.quote else ""
-            st.markdown(
+        # One element for all the flags (a card is sent as few messages as it can).
+        st.markdown(
+            "\n\n".join(
                 f":material/flag: **{md(flag.title)}.** {md(flag.reason)}  \n"
-                f"*{md(flag.fact)}*{quote}"
+                f"*{md(flag.fact)}*" + (f" “{md(flag.quote)}”" if flag.quote else "")
+                for flag in flags
             )
+        )
 
 
 def flags_section(flags: Sequence[Flag], key: str) -> None:
