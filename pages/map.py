@@ -4,7 +4,7 @@ import streamlit as st
 
 from trialfinder.catalog import Catalog
 from trialfinder.i18n import _, language, ngettext
-from trialfinder.query import Query, apply_query, result_sites
+from trialfinder.query import Query, apply_query, result_sites, site_trials
 from trialfinder.ui import page
 from trialfinder.ui.data import catalog, data_dir
 from trialfinder.ui.sitemap import legend, site_map, trials_at
@@ -35,7 +35,8 @@ def the_map(the_catalog: Catalog, query: Query) -> None:
     legend()
     titles = the_catalog.titles()
     view = (str(data_dir()), the_catalog.fingerprint, query.to_query_string(), language())
-    clicked = site_map(sites, titles, query.place, query.radius_km, view=view)
+    trial_of = site_trials(the_catalog, sites)
+    clicked = site_map(sites, titles, query.place, query.radius_km, view=view, trial_of=trial_of)
     if clicked:
         st.markdown("**" + md(_("Trials at this site")) + "**")
         trials_at(clicked, titles)

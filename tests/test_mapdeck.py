@@ -251,6 +251,16 @@ def test_cells_count_each_trial_once_however_its_sites_are_ordered() -> None:
             for r in built.points.itertuples()
         }
         assert got == _cells_the_slow_way(frame, max(span / 60.0, 0.05))
+        # Told each site's trial as an integer (as the catalog's index knows it), the
+        # cells are the same.
+        codes = pd.factorize(frame["trial_id"])[0] + 1000
+        told = build_site_map(frame, pd.Series(dtype=str), max_points=100, trial_of=codes)
+        assert told.points.equals(built.points)
+        unplaced = frame.assign(lat=frame["lat"].where(frame.index >= 50))
+        alone = build_site_map(unplaced, pd.Series(dtype=str), max_points=100)
+        told = build_site_map(unplaced, pd.Series(dtype=str), max_points=100, trial_of=codes)
+        assert told.n_unplaced == alone.n_unplaced == 50
+        assert told.points.equals(alone.points)
         opened = built.points["n_open"] > 0
         assert (built.points.loc[opened, "status"] == "RECRUITING").all()
         assert built.points.loc[~opened, "status"].isna().all()

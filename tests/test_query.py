@@ -1066,7 +1066,7 @@ def _sites_in_place(catalog, query: Query, ids) -> pd.DataFrame:
     "text", ["country=Vietnam", "near=Hanoi&within=2000", "status=recruiting&country=Vietnam", ""]
 )
 def test_the_sites_of_results_and_of_frames_made_from_them(text: str) -> None:
-    from trialfinder.query import result_sites
+    from trialfinder.query import result_sites, site_trials
 
     query = parsed_ok(text)
     results = apply_query(CATALOG, query)
@@ -1086,3 +1086,6 @@ def test_the_sites_of_results_and_of_frames_made_from_them(text: str) -> None:
             expected = CATALOG.sites.loc[CATALOG.sites["trial_id"].isin(list(view["id"]))]
         assert got.index.tolist() == expected.index.tolist(), text
         assert (got["trial_id"].tolist()) == expected["trial_id"].tolist()
+        # Each site's trial, as the map counts them: the row of that trial's id.
+        rows = site_trials(CATALOG, got)
+        assert CATALOG.trials["id"].to_numpy()[rows].tolist() == got["trial_id"].tolist()

@@ -625,6 +625,13 @@ def search(catalog: Catalog, source: Source | Query) -> pd.DataFrame:
     return apply_query(catalog, query)
 
 
+def site_trials(catalog: Catalog, sites: pd.DataFrame) -> np.ndarray:
+    """Each site's trial, as its row of the trials table. ``sites`` are rows of the
+    catalog's sites table keeping their labels, as :func:`result_sites` and
+    :func:`matching_sites` give them."""
+    return catalog.search.site_trial[sites.index.to_numpy()]
+
+
 def result_sites(catalog: Catalog, query: Query, results: pd.DataFrame) -> pd.DataFrame:
     """The sites a view shows for its results: with a place, the sites in it that
     matched; without one, every site of the matching trials."""

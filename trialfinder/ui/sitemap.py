@@ -7,6 +7,7 @@ import html
 import json
 import os
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -62,10 +63,13 @@ def _shared_map(
     place: Place | None,
     radius_km: float,
     basemap_style: str | None,
+    _trial_of: np.ndarray | None = None,
 ) -> SiteMap:
     """One deck a view (data version, query, language), shared by every visitor
     who opens it: advocates send the same links to many families."""
-    return build_site_map(_sites, _titles, place, radius_km, basemap_style=basemap_style)
+    return build_site_map(
+        _sites, _titles, place, radius_km, basemap_style=basemap_style, trial_of=_trial_of
+    )
 
 
 def site_map(
@@ -76,17 +80,21 @@ def site_map(
     key: str = "site_map",
     height: int = 520,
     view: tuple[str, ...] | None = None,
+    trial_of: np.ndarray | None = None,
 ) -> list[dict]:
     """Draw the map; return the locations the user clicked (with their trial ids).
 
     ``view`` names what ``sites`` are (the data version, the query and the
-    language, say): a map named so is built once and shared.
+    language, say): a map named so is built once and shared. ``trial_of``: see
+    :func:`trialfinder.mapdeck.build_site_map`.
     """
     style = os.environ.get(BASEMAP_ENV) or None
     if view is None:
-        built = build_site_map(sites, titles, place, radius_km, basemap_style=style)
+        built = build_site_map(
+            sites, titles, place, radius_km, basemap_style=style, trial_of=trial_of
+        )
     else:
-        built = _shared_map(view, sites, titles, place, radius_km, style)
+        built = _shared_map(view, sites, titles, place, radius_km, style, trial_of)
     st.html(_TOOLTIP_STYLE)  # style only: Streamlit adds it without taking room
     event = st.pydeck_chart(
         built.deck,
