@@ -492,19 +492,20 @@ def child_serve(data_dir: Path, rounds: int, repeat: int) -> dict:
     chosen = apply_query(catalog, query)["id"].tolist()[:4]
     if len(chosen) < 4:
         chosen = catalog.trials["id"].tolist()[:4]
-    compares, compares_indexed = [], []
+    compares, compares_scanned = [], []
     for _ in range(repeat):
 
         def page_way():
+            picked = comparing.pick_ids(chosen, catalog.find_id)
+            trials = [catalog.trial(i) for i in picked.ids]
+            return comparing.compare(trials, catalog.sites_of(picked.ids), query.place)
+
+        def scanning_way():
             trials = [catalog.trial(i) for i in chosen]
             return comparing.compare(trials, catalog.sites, query.place)
 
-        def indexed_way():
-            trials = [catalog.trial(i) for i in chosen]
-            return comparing.compare(trials, catalog.sites_of(chosen), query.place)
-
         compares.append(timed(page_way)[0])
-        compares_indexed.append(timed(indexed_way)[0])
+        compares_scanned.append(timed(scanning_way)[0])
     sponsor_page, _at = _app_run(SPONSOR, "pages/sponsor.py")
     return {
         "first_page": first_page,
@@ -522,7 +523,7 @@ def child_serve(data_dir: Path, rounds: int, repeat: int) -> dict:
         "map_bytes": n_bytes,
         "map_aggregated": aggregated,
         "compare": median(compares),
-        "compare_indexed": median(compares_indexed),
+        "compare_scanned": median(compares_scanned),
         "compared": chosen,
         "sponsor_page": sponsor_page,
         "peak_rss": peak_rss_bytes(),
@@ -728,7 +729,8 @@ def measure(args: argparse.Namespace) -> tuple[list[Figure], dict]:
         Figure(
             "compare of four trials (as the compare page calls it)",
             "<= 100 ms",
-            f"{ms(serve['compare'])} (sites found by the index: {ms(serve['compare_indexed'])})",
+            f"{ms(serve['compare'])} (scanning all sites for each trial:"
+            f" {ms(serve['compare_scanned'])})",
             f"{duration(naive['compare_seconds'] * scale + naive_load)}{scaled}:"
             " parse all, pick four in a loop",
             gain(naive["compare_seconds"] * scale + naive_load, serve["compare"]),

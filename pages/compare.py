@@ -5,6 +5,7 @@ import streamlit as st
 from trialfinder.compare import MAX_TRIALS, compare, pick_ids
 from trialfinder.export import records_to_csv
 from trialfinder.i18n import _
+from trialfinder.query import apply_query
 from trialfinder.ui import page
 from trialfinder.ui.comparison import BASKET, basket, show_comparison
 from trialfinder.ui.data import catalog
@@ -19,9 +20,12 @@ if not requested and basket():
     # pages (the basket), and put them in the URL so the comparison is a link.
     requested = tuple(basket())
     st.query_params["ids"] = list(requested)
-picked = pick_ids(requested, the_catalog.trials["id"].tolist())
+picked = pick_ids(requested, the_catalog.find_id)
 st.session_state[BASKET] = list(picked.ids)
 titles = the_catalog.titles()
+#: The menu offers the trials the filters find (the first of them), not the whole
+#: registry: 600,000 titles would be tens of megabytes on every run. Any id can be typed.
+MENU_TRIALS = 200
 
 
 def _set_ids(ids: list[str]) -> None:
@@ -31,23 +35,37 @@ def _set_ids(ids: list[str]) -> None:
 
 def _add() -> None:
     chosen = st.session_state.get("compare_add")
-    if chosen and chosen not in picked.ids:
-        _set_ids([*picked.ids, chosen][:MAX_TRIALS])
+    found = the_catalog.find_id(str(chosen).split(":", 1)[0].strip()) if chosen else None
+    if found and found not in picked.ids:
+        _set_ids([*picked.ids, found][:MAX_TRIALS])
+    elif chosen and not found:
+        st.session_state[_NOT_FOUND] = str(chosen)[:40]
     st.session_state["compare_add"] = None
+
+
+_NOT_FOUND = "_compare_not_found"
 
 
 st.subheader(_("Compare trials side by side"))
 for note in picked.notes:
     st.info(md(note), icon=":material/info:")
 
+missing = st.session_state.pop(_NOT_FOUND, None)
+if missing:
+    st.info(
+        md(_("No trial has the id {ids}; left out.").format(ids=missing)), icon=":material/info:"
+    )
 if len(picked.ids) < MAX_TRIALS:
+    found = apply_query(the_catalog, parsed.query)["id"].head(MENU_TRIALS + MAX_TRIALS)
+    offered = [i for i in found.tolist() if i not in picked.ids][:MENU_TRIALS]
     st.selectbox(
-        _("Add a trial (type an id or words from its title)"),
-        [i for i in titles.index if i not in picked.ids],
+        _("Add a trial (one your filters find, or type its id)"),
+        offered,
         index=None,
-        format_func=lambda i: f"{i}: {titles[i]}"[:140],
+        format_func=lambda i: f"{i}: {titles.get(i, '')}"[:140],
         key="compare_add",
         on_change=_add,
+        accept_new_options=True,
         placeholder=_("Search by id or title"),
     )
 
@@ -63,7 +81,7 @@ if picked.ids:
                 args=([i for i in picked.ids if i != trial_id],),
             )
     trials = [the_catalog.trial(i) for i in picked.ids]
-    comparison = compare(trials, the_catalog.sites, parsed.query.place)
+    comparison = compare(trials, the_catalog.sites_of(picked.ids), parsed.query.place)
     show_comparison(comparison)
     st.download_button(
         _("Download the comparison (CSV)"),

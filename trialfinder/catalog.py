@@ -574,6 +574,17 @@ class Catalog:
             return int(by_id[k])
         return None
 
+    def find_id(self, text: str) -> str | None:
+        """The id of the trial ``text`` names, as written or in capitals or small
+        letters ("nct07527104"); None when no trial has it. A lookup in the index,
+        not a set of every id (a page run must not build one)."""
+        if not isinstance(text, str):
+            return None
+        for candidate in dict.fromkeys((text, text.upper(), text.lower())):
+            if self.position(candidate) is not None:
+                return candidate
+        return None
+
     def sites_of(self, trial_ids: Iterable[str]) -> pd.DataFrame:
         """The sites of these trials (rows of the sites table, in its order), found
         through the index rather than by comparing every site's ``trial_id``."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -111,9 +111,23 @@ def _some(ids: list[str]) -> str:
     return ", ".join(ids[:NAMED_IDS]) + rest
 
 
-def pick_ids(requested: Iterable[str], known: Iterable[str]) -> PickedIds:
-    """The trials to compare, and a sentence for everything done with the request."""
-    by_folded = {k.casefold(): k for k in known}
+def pick_ids(
+    requested: Iterable[str], known: Iterable[str] | Callable[[str], str | None]
+) -> PickedIds:
+    """The trials to compare, and a sentence for everything done with the request.
+
+    ``known``: the ids there are (matched whatever their case), or a lookup from
+    what was asked to the id it names (``Catalog.find_id``: no list of the whole
+    registry's ids on every run).
+    """
+    if callable(known):
+        find = known
+    else:
+        by_folded = {k.casefold(): k for k in known}
+
+        def find(wanted: str) -> str | None:
+            return by_folded.get(wanted.casefold())
+
     ids: list[str] = []
     notes: list[str] = []
     unknown: list[str] = []
@@ -123,7 +137,7 @@ def pick_ids(requested: Iterable[str], known: Iterable[str]) -> PickedIds:
             wanted = part.strip()
             if not wanted:
                 continue
-            found = by_folded.get(wanted.casefold())
+            found = find(wanted)
             if found is None:
                 unknown.append(wanted[:40])
             elif found in ids:

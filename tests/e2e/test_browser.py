@@ -104,8 +104,12 @@ def test_the_results_download_as_csv(page, server):
     open_view(page, server.url, SHARED)
     wait_for_results(page, CP_AGE4_HANOI)
     page.get_by_text("Share or download this view").click()
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download results (CSV)").click()
+    button = page.get_by_role("button", name="Download results (CSV)")
+    expect(button).to_be_enabled()
+    settle(page)
+    # The file is made when asked for (a round trip to the server): give it time.
+    with page.expect_download(timeout=60_000) as download:
+        button.click()
     rows = list(csv.DictReader(io.StringIO(download.value.path().read_text("utf-8"))))
     assert [row["id"] for row in rows] == CP_AGE4_HANOI
     assert rows[1]["nearest_site"] == "Bach Mai Hospital"

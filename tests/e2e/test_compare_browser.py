@@ -13,7 +13,7 @@ import io
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import open_view, settle, wait_for_query, wait_for_results
+from tests.e2e.helpers import open_view, query, settle, wait_for_query, wait_for_results
 from tests.ui.trialdata import (
     CP_AGE4_HANOI,
     MARKUP_ARM_DESCRIPTION,
@@ -99,24 +99,34 @@ def test_choosing_trials_and_the_url_follows(new_page, server):
     wait_for_query(page, ids=["TF-CP-002", "TF-CP-001"])
     wait_for_columns(page, ["TF-CP-002", "TF-CP-001"])
 
-    # add by words of a title, and by id
-    add(page, "hip checks", "TF-CP-005: Hip checks for children with cerebral palsy")
-    wait_for_query(page, ids=["TF-CP-002", "TF-CP-001", "TF-CP-005"])
-    wait_for_columns(page, ["TF-CP-002", "TF-CP-001", "TF-CP-005"])
+    # the menu offers what the filters find, by words of a title or by id
     add(page, "NCT0752", "NCT07527104: Own stem cells may boost movement in kids")
-    wait_for_query(page, ids=["TF-CP-002", "TF-CP-001", "TF-CP-005", "NCT07527104"])
-    wait_for_columns(page, ["TF-CP-002", "TF-CP-001", "TF-CP-005", "NCT07527104"])
+    wait_for_query(page, ids=["TF-CP-002", "TF-CP-001", "NCT07527104"])
+    wait_for_columns(page, ["TF-CP-002", "TF-CP-001", "NCT07527104"])
+    # an id no trial has: said, and nothing added
+    field = page.locator(".st-key-compare_add input")
+    field.click()
+    field.fill("NCT00000000")
+    field.press("Enter")
+    expect(page.get_by_text("No trial has the id NCT00000000; left out.")).to_be_visible()
+    assert query(page.url)["ids"] == ["TF-CP-002", "TF-CP-001", "NCT07527104"]
+    # any other trial by its id, typed whole (in any case): the filters do not find it
+    field.click()
+    field.fill("tf-cp-005")
+    field.press("Enter")
+    wait_for_query(page, ids=["TF-CP-002", "TF-CP-001", "NCT07527104", "TF-CP-005"])
+    wait_for_columns(page, ["TF-CP-002", "TF-CP-001", "NCT07527104", "TF-CP-005"])
     expect(page.locator(".st-key-compare_add")).to_have_count(0)  # four is the most
 
     # remove
     page.get_by_role("button", name="Remove TF-CP-001").click()
-    wait_for_query(page, ids=["TF-CP-002", "TF-CP-005", "NCT07527104"])
-    wait_for_columns(page, ["TF-CP-002", "TF-CP-005", "NCT07527104"])
+    wait_for_query(page, ids=["TF-CP-002", "NCT07527104", "TF-CP-005"])
+    wait_for_columns(page, ["TF-CP-002", "NCT07527104", "TF-CP-005"])
 
     # the address is the comparison: a fresh browser opens the same one
     fresh = new_page()
     open_view(fresh, "", page.url)
-    wait_for_columns(fresh, ["TF-CP-002", "TF-CP-005", "NCT07527104"])
+    wait_for_columns(fresh, ["TF-CP-002", "NCT07527104", "TF-CP-005"])
 
 
 def test_the_comparison_downloads_as_csv_and_prints_cleanly(page, server):

@@ -16,6 +16,7 @@ import pytest
 
 from tests.ui.reading import assert_clean, cards, plain
 from tests.ui.trialdata import (
+    CP_AGE4_HANOI,
     MARKUP_ARM_DESCRIPTION,
     MARKUP_ARM_LABEL,
     MARKUP_ID,
@@ -404,3 +405,10 @@ def test_arms_with_trial_text_on_the_trial_page_are_text(open_app):
     ]
     raw = arm.markdown[1].value
     assert "<script>" not in raw and "](http" not in raw and "http\u2060" in raw
+
+
+def test_the_menu_offers_what_the_filters_find_not_the_whole_registry(open_app):
+    at = open_compare(open_app, "cond=cerebral+palsy&age=4y&near=Hanoi&ids=TF-CP-002")
+    ids = [o.split(":", 1)[0] for o in at.selectbox(key="compare_add").options]
+    assert ids == [i for i in CP_AGE4_HANOI if i != "TF-CP-002"]
+    # (typing any other id is a browser test: AppTest cannot type a new option)
