@@ -36,6 +36,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks.run import machine
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
@@ -74,18 +76,9 @@ class Tally:
 
 
 def describe_machine() -> str:
-    """CPU, cores, memory and date, for the results file."""
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    """The machine (as the benchmark runner names it) and the date, for the results file."""
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    return f"Machine: {cpu}, {os.cpu_count()} cores, {memory:.0f} GiB; measured {when}."
+    return f"Machine: {machine()}; measured {when}."
 
 
 def _free_port() -> int:

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 from pathlib import Path
-from typing import Any
 
 import feedparser
 import pytest
@@ -38,16 +36,7 @@ FAST = ["--page-size", "10", "--retries", "0", "--interval", "0", "--timeout", "
 MARKUP = "<script>alert(1)</script> & <b>bold</b>"
 
 
-@pytest.fixture(autouse=True)
-def no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
-    real_lookup = socket.getaddrinfo
-
-    def lookup(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if host not in ("127.0.0.1", "localhost", "::1"):
-            raise OSError(f"the tests never reach {host}")
-        return real_lookup(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+pytestmark = pytest.mark.usefixtures("no_internet")
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -80,17 +79,7 @@ FAST = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Name lookups and connections beyond this machine fail at once in these tests."""
-    real_lookup = socket.getaddrinfo
-
-    def lookup(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if host not in ("127.0.0.1", "localhost", "::1"):
-            raise OSError(f"the tests never reach {host}")
-        return real_lookup(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+pytestmark = pytest.mark.usefixtures("no_internet")
 
 
 def refresh(data: Path, server: FakeCtgov, *extra: str) -> Result:
