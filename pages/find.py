@@ -71,6 +71,8 @@ with share_slot, st.expander(_("Share or download this view"), icon=":material/s
         functools.partial(_results_csv, the_catalog, parsed.query),
         file_name="trialfinder-results.csv",
         mime="text/csv",
+        # No rerun: a rerun's clean-up could remove the file before the browser fetched it.
+        on_click="ignore",
         icon=":material/download:",
     )
 
