@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+import trialfinder
 from trialfinder import datadir
 from trialfinder.catalog import load_catalog
 from trialfinder.cli import main
@@ -875,7 +876,8 @@ def test_python_dash_m_trialfinder(data: Path, tmp_path: Path) -> None:
         [*command, "--version"], capture_output=True, text=True, env=_env(), cwd=tmp_path
     )
     assert version.returncode == 0, version.stderr
-    assert version.stdout == "trialfinder, version 0.1.0\n"
+    assert "trialfinder" in version.stdout
+    assert trialfinder.__version__ in version.stdout
 
     searched = subprocess.run(
         [*command, "search", "cond=cerebral palsy&age=4y", "--data-dir", str(data)],

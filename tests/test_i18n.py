@@ -75,6 +75,10 @@ def test_translations_keep_their_placeholders(catalog):
     assert not wrong
 
 
+def _messages(translations: gettext.GNUTranslations) -> dict:
+    return {key: text for key, text in translations._catalog.items() if key != ""}
+
+
 def test_the_compiled_catalog_matches_the_po_file(catalog):
     """The .mo is committed (no build step on a fresh clone): it must be current."""
     compiled = io.BytesIO()
@@ -83,7 +87,9 @@ def test_the_compiled_catalog_matches_the_po_file(catalog):
     fresh = gettext.GNUTranslations(compiled)
     with MO.open("rb") as handle:
         shipped = gettext.GNUTranslations(handle)
-    assert shipped._catalog == fresh._catalog, (
+    # The header entry ("") is what the compiling tool writes about itself (its name and
+    # version); the messages and their translations are what the project owns.
+    assert _messages(shipped) == _messages(fresh), (
         "trialfinder.mo is stale: pybabel compile -d trialfinder/locale -D trialfinder"
     )
 
