@@ -532,8 +532,8 @@ def test_a_publish_during_a_read_never_mixes_generations(
     real = datadir.ctgov.iter_studies
     swapped: list[Path] = []
 
-    def read_then_publish(path: Path):
-        yield from real(path)
+    def read_then_publish(path: Path, *limits: object):
+        yield from real(path, *limits)
         if not swapped:  # the refresh publishes right after the first file was read
             swapped.append(publish_source(tmp_path, "cp", new))
 
@@ -556,8 +556,8 @@ def test_a_read_whose_generation_is_removed_meanwhile_starts_again(
     real = datadir.ctgov.iter_studies
     done: list[bool] = []
 
-    def read_then_remove(path: Path):
-        yield from real(path)
+    def read_then_remove(path: Path, *limits: object):
+        yield from real(path, *limits)
         if not done:  # two publishes during one read: the generation read is removed
             done.append(True)
             publish_source(tmp_path, "cp", [study("NCT09920003")])

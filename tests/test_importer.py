@@ -578,8 +578,8 @@ def test_an_interrupted_import_publishes_nothing(
     before = data_state(data)
     real = importer.ctgov.iter_studies
 
-    def interrupted(path: Path):
-        yield from real(path)
+    def interrupted(path: Path, *limits: object):
+        yield from real(path, *limits)
         raise KeyboardInterrupt
 
     monkeypatch.setattr(importer.ctgov, "iter_studies", interrupted)

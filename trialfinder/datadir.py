@@ -45,6 +45,7 @@ from typing import Any
 from trialfinder.errors import DataError, DataProblem
 from trialfinder.model import Trial
 from trialfinder.sources import ctgov, curated
+from trialfinder.sources.files import Limits
 
 ENV_DATA_DIR = "TRIALFINDER_DATA_DIR"
 REGISTRY = "registry"
@@ -55,11 +56,11 @@ GENERATIONS = ".generations"
 #: The source ``trialfinder import`` writes.
 IMPORTED = "imported"
 #: A ClinicalTrials.gov id, the only kind stored under ``registry/``.
-NCT_ID = re.compile(r"NCT\d{8}")
+NCT_ID = re.compile(r"NCT[0-9]{8}")
 #: A source's name: it names a folder, so lower-case letters, digits and dashes.
 SOURCE_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 #: A folder of the layout before sources: ``registry/NCT075/``.
-LEGACY_SHARD = re.compile(r"NCT\d{3}")
+LEGACY_SHARD = re.compile(r"NCT[0-9]{3}")
 _NCT_FIELD = "protocolSection.identificationModule.nctId"
 _STRAY = (
     "not read: registry files live one folder down, "
@@ -436,11 +437,17 @@ def reading_order(source: RegistrySource) -> list[Path]:
     return sorted(source.files(), key=lambda p: (p.parent.name != p.stem[:6], p))
 
 
+def _stored_limits() -> Limits:
+    """A stored file holds one study: no larger than the record limit."""
+    limits = Limits.from_env()
+    return dataclasses.replace(limits, file_bytes=limits.record_bytes)
+
+
 def iter_file_trials(source: RegistrySource, path: Path) -> Iterator[Trial | DataProblem]:
     """The trial one study file of a source holds, or a problem: the file cannot be
     read, the record cannot be used, or it is not the trial the file is named after."""
     shown = source.display(path)
-    for item in ctgov.iter_studies(path):
+    for item in ctgov.iter_studies(path, _stored_limits()):
         if item.problem is not None or item.study is None:
             problem = item.problem or DataProblem(file=str(path), message="unreadable")
             yield _shown(problem, path, source)
@@ -531,7 +538,7 @@ def _registry_trials(data_dir: Path, problems: list[DataProblem]) -> dict[str, T
                     found.append(item)
                     continue
                 kept = by_id.get(item.id)
-                if kept is None or (item.dates.last_update or "") > (kept.dates.last_update or ""):
+                if kept is None or ctgov.newer(item.dates.last_update, kept.dates.last_update):
                     by_id[item.id] = item
         if all(source.still_there() for source in sources):
             break
@@ -635,7 +642,7 @@ def held_ids(data_dir: Path, sources: list[RegistrySource]) -> set[str]:
 def hold(held: dict[str, Trial], trial: Trial) -> None:
     """Keep ``trial`` unless a copy as recently updated is held already."""
     kept = held.get(trial.id)
-    if kept is None or (trial.dates.last_update or "") > (kept.dates.last_update or ""):
+    if kept is None or ctgov.newer(trial.dates.last_update, kept.dates.last_update):
         held[trial.id] = trial
 
 

@@ -170,7 +170,7 @@ def canonical_target(kind: str, target: str) -> str:
         trial_id = (target or "").strip()
         if not _TRIAL_ID.fullmatch(trial_id):
             raise FollowError(N_("This trial cannot be followed: its id is not one we know."))
-        return trial_id.upper() if re.fullmatch(r"(?i)nct\d{8}", trial_id) else trial_id
+        return trial_id.upper() if re.fullmatch(r"(?i)nct[0-9]{8}", trial_id) else trial_id
     if kind == "search":
         query_string = parse_query(target or "").query.to_query_string()
         if not query_string:

@@ -11,7 +11,7 @@ move into the new generation.
 
 from __future__ import annotations
 
-import json
+import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +37,7 @@ from trialfinder.publish import (
     utc_stamp,
 )
 from trialfinder.sources import ctgov
+from trialfinder.sources.files import InputRefused, Limits, read_limited
 
 _NCT_FIELD = "protocolSection.identificationModule.nctId"
 
@@ -83,14 +84,15 @@ def _why(problem: DataProblem) -> str:
 
 
 def _newer(a: str | None, b: str | None) -> bool:
-    """Is update date ``a`` later than ``b``? (ISO dates compare as text)."""
-    return (a or "") > (b or "")
+    """Is update date ``a`` later than ``b``? A date unreadable or in the future never is."""
+    return ctgov.newer(a, b)
 
 
 def _stored(path: Path) -> dict | None:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        raw = read_limited(path, Limits.from_env().record_bytes)
+        return ctgov.parse_json_text(raw.decode("utf-8"))
+    except (InputRefused, ValueError, RecursionError):
         return None
 
 
@@ -131,7 +133,7 @@ class _Store:
             current = None
         legacy = self._legacy_path(trial_id)
         if current is not None and legacy is not None:
-            return legacy if _date_of(legacy) > _date_of(current) else current
+            return legacy if _newer(_date_of(legacy), _date_of(current)) else current
         return current or legacy
 
     def open(self) -> Staging:
@@ -146,7 +148,7 @@ class _Store:
                         if path.parent.name != path.stem[:6] or not NCT_ID.fullmatch(path.stem):
                             continue  # `trialfinder validate` names these; they are not moved
                         staged = stage.path(path.stem)
-                        if not staged.exists() or _date_of(path) > _date_of(staged):
+                        if not staged.exists() or _newer(_date_of(path), _date_of(staged)):
                             stage.link_file(path.stem, path)
             except BaseException:
                 stage.discard()
@@ -154,8 +156,8 @@ class _Store:
             self.stage = stage
         return self.stage
 
-    def write(self, trial_id: str, study: dict) -> None:
-        self.open().add(trial_id, encode_study(study))
+    def write(self, trial_id: str, encoded: bytes) -> None:
+        self.open().add(trial_id, encoded)
 
 
 def import_paths(
@@ -164,6 +166,7 @@ def import_paths(
     *,
     wait: bool = False,
     waiting: Callable[[str], None] | None = None,
+    limits: Limits | None = None,
 ) -> ImportReport:
     """Read every study under ``paths``, keep the newest of each NCT id, publish them.
 
@@ -174,7 +177,9 @@ def import_paths(
     stored file that cannot be read is replaced (counted as updated).
 
     Nothing is visible until every input was read: the new generation is then
-    swapped in whole and a change report is written under ``reports/``. An
+    swapped in whole and a change report is written under ``reports/``. No file,
+    zip member or study past ``limits`` (default :meth:`Limits.from_env`) is read
+    or stored; each is skipped, named. An
     error (a full disk) or an interrupt publishes nothing; the data stays as it
     was. Raises :class:`trialfinder.publish.Busy` when another refresh or
     import is running (unless ``wait``).
@@ -184,7 +189,7 @@ def import_paths(
         clean_leftovers(data_dir)
         store = _Store(data_dir)
         try:
-            report = _import(paths, store)
+            report = _import(paths, store, limits or Limits.from_env())
             if store.stage is None and store.legacy is not None:
                 store.open()  # the layout before sources moves into registry/imported
             if store.stage is not None:
@@ -224,16 +229,21 @@ def _publish(paths: list[Path], data_dir: Path, store: _Store) -> ChangeReport:
     return changes
 
 
-def _import(paths: list[Path], store: _Store) -> ImportReport:
+def _import(paths: list[Path], store: _Store, limits: Limits) -> ImportReport:
     report = ImportReport()
     # id -> (origin, last update) of the copy this run stored: a later copy of the
     # trial is weighed against that, without reading it back.
     this_run: dict[str, tuple[str, str | None]] = {}
     for path in paths:
-        for item in ctgov.iter_studies(Path(path)):
+        for item in ctgov.iter_studies(Path(path), limits):
             report.read += 1
             trial = _usable(item, report)
             if trial is None:
+                continue
+            encoded = encode_study(item.study)
+            too_big = ctgov.record_too_big(encoded, item.origin, limits)
+            if too_big is not None:
+                report._bad(dataclasses.replace(too_big, record=trial.id))
                 continue
             date = trial.dates.last_update
             if trial.id in this_run:
@@ -241,7 +251,7 @@ def _import(paths: list[Path], store: _Store) -> ImportReport:
             else:
                 keep = _beats_stored(store, item, trial.id, date, report)
             if keep:
-                store.write(trial.id, item.study)
+                store.write(trial.id, encoded)
                 this_run[trial.id] = (item.origin, date)
     return report
 

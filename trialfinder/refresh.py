@@ -105,7 +105,7 @@ STATUSES = (
     "WITHHELD",
     "UNKNOWN",
 )
-_IDS = r"^[Nn][Cc][Tt]0*[1-9]\d{0,7}$"
+_IDS = r"^[Nn][Cc][Tt]0*[1-9][0-9]{0,7}$"
 _GEO = r"^distance\(-?\d+(\.\d+)?,-?\d+(\.\d+)?,\d+(\.\d+)?(km|mi)?\)$"
 
 
@@ -575,8 +575,8 @@ def refresh_source(
                     if staged.exists():
                         duplicates += 1
                         kept = json.loads(staged.read_bytes())
-                        newer = (ctgov.study_last_update(study) or "") > (
-                            ctgov.study_last_update(kept) or ""
+                        newer = ctgov.newer(
+                            ctgov.study_last_update(study), ctgov.study_last_update(kept)
                         )
                         if not newer:
                             continue

@@ -9,15 +9,17 @@ and age limits.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import json
 import os
+import stat
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from trialfinder.ages import parse_age_limit
 from trialfinder.errors import DataError, DataProblem
@@ -33,6 +35,16 @@ from trialfinder.model import (
     Site,
     Trial,
 )
+from trialfinder.sources.files import (
+    ENV_MAX_FILE_MB,
+    ENV_MAX_RECORD_MB,
+    InputRefused,
+    Limits,
+    outside,
+    read_limited,
+    too_big,
+)
+from trialfinder.sources.text import TooDeep, clean_value, json_needs_cleaning
 
 STUDY_URL = "https://clinicaltrials.gov/study/{id}"
 
@@ -54,7 +66,7 @@ class StudyInput:
 # --------------------------------------------------------------------- reading
 
 
-def iter_studies(path: Path) -> Iterator[StudyInput]:
+def iter_studies(path: Path, limits: Limits | None = None) -> Iterator[StudyInput]:
     """Every study in a file or folder (recursively, sorted, *.json and *.zip).
 
     Reads every form the registry hands out: a single study object, an
@@ -63,20 +75,33 @@ def iter_studies(path: Path) -> Iterator[StudyInput]:
     (ctg-studies.json.zip, one NCTxxxxxxxx.json per study). Hidden files and
     folders (".git", macOS "._x.json") are passed over.
 
+    Only regular files are read (not a FIFO, a device or a socket), a symlink
+    in a folder only when it stays inside that folder, and no file, zip member
+    or single study past ``limits`` (default :meth:`Limits.from_env`). Text is
+    cleaned on the way in (:mod:`trialfinder.sources.text`).
+
     Unreadable inputs yield a StudyInput with study=None and a DataProblem
     naming the file and what is wrong. Never raises for bad input.
     """
     path = Path(path)
+    limits = limits or Limits.from_env()
     try:
-        is_dir, is_file = path.is_dir(), path.is_file()
+        is_dir, is_file = path.is_dir(), path.exists()
     except OSError as exc:
         yield _unreadable(str(path), f"cannot be looked at: {exc.strerror or exc}")
         return
     if is_dir:
         for file in _files_under(path):
-            yield from _iter_file(file)
+            target = outside(file, path)
+            if target is not None:
+                yield _unreadable(
+                    str(file),
+                    f"not read: a symlink to {target}, outside the folder {path} given to read",
+                )
+                continue
+            yield from _iter_file(file, limits)
     elif is_file:
-        yield from _iter_file(path)
+        yield from _iter_file(path, limits)
     else:
         yield _unreadable(str(path), "no such file or folder")
 
@@ -92,26 +117,52 @@ def _files_under(folder: Path) -> list[Path]:
     return found
 
 
-def _iter_file(file: Path) -> Iterator[StudyInput]:
+def _iter_file(file: Path, limits: Limits) -> Iterator[StudyInput]:
     origin = str(file)
     if file.suffix.lower() == ".zip":
-        yield from _iter_zip(file, origin)
+        yield from _iter_zip(file, origin, limits)
         return
     try:
-        raw = file.read_bytes()
+        raw = read_limited(file, limits.file_bytes, _FILE_OPTION)
+    except InputRefused as refused:
+        yield _unreadable(origin, refused.message)
+        return
+    yield from _iter_payload(raw, origin, limits)
+
+
+_FILE_OPTION = f"--max-file-mb or ${ENV_MAX_FILE_MB}"
+_RECORD_OPTION = f"--max-record-mb or ${ENV_MAX_RECORD_MB}"
+
+
+def _open_regular(file: Path) -> BinaryIO:
+    """``file`` opened for reading, refused unless it is a regular file (no waiting on a FIFO)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(file, flags)
     except OSError as exc:
-        yield _unreadable(origin, f"file cannot be read: {exc.strerror or exc}")
-        return
-    yield from _iter_payload(raw, origin)
-
-
-def _iter_zip(file: Path, origin: str) -> Iterator[StudyInput]:
+        raise InputRefused(f"file cannot be read: {exc.strerror or exc}") from None
     try:
-        archive = zipfile.ZipFile(file)
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InputRefused("not read: it is not a regular file (a pipe, device or socket)")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _iter_zip(file: Path, origin: str, limits: Limits) -> Iterator[StudyInput]:
+    try:
+        handle = _open_regular(file)
+    except InputRefused as refused:
+        yield _unreadable(origin, refused.message)
+        return
+    try:
+        archive = zipfile.ZipFile(handle)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        handle.close()
         yield _unreadable(origin, f"file is not a readable zip archive ({exc})")
         return
-    with archive:
+    with handle, archive:
         members = sorted(
             (
                 info
@@ -127,8 +178,15 @@ def _iter_zip(file: Path, origin: str) -> Iterator[StudyInput]:
             return
         for info in members:
             member_origin = f"{origin}!{info.filename}"
+            if info.file_size > limits.file_bytes:
+                yield _unreadable(
+                    member_origin,
+                    too_big("the zip member", info.file_size, limits.file_bytes, _FILE_OPTION),
+                )
+                continue
             try:
-                raw = archive.read(info)
+                with archive.open(info) as member:
+                    raw = member.read(limits.file_bytes + 1)
             except (
                 zipfile.BadZipFile,
                 OSError,
@@ -139,7 +197,13 @@ def _iter_zip(file: Path, origin: str) -> Iterator[StudyInput]:
             ) as exc:
                 yield _unreadable(member_origin, f"zip member cannot be extracted ({exc})")
                 continue
-            yield from _iter_payload(raw, member_origin)
+            if len(raw) > limits.file_bytes:  # its header understated its size
+                yield _unreadable(
+                    member_origin,
+                    too_big("the zip member", None, limits.file_bytes, _FILE_OPTION),
+                )
+                continue
+            yield from _iter_payload(raw, member_origin, limits)
 
 
 def _hidden_member(name: str) -> bool:
@@ -147,8 +211,9 @@ def _hidden_member(name: str) -> bool:
     return any(part.startswith(".") or part == "__MACOSX" for part in name.split("/"))
 
 
-def _iter_payload(raw: bytes, origin: str) -> Iterator[StudyInput]:
+def _iter_payload(raw: bytes, origin: str, limits: Limits | None = None) -> Iterator[StudyInput]:
     """The studies in the bytes of one JSON file (or zip member)."""
+    limits = limits or Limits.from_env()
     if not raw.strip():
         yield _unreadable(origin, "file is empty; expected a study, an API page or a JSON array")
         return
@@ -163,13 +228,13 @@ def _iter_payload(raw: bytes, origin: str) -> Iterator[StudyInput]:
         )
         return
     try:
-        data = _parse_json(text)
+        data = parse_json_text(text)
     except json.JSONDecodeError as exc:
         yield _unreadable(
             origin, f"file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         )
         return
-    except RecursionError:
+    except (RecursionError, TooDeep):
         yield _unreadable(origin, "file is not usable JSON: nested too deeply")
         return
 
@@ -177,6 +242,11 @@ def _iter_payload(raw: bytes, origin: str) -> Iterator[StudyInput]:
         for index, item in enumerate(data):
             yield _study_input(item, f"{origin}[{index}]")
     elif isinstance(data, dict) and "protocolSection" in data:
+        if len(raw) > limits.record_bytes:
+            yield _unreadable(
+                origin, too_big("the study", len(raw), limits.record_bytes, _RECORD_OPTION)
+            )
+            return
         yield _study_input(data, origin)
     elif isinstance(data, dict) and "studies" in data:
         studies = data["studies"]
@@ -201,6 +271,28 @@ def _iter_payload(raw: bytes, origin: str) -> Iterator[StudyInput]:
             origin,
             f"JSON holds {_kind(data)}; expected a study, an API page or a JSON array of studies",
         )
+
+
+def parse_json_text(text: str) -> Any:
+    """JSON text as values, every text in it cleaned (:mod:`trialfinder.sources.text`).
+
+    Raises :class:`json.JSONDecodeError`, or :class:`RecursionError` /
+    :class:`TooDeep` for a value nested too deeply to be a record.
+    """
+    data = _parse_json(text)
+    if json_needs_cleaning(text):
+        data = clean_value(data)
+    return data
+
+
+def record_too_big(encoded: bytes, origin: str, limits: Limits) -> DataProblem | None:
+    """A problem when one study, as stored, is over the record limit."""
+    if len(encoded) <= limits.record_bytes:
+        return None
+    return DataProblem(
+        file=origin,
+        message=too_big("the study", len(encoded), limits.record_bytes, _RECORD_OPTION),
+    )
 
 
 def _parse_json(text: str) -> Any:
@@ -276,6 +368,29 @@ def study_last_update(study: dict) -> str | None:
     if value.__class__ is not str:
         return None
     return value.strip() or None
+
+
+def update_rank(date: str | None, today: dt.date | None = None) -> str:
+    """A last-update date as it counts when two copies of a trial compete: the date
+    itself, or "" (it never wins) when it is not a date or lies in the future.
+
+    A copy dated 9999-12-31 must not win forever over the real, newer copies.
+    One day of slack allows for time zones.
+    """
+    if not date or len(date) not in (7, 10):
+        return ""
+    try:
+        day = dt.date.fromisoformat(date if len(date) == 10 else date + "-01")
+    except ValueError:
+        return ""
+    if day > (today or dt.datetime.now(dt.UTC).date()) + dt.timedelta(days=1):
+        return ""
+    return date
+
+
+def newer(a: str | None, b: str | None) -> bool:
+    """Does a copy last updated on ``a`` replace one last updated on ``b``?"""
+    return update_rank(a) > update_rank(b)
 
 
 # --------------------------------------------------------------------- parsing

@@ -16,6 +16,7 @@ import dataclasses
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,8 +38,14 @@ from trialfinder.model import (
     Site,
     Trial,
 )
+from trialfinder.sources.files import InputRefused, read_limited
+from trialfinder.sources.text import TooDeep, clean_value
 
 SOURCE = "curated"
+#: A curated file is a few kilobytes written by hand; past this it is refused unread.
+MAX_CURATED_BYTES = 1_000_000
+#: An NCT number in any script's digits (fullwidth, Arabic-Indic ...): refused as an id.
+_UNICODE_NCT = re.compile(r"NCT\d{8}")
 OVERLAY_SOURCE = "ctgov+curated"
 #: Trial fields that are nested dataclasses: an overlay merges them key by key.
 GROUPS: dict[str, type] = {"design": Design, "eligibility": Eligibility, "dates": Dates}
@@ -79,6 +86,15 @@ class _DuplicateKey(yaml.MarkedYAMLError):
         self.key = key
 
 
+class _AliasUsed(yaml.MarkedYAMLError):
+    def __init__(self, anchor: str, mark: yaml.Mark) -> None:
+        super().__init__(
+            problem=f"*{anchor} repeats another value (a YAML alias); curated files do not "
+            "use aliases: write the value out where it is needed",
+            problem_mark=mark,
+        )
+
+
 class _Loader(yaml.SafeLoader):
     """SafeLoader that refuses repeated keys and keeps digit strings intact.
 
@@ -99,6 +115,14 @@ class _Loader(yaml.SafeLoader):
             except TypeError:
                 pass  # unhashable key: the base class reports it
         return super().construct_mapping(node, deep=deep)
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        """Refuse ``*alias``: one short line can repeat a long value a thousand times
+        (a "billion laughs"), and a hand-written record has no need of one."""
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _AliasUsed(event.anchor, event.start_mark)
+        return super().compose_node(parent, index)
 
 
 def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | str:
@@ -536,9 +560,9 @@ class _Result:
 def _load_yaml(path: Path, result: _Result) -> Any:
     where = str(path)
     try:
-        raw = path.read_bytes()
-    except OSError as error:
-        result.problems.append(DataProblem(file=where, message=f"cannot read the file: {error}"))
+        raw = read_limited(path, MAX_CURATED_BYTES)
+    except InputRefused as refused:
+        result.problems.append(DataProblem(file=where, message=refused.message))
         return None
     try:
         text = raw.decode("utf-8-sig")
@@ -553,6 +577,11 @@ def _load_yaml(path: Path, result: _Result) -> Any:
         return None
     try:
         data = yaml.load(text, Loader=_Loader)
+    except RecursionError:
+        result.problems.append(
+            DataProblem(file=where, message="not usable YAML: nested far too deeply")
+        )
+        return None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -561,6 +590,11 @@ def _load_yaml(path: Path, result: _Result) -> Any:
         result.problems.append(
             DataProblem(file=where, field=field, message=f"not valid YAML{at}: {problem}")
         )
+        return None
+    try:
+        data = clean_value(data)
+    except TooDeep as error:
+        result.problems.append(DataProblem(file=where, message=f"not usable YAML: {error}"))
         return None
     if data is None:
         result.problems.append(
@@ -599,6 +633,15 @@ def _read(path: Path) -> _Result:
         result.id = _text(raw_id, "id")
     except _Invalid as error:
         problem("id", error.message)
+        return result
+    if not result.id.isascii() and _UNICODE_NCT.fullmatch(
+        unicodedata.normalize("NFKC", result.id).upper()
+    ):
+        problem(
+            "id",
+            f"id {result.id!r} is written with digits other than 0-9; an NCT number is "
+            "NCT followed by 8 plain digits, like NCT01234567",
+        )
         return result
     if result.id != path.stem:
         problem(
