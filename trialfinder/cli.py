@@ -195,7 +195,7 @@ def import_command(paths: tuple[Path, ...], data_dir: Path | None, wait: bool) -
     type=click.FloatRange(0, min_open=True),
     default=120.0,
     show_default=True,
-    help="Seconds to wait for a page to arrive before trying again.",
+    help="Seconds for a whole page to arrive (however slowly it comes) before trying again.",
 )
 @click.option(
     "--connect-timeout",
@@ -232,6 +232,27 @@ def import_command(paths: tuple[Path, ...], data_dir: Path | None, wait: bool) -
     show_default=True,
     help="Studies failing the checks a pull may hold and still be published.",
 )
+@click.option(
+    "--max-pages",
+    type=click.IntRange(1),
+    default=2_000,
+    show_default=True,
+    help="A pull stops (nothing published) past this many pages.",
+)
+@click.option(
+    "--max-studies",
+    type=click.IntRange(1),
+    default=2_000_000,
+    show_default=True,
+    help="A pull stops (nothing published) past this many studies.",
+)
+@click.option(
+    "--max-retry-after",
+    type=click.FloatRange(0),
+    default=120.0,
+    show_default=True,
+    help="The longest Retry-After the refresh waits; a longer one ends the pull at once.",
+)
 @feeds_dir_option
 @data_dir_option
 def refresh_command(
@@ -247,6 +268,9 @@ def refresh_command(
     backoff: float,
     interval: float,
     max_invalid: int,
+    max_pages: int,
+    max_studies: int,
+    max_retry_after: float,
     feeds_dir: Path | None,
     data_dir: Path | None,
 ) -> None:
@@ -274,6 +298,9 @@ def refresh_command(
         backoff=backoff,
         interval=interval,
         max_invalid=max_invalid,
+        max_pages=max_pages,
+        max_studies=max_studies,
+        max_retry_after=max_retry_after,
     )
     try:
         settings.check()

@@ -28,9 +28,11 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, TextIO
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import requests
+import tenacity
+import urllib3
 import yaml
 
 from trialfinder import __version__
@@ -39,6 +41,8 @@ from trialfinder.datadir import IMPORTED, NCT_ID, SOURCE_NAME, encode_study
 from trialfinder.errors import DataError, DataProblem
 from trialfinder.publish import Staging, utc_stamp
 from trialfinder.sources import ctgov
+from trialfinder.sources.files import Limits, megabytes, too_big
+from trialfinder.sources.text import TooDeep, clean_text
 
 DEFAULT_API_URL = "https://clinicaltrials.gov/api/v2"
 SOURCES_FILE = "sources.yaml"
@@ -237,6 +241,7 @@ class Settings:
     api_url: str = DEFAULT_API_URL
     page_size: int = 1000
     connect_timeout: float = 10.0
+    #: Seconds for a whole page to arrive (however slowly its bytes come).
     read_timeout: float = 120.0
     #: Tries after the first one, per page.
     retries: int = 6
@@ -244,12 +249,22 @@ class Settings:
     backoff: float = 2.0
     #: ... up to this.
     max_backoff: float = 120.0
-    #: A Retry-After longer than this is cut to it.
-    max_retry_after: float = 600.0
+    #: A Retry-After asking for longer than this ends the pull (try later).
+    max_retry_after: float = 120.0
     #: At least this many seconds from one request to the next.
     interval: float = 0.3
     #: Studies that fail parse_study the pull may hold and still be published.
     max_invalid: int = 0
+    #: A pull stops past this many pages ...
+    max_pages: int = 2_000
+    #: ... or this many studies (the whole registry is about 600,000).
+    max_studies: int = 2_000_000
+    #: One page's body is refused past this many bytes.
+    max_page_bytes: int = field(default_factory=lambda: Limits.from_env().file_bytes)
+    #: One study, as stored, is refused past this many bytes.
+    max_record_bytes: int = field(default_factory=lambda: Limits.from_env().record_bytes)
+    #: Redirects followed for one request (within the API's own origin only).
+    max_redirects: int = 5
     user_agent: str = USER_AGENT
 
     def check(self) -> None:
@@ -373,8 +388,38 @@ def _innermost(error: BaseException) -> str:
     return str(inner)
 
 
+class _Passing(Exception):
+    """A try that failed in a way that may pass: tried again (tenacity), up to the last try."""
+
+    def __init__(self, what: str, wait: float | None = None) -> None:
+        super().__init__(what)
+        self.what = what
+        #: What the API's Retry-After asked for, when it did.
+        self.wait = wait
+
+
+def _same_origin(a: str, b: str) -> bool:
+    one, two = urlsplit(a), urlsplit(b)
+    return (one.scheme, one.hostname, one.port) == (two.scheme, two.hostname, two.port)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 class Client:
-    """Pages of ``/studies``, each fetched with retries."""
+    """Pages of ``/studies``, each fetched with retries (tenacity), within bounds.
+
+    A page is tried up to 1 + ``retries`` times on what may pass (connection
+    errors, timeouts, HTTP 429 and 5xx, a body cut short or not JSON), with
+    exponential backoff and jitter, or the wait the API's Retry-After asks for
+    when it asks for no more than ``max_retry_after``; a longer one ends the
+    pull at once. Each try has a whole-page deadline (``read_timeout``: a body
+    sent a byte at a time cannot hold it up longer) and a size cap; redirects
+    are followed only within the API's own origin; a pull stops at
+    ``max_pages`` pages or ``max_studies`` studies.
+    """
 
     def __init__(
         self,
@@ -397,22 +442,35 @@ class Client:
 
     def pages(self, params: dict[str, str]) -> Iterator[Page]:
         """Every page for ``params``, until one has no nextPageToken."""
+        s = self.settings
         token: str | None = None
         seen: set[str] = set()
         number = 0
+        studies = 0
         total: int | None = None
         while True:
             number += 1
             query: dict[str, str] = dict(params)
             query["format"] = "json"
-            query["pageSize"] = str(self.settings.page_size)
+            query["pageSize"] = str(s.page_size)
             if token is None:
                 query["countTotal"] = "true"
             else:
                 query["pageToken"] = token
+            if number > s.max_pages:
+                raise RefreshError(
+                    f"{self._where(query, number)}: more than {s.max_pages:,} pages; the pull is "
+                    "stopped (raise --max-pages if the source is really this large)"
+                )
             data = self.get(query, number)
             if number == 1 and isinstance(data.get("totalCount"), int):
                 total = data["totalCount"]
+            studies += len(data["studies"])
+            if studies > s.max_studies:
+                raise RefreshError(
+                    f"{self._where(query, number)}: more than {s.max_studies:,} studies; the "
+                    "pull is stopped (raise --max-studies if the source is really this large)"
+                )
             token = data.get("nextPageToken") or None
             yield Page(number, data["studies"], total if number == 1 else None, token)
             if token is None:
@@ -423,7 +481,7 @@ class Client:
                     f"given before ({token[:40]!r}); paging would never end"
                 )
             seen.add(token)
-            if total is not None and number > 2 * (total // self.settings.page_size + 1) + 10:
+            if total is not None and number > 2 * (total // s.page_size + 1) + 10:
                 raise RefreshError(
                     f"{self._where(query, number)}: {number} pages for {total:,} studies; "
                     "the paging does not end"
@@ -439,22 +497,58 @@ class Client:
                 self.sleep(wait)
         self._last_request = self.clock()
 
-    def _backoff(self, attempt: int) -> float:
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        """Before the next try: the Retry-After asked for, else backoff with jitter."""
+        error = state.outcome.exception() if state.outcome is not None else None
+        if isinstance(error, _Passing) and error.wait is not None:
+            return error.wait
         s = self.settings
+        attempt = state.attempt_number
         return min(s.max_backoff, s.backoff * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
 
     def get(self, query: dict[str, str], number: int) -> dict:
         """One page as JSON, tried up to 1 + retries times; RefreshError after the last."""
+        tries = self.settings.retries + 1
+
+        def before_sleep(state: tenacity.RetryCallState) -> None:
+            error = state.outcome.exception() if state.outcome is not None else None
+            wait = state.upcoming_sleep
+            self.note(
+                f"page {number}: {getattr(error, 'what', error)}; trying again in {wait:.1f} s "
+                f"(try {state.attempt_number + 1} of {tries})"
+            )
+
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(tries),
+            wait=self._wait,
+            retry=tenacity.retry_if_exception_type(_Passing),
+            before_sleep=before_sleep,
+            sleep=self.sleep,
+            reraise=True,
+        )
+        try:
+            return retrying(self._try, query, number)
+        except _Passing as last:
+            raise RefreshError(
+                f"{self._where(query, number)}: gave up after {tries} "
+                f"{'try' if tries == 1 else 'tries'}; the last error: {last.what}"
+            ) from None
+
+    def _try(self, query: dict[str, str], number: int) -> dict:
+        """One try: the page, or _Passing (try again), or RefreshError (do not)."""
         s = self.settings
-        tries = s.retries + 1
-        last = "no answer"
-        for attempt in range(1, tries + 1):
-            self._pace()
-            wait: float | None = None
+        self._pace()
+        deadline = self.clock() + s.read_timeout
+        url, params = self.url, dict(query)
+        for _hop in range(s.max_redirects + 1):
             self.requests += 1
             try:
                 response = self.session.get(
-                    self.url, params=query, timeout=(s.connect_timeout, s.read_timeout)
+                    url,
+                    params=params,
+                    timeout=(s.connect_timeout, s.read_timeout),
+                    stream=True,
+                    allow_redirects=False,
                 )
             except (
                 requests.ConnectionError,
@@ -462,49 +556,105 @@ class Client:
                 requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError,
             ) as error:
-                last = _describe(error)
+                raise _Passing(_describe(error)) from None
             except requests.RequestException as error:
                 raise RefreshError(f"{self._where(query, number)}: {_describe(error)}") from None
-            else:
-                status = response.status_code
-                if status == 200:
-                    data, last = _page_json(response.content)
-                    if data is not None:
-                        return data
-                elif status == 429 or status >= 500:
-                    last = f"HTTP {status} {response.reason or ''}".rstrip()
-                    wait = retry_after_seconds(response.headers.get("Retry-After"))
-                    if wait is not None:
-                        wait = min(wait, s.max_retry_after)
-                        last += f" (Retry-After: {response.headers['Retry-After']})"
-                else:
-                    text = response.text.strip().replace("\n", " ")[:300]
-                    raise RefreshError(
-                        f"{self._where(query, number)}: HTTP {status} {response.reason or ''}: "
-                        f"{text or 'no message'} (not tried again: the request itself is "
-                        "refused; check the source's params)"
-                    )
-            if attempt == tries:
-                break
-            if wait is None:
-                wait = self._backoff(attempt)
-            self.note(
-                f"page {number}: {last}; trying again in {wait:.1f} s "
-                f"(try {attempt + 1} of {tries})"
-            )
-            self.sleep(wait)
+            with response:
+                if response.is_redirect:
+                    target = urljoin(response.url, response.headers.get("Location", ""))
+                    if not _same_origin(target, self.url):
+                        raise RefreshError(
+                            f"{self._where(query, number)}: the API redirected to "
+                            f"{_origin(target)}, another site; a refresh follows redirects "
+                            f"only within {_origin(self.url)} (check --api-url)"
+                        )
+                    url, params = target, None
+                    continue
+                return self._answer(response, query, number, deadline)
         raise RefreshError(
-            f"{self._where(query, number)}: gave up after {tries} "
-            f"{'try' if tries == 1 else 'tries'}; the last error: {last}"
+            f"{self._where(query, number)}: more than {s.max_redirects} redirects; not followed"
         )
+
+    def _answer(
+        self, response: requests.Response, query: dict[str, str], number: int, deadline: float
+    ) -> dict:
+        s = self.settings
+        status = response.status_code
+        if status == 200:
+            body = self._body(response, deadline, query, number)
+            data, problem = _page_json(body)
+            if data is None:
+                raise _Passing(problem)
+            return data
+        if status == 429 or status >= 500:
+            what = f"HTTP {status} {response.reason or ''}".rstrip()
+            header = response.headers.get("Retry-After")
+            wait = retry_after_seconds(header)
+            if wait is not None:
+                what += f" (Retry-After: {header[:40]})"
+                if wait > s.max_retry_after:
+                    raise RefreshError(
+                        f"{self._where(query, number)}: {what}: the API asks to wait "
+                        f"{wait:,.0f} s, more than the {s.max_retry_after:,.0f} s a refresh "
+                        "waits (--max-retry-after); try again later"
+                    )
+            raise _Passing(what, wait)
+        text = self._body(response, deadline, query, number, limit=4096, strict=False)
+        shown = clean_text(text.decode("utf-8", "replace")).strip().replace("\n", " ")[:300]
+        raise RefreshError(
+            f"{self._where(query, number)}: HTTP {status} {response.reason or ''}: "
+            f"{shown or 'no message'} (not tried again: the request itself is "
+            "refused; check the source's params)"
+        )
+
+    def _body(
+        self,
+        response: requests.Response,
+        deadline: float,
+        query: dict[str, str],
+        number: int,
+        limit: int | None = None,
+        strict: bool = True,
+    ) -> bytes:
+        """The body, read as it comes, within the page's deadline and size cap."""
+        cap = self.settings.max_page_bytes if limit is None else limit
+        chunks: list[bytes] = []
+        got = 0
+        try:
+            while True:
+                if self.clock() > deadline:
+                    raise _Passing(
+                        f"timed out: the page did not arrive whole within "
+                        f"{self.settings.read_timeout:g} s ({got:,} bytes arrived)"
+                    )
+                chunk = response.raw.read1(1 << 16, decode_content=True)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                got += len(chunk)
+                if got > cap:
+                    if not strict:
+                        break
+                    raise RefreshError(
+                        f"{self._where(query, number)}: the page is larger than "
+                        f"{megabytes(cap)}; not read (raise $TRIALFINDER_MAX_FILE_MB if "
+                        "pages this large are real)"
+                    )
+        except (urllib3.exceptions.HTTPError, OSError) as error:
+            if isinstance(error, urllib3.exceptions.ReadTimeoutError | TimeoutError):
+                raise _Passing(f"timed out ({error.__class__.__name__})") from None
+            raise _Passing(f"the body was cut short ({_innermost(error)})") from None
+        return b"".join(chunks)
 
 
 def _page_json(body: bytes) -> tuple[dict | None, str]:
     """(the page, "") or (None, what is wrong with it)."""
     try:
-        data = json.loads(body)
+        data = ctgov.parse_json_text(body.decode("utf-8"))
     except ValueError as error:
         return None, f"the body is not valid JSON ({error}; {len(body):,} bytes arrived)"
+    except (RecursionError, TooDeep):
+        return None, f"the body is not usable JSON: nested too deeply ({len(body):,} bytes)"
     if not isinstance(data, dict) or not isinstance(data.get("studies"), list):
         return None, 'the body is JSON but not a page of studies (no "studies" list)'
     token = data.get("nextPageToken")
@@ -571,6 +721,22 @@ def refresh_source(
                         invalid.append(error.problem)
                         if len(invalid) > settings.max_invalid:
                             _check_pull(source, settings, invalid, unique, None)
+                    encoded = encode_study(study)
+                    if len(encoded) > settings.max_record_bytes:
+                        invalid.append(
+                            DataProblem(
+                                file=origin,
+                                record=trial_id,
+                                message=too_big(
+                                    "the study",
+                                    len(encoded),
+                                    settings.max_record_bytes,
+                                    "$TRIALFINDER_MAX_RECORD_MB",
+                                ),
+                            )
+                        )
+                        _check_pull(source, settings, invalid, unique, None)
+                        continue
                     staged = stage.path(trial_id)
                     if staged.exists():
                         duplicates += 1
@@ -582,7 +748,7 @@ def refresh_source(
                             continue
                     else:
                         unique += 1
-                    stage.put(trial_id, encode_study(study))
+                    stage.put(trial_id, encoded)
                 progress.page(source.name, page, unique, time.monotonic() - started)
             progress.finish()
             _check_pull(source, settings, invalid, unique, total)

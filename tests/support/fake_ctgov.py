@@ -35,6 +35,13 @@ FAULTS = (
     "repeat-token",  # a page whose nextPageToken is the token it was asked with
     "stall",  # no answer until the server is closed (for a process to be killed)
     "bad-request",  # 400, as the API answers a query it cannot read
+    # hostile answers (issue 23)
+    "drip",  # 200 whose body comes one byte every server.drip_seconds
+    "deep",  # 200 whose body is "[" x 100,000
+    "redirect-away",  # 301 to the same path on server.redirect_to (another origin)
+    "redirect-home",  # 302 to the same URL on this server
+    "retry-after-huge",  # 429 with Retry-After: 999999
+    "huge",  # 200 whose body is server.huge_bytes of JSON whitespace and more
 )
 _SAME_EXCEPT = {"pageToken", "pageSize", "countTotal"}
 
@@ -57,6 +64,12 @@ class FakeCtgov:
         self.total_count: int | None = None
         self.retry_after = "1"
         self.slow_seconds = 1.0
+        self.drip_seconds = 0.5
+        #: Where "redirect-away" sends the client (another origin).
+        self.redirect_to = "http://127.0.0.2:9"
+        self.huge_bytes = 3_000_000
+        #: Every page has a new nextPageToken, and no totalCount is given: paging never ends.
+        self.endless = False
         self.requests: list[Seen] = []
         self._queued: dict[int, list[str]] = {}
         self._always: dict[int, str] = {}
@@ -130,9 +143,9 @@ class FakeCtgov:
         chunk = self.studies[(page - 1) * size : page * size]
         pages = max(1, -(-len(self.studies) // size))
         body: dict = {"studies": chunk}
-        if page < pages or (self.empty_last_page and page == pages):
+        if page < pages or (self.empty_last_page and page == pages) or self.endless:
             body["nextPageToken"] = self.token(page + 1)
-        if params.get("countTotal") == "true":
+        if params.get("countTotal") == "true" and not self.endless:
             body["totalCount"] = (
                 self.total_count if self.total_count is not None else len(self.studies)
             )
@@ -218,6 +231,27 @@ class FakeCtgov:
                 elif fault == "slow":
                     fake._stop.wait(fake.slow_seconds)
                     self._send(200, payload)
+                elif fault == "drip":
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    for byte in payload:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        if fake._stop.wait(fake.drip_seconds):
+                            break
+                    self.close_connection = True
+                elif fault == "deep":
+                    self._send(200, b"[" * 100_000)
+                elif fault == "redirect-away":
+                    self._send(301, b"", {"Location": fake.redirect_to + self.path})
+                elif fault == "redirect-home":
+                    self._send(302, b"", {"Location": self.path})
+                elif fault == "retry-after-huge":
+                    self._send(429, b"Too Many Requests", {"Retry-After": "999999"})
+                elif fault == "huge":
+                    self._send(200, payload[:-1] + b" " * fake.huge_bytes + b"}")
                 elif fault == "stall":
                     fake._stop.wait(120)
                     self.close_connection = True
