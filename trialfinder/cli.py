@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import signal
 import sys
 import threading
@@ -30,6 +31,14 @@ from trialfinder.importer import ReportNotWritten, import_paths
 from trialfinder.model import Trial
 from trialfinder.publish import Busy, clean_leftovers, data_lock
 from trialfinder.query import FILTERS, apply_query, parse_query
+from trialfinder.sources.files import (
+    DEFAULT_FILE_MB,
+    DEFAULT_RECORD_MB,
+    ENV_MAX_FILE_MB,
+    ENV_MAX_RECORD_MB,
+    MB,
+    Limits,
+)
 
 #: Above this many results, search reads the trials from the data files in one
 #: pass instead of one by one from the catalog (faster for long lists).
@@ -114,7 +123,27 @@ wait_option = click.option(
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @data_dir_option
 @wait_option
-def import_command(paths: tuple[Path, ...], data_dir: Path | None, wait: bool) -> None:
+@click.option(
+    "--max-file-mb",
+    type=click.FloatRange(0, min_open=True),
+    default=None,
+    help=f"Largest input file or zip member read, in MB (default {DEFAULT_FILE_MB}, "
+    f"or ${ENV_MAX_FILE_MB}).",
+)
+@click.option(
+    "--max-record-mb",
+    type=click.FloatRange(0, min_open=True),
+    default=None,
+    help=f"Largest single study stored, in MB (default {DEFAULT_RECORD_MB}, "
+    f"or ${ENV_MAX_RECORD_MB}).",
+)
+def import_command(
+    paths: tuple[Path, ...],
+    data_dir: Path | None,
+    wait: bool,
+    max_file_mb: float | None,
+    max_record_mb: float | None,
+) -> None:
     """Import ClinicalTrials.gov API v2 JSON files, zips or folders.
 
     Each study is stored under the data directory's registry/imported/; of two
@@ -135,9 +164,14 @@ def import_command(paths: tuple[Path, ...], data_dir: Path | None, wait: bool) -
     130 when interrupted.
     """
     directory = _data_dir(data_dir, must_exist=False)
+    limits = Limits.from_env()
+    if max_file_mb is not None:
+        limits = dataclasses.replace(limits, file_bytes=int(max_file_mb * MB))
+    if max_record_mb is not None:
+        limits = dataclasses.replace(limits, record_bytes=int(max_record_mb * MB))
     try:
         with _stopped_as_interrupt():
-            report = import_paths(paths, directory, wait=wait, waiting=_say)
+            report = import_paths(paths, directory, wait=wait, waiting=_say, limits=limits)
     except Busy as error:
         _busy(error)
     except KeyboardInterrupt:
