@@ -359,6 +359,7 @@ def test_a_bad_file_is_skipped_with_file_record_and_field_and_the_rest_import(
         [
             "data/.lock",
             f"data/registry/{generation}/.manifest.json",
+            f"data/registry/{generation}/.report-{report.changes.path.name}",
             f"data/registry/{generation}/NCT099/NCT09910001.json",
             f"data/registry/{generation}/NCT099/NCT09910002.json",
             "data/registry/imported",

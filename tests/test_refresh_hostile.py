@@ -228,3 +228,49 @@ def test_a_study_dated_9999_does_not_win_over_a_newer_real_copy(tmp_path: Path) 
     assert result.exit_code == 0, result.output
     [trial] = [t for t in load_trials(data).trials if t.id == "NCT09950001"]
     assert trial.overall_status == "RECRUITING"
+
+
+KILL_AFTER_SWAP = """
+import os, signal, sys
+from trialfinder import refresh
+from trialfinder.cli import main
+
+def killed(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)  # right after the symlink swap
+
+refresh.save_report = killed
+main(sys.argv[1:])
+"""
+
+
+def test_a_kill_right_after_the_swap_still_leaves_the_change_report(published: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from trialfinder.changes import latest_reports, report_files
+
+    with FakeCtgov(later()) as server:
+        args = ["refresh", "--data-dir", str(published), "--api-url", server.url, *FAST]
+        done = subprocess.run(
+            [sys.executable, "-c", KILL_AFTER_SWAP, *args],
+            capture_output=True,
+            timeout=60,
+            cwd=Path(__file__).resolve().parents[1],
+        )
+    assert done.returncode == -9
+    # The new data is published ...
+    assert {t.overall_status for t in load_trials(published).trials} == {"COMPLETED"}
+    generation = os.path.basename(os.readlink(published / "registry" / "cp"))
+    # ... and so is its change report, with it: readers (feeds, notify) see it now.
+    [newest] = latest_reports(published)
+    assert newest.generation == generation and newest.published
+    assert newest.count("added") == 5
+    assert not any(p.name.endswith(newest.path.name) for p in (published / "reports").iterdir())
+    # The next run keeps it in reports/ for good.
+    with FakeCtgov(later()) as server:
+        result = refresh(published, server)
+    assert result.exit_code == 0, result.output
+    assert "kept the change report a killed run published with its data" in result.stderr
+    names = [path.name for _stamp, _source, path in report_files(published)]
+    assert newest.path.name.removeprefix(".report-") in names

@@ -32,6 +32,7 @@ from trialfinder.datadir import NCT_ID, atomic_write_bytes, indented_json
 from trialfinder.i18n import _, ngettext
 
 REPORTS = "reports"
+REGISTRY_FOLDER = "registry"
 REPORT_VERSION = 1
 #: Each list of a report names at most this many trials; the counts are always whole.
 DETAIL_LIMIT = 1000
@@ -459,6 +460,61 @@ def save_report(data_dir: Path, report: ChangeReport, stamp: str) -> Path:
     return path
 
 
+#: A generation carries its own change report, ``.report-<stamp>-<source>.json``:
+#: published with the data by the same rename, so a kill at any instant leaves
+#: both or neither. It is copied into ``reports/`` after the swap (or, should the
+#: process die first, by the next refresh or import); until then readers find
+#: it in the generation (:func:`report_files`).
+STAGED_REPORT = ".report-"
+
+
+def stage_report(generation: Path, report: ChangeReport, stamp: str) -> Path:
+    """Write ``report`` into the generation folder being staged (synced with it)."""
+    path = generation / f"{STAGED_REPORT}{stamp}-{report.source}.json"
+    payload = indented_json(report.to_dict()) + "\n"
+    atomic_write_bytes(path, payload.encode("utf-8"), durable=False)
+    return path
+
+
+def _staged_reports(data_dir: Path) -> list[tuple[str, str, Path]]:
+    """(stamp, source, path) of the reports inside the generations the sources link to."""
+    found = []
+    try:
+        entries = list(os.scandir(data_dir / REGISTRY_FOLDER))
+    except OSError:
+        return []
+    for entry in entries:
+        if entry.name.startswith(".") or not entry.is_symlink():
+            continue
+        try:
+            names = os.listdir(entry.path)
+        except OSError:
+            continue
+        for name in names:
+            if not name.startswith(STAGED_REPORT):
+                continue
+            match = _REPORT_NAME.fullmatch(name[len(STAGED_REPORT) :])
+            if match:
+                found.append((match["stamp"], match["source"], Path(entry.path, name)))
+    return found
+
+
+def keep_staged_reports(data_dir: Path) -> list[Path]:
+    """Copy into ``reports/`` each report a published generation holds but
+    ``reports/`` lacks (its process was killed between the swap and the copy)."""
+    kept = []
+    for stamp, source, path in _staged_reports(data_dir):
+        target = reports_dir(data_dir) / f"{stamp}-{source}.json"
+        if target.exists():
+            continue
+        try:
+            atomic_write_bytes(target, path.read_bytes())
+        except OSError:
+            continue
+        kept.append(target)
+    return kept
+
+
 def read_report(path: Path) -> ChangeReport | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -472,12 +528,16 @@ def report_files(data_dir: Path) -> list[tuple[str, str, Path]]:
     try:
         names = os.listdir(reports_dir(data_dir))
     except OSError:
-        return []
+        names = []
     found = []
     for name in names:
         match = _REPORT_NAME.fullmatch(name)
         if match:
             found.append((match["stamp"], match["source"], reports_dir(data_dir) / name))
+    listed = set(names)
+    for stamp, source, path in _staged_reports(data_dir):
+        if f"{stamp}-{source}.json" not in listed:
+            found.append((stamp, source, path))
     return sorted(found)
 
 

@@ -20,6 +20,7 @@ from trialfinder import feeds as feeding
 from trialfinder import notify as notifying
 from trialfinder import refresh as refreshing
 from trialfinder.catalog import Catalog, load_catalog
+from trialfinder.changes import keep_staged_reports
 from trialfinder.datadir import (
     IMPORTED,
     check_data_dir,
@@ -360,6 +361,8 @@ def refresh_command(
             data_lock(directory, "trialfinder refresh", wait=wait, waiting=_say),
         ):
             removed = clean_leftovers(directory)
+            for kept in keep_staged_reports(directory):
+                _say(f"kept the change report a killed run published with its data: {kept}")
             if removed:
                 _say(f"removed what earlier runs left behind: {', '.join(removed)}")
             if not names:

@@ -16,7 +16,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from trialfinder.changes import ChangeReport, compare, now_utc, save_report
+from trialfinder.changes import (
+    ChangeReport,
+    compare,
+    keep_staged_reports,
+    now_utc,
+    save_report,
+    stage_report,
+)
 from trialfinder.datadir import (
     IMPORTED,
     NCT_ID,
@@ -187,6 +194,7 @@ def import_paths(
     paths = list(paths)
     with data_lock(data_dir, "trialfinder import", wait=wait, waiting=waiting):
         clean_leftovers(data_dir)
+        keep_staged_reports(data_dir)
         store = _Store(data_dir)
         try:
             report = _import(paths, store, limits or Limits.from_env())
@@ -215,9 +223,14 @@ def _publish(paths: list[Path], data_dir: Path, store: _Store) -> ChangeReport:
         old.append((store.legacy.root, list(store.legacy.shards)))
     compare(old, stage.root, changes)
     stage.write_manifest({"source": IMPORTED, "kind": "import", "when": when, "paths": shown})
-    stage.publish()
     changes.published = True
     changes.generation = stage.name
+    stage_report(stage.root, changes, stamp)
+    try:
+        stage.publish()
+    except BaseException:
+        changes.published = False
+        raise
     try:
         if store.legacy is not None:
             retire_legacy_shards(data_dir)

@@ -36,7 +36,7 @@ import urllib3
 import yaml
 
 from trialfinder import __version__
-from trialfinder.changes import ChangeReport, compare, now_utc, save_report
+from trialfinder.changes import ChangeReport, compare, now_utc, save_report, stage_report
 from trialfinder.datadir import IMPORTED, NCT_ID, SOURCE_NAME, encode_study
 from trialfinder.errors import DataError, DataProblem
 from trialfinder.publish import Staging, utc_stamp
@@ -787,9 +787,14 @@ def refresh_source(
             stage.write_manifest(
                 {"source": source.name, "kind": "refresh", "when": when, **report.origin}
             )
-            stage.publish()
             report.published = True
             report.generation = stage.name
+            stage_report(stage.root, report, stamp)
+            try:
+                stage.publish()
+            except BaseException:
+                report.published = False
+                raise
     except OSError as error:
         raise RefreshError(
             f"{source.name}: cannot write to {data_dir}: {error}; nothing was published"
