@@ -30,6 +30,7 @@ from typing import Any
 from trialfinder import plain
 from trialfinder.datadir import NCT_ID, atomic_write_bytes, indented_json
 from trialfinder.i18n import _, ngettext
+from trialfinder.sources.text import clean_value
 
 REPORTS = "reports"
 REGISTRY_FOLDER = "registry"
@@ -516,10 +517,13 @@ def keep_staged_reports(data_dir: Path) -> list[Path]:
 
 
 def read_report(path: Path) -> ChangeReport | None:
+    """The report kept at ``path``, its text cleaned (a report written before text was
+    cleaned on the way in may hold a NUL, which no feed or e-mail can carry); None
+    when it cannot be read."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = clean_value(json.loads(path.read_text(encoding="utf-8")))
         return ChangeReport.from_dict(data, path=path) if isinstance(data, dict) else None
-    except (OSError, ValueError, TypeError):
+    except (OSError, ValueError, TypeError, RecursionError):
         return None
 
 

@@ -190,6 +190,8 @@ def parse_sources(data: Any, path: Path | str) -> list[Source]:
         description = entry.get("description")
         if description is not None and not isinstance(description, str):
             raise SourcesError(f"{where}, field description: give text")
+        if description is not None:
+            description = clean_text(description)
         if "params" not in entry:
             raise SourcesError(
                 f"{where}, field params: missing; give the /studies parameters "
