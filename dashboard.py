@@ -8,6 +8,7 @@ from trialfinder.i18n import LANGUAGES, _, normalize, set_language
 from trialfinder.serving import NoCatalog
 from trialfinder.ui.data import served
 from trialfinder.ui.filters import read_link_once, sidebar_filters
+from trialfinder.ui.linklimit import install as read_long_links_cut
 from trialfinder.ui.page import (
     LANG_SWITCH,
     QUERY_STATE,
@@ -20,6 +21,7 @@ from trialfinder.ui.text import md
 # makes the browser fetch the favicon from fonts.gstatic.com, and nothing may leave
 # the machine.
 st.set_page_config(page_title="trialfinder", page_icon="🩺", layout="wide")
+read_long_links_cut()
 
 # The language first: every word below is in it. A link's ``lang`` sets it on a
 # session's first run; after that the switch does (its state is set before a rerun).

@@ -33,6 +33,13 @@ DEFAULT_WITHIN_KM = 50.0
 MAX_WITHIN_KM = 20_000.0  # half the Earth's circumference: anything more is everywhere
 MAX_VALUE_LENGTH = 200
 MAX_VALUES_PER_KEY = 20
+#: A notice names this many ignored values, then counts the rest.
+NOTICE_PROBLEMS = 10
+#: Put by the dashboard in place of what a link held past the parameters Streamlit
+#: reads (trialfinder/ui/linklimit.py): ``link_cut=<how many the link had>``.
+LINK_CUT = "link_cut"
+#: How many parameters of a link are read (Streamlit's own limit).
+LINK_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -313,10 +320,16 @@ class ParsedQuery:
     extra: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def notice(self) -> str | None:
-        """One line that says what was ignored, or None."""
+        """One line that says what was ignored, or None (the first few, then a count)."""
         if not self.problems:
             return None
-        return _("Ignored {problems}.").format(problems="; ".join(str(p) for p in self.problems))
+        shown = "; ".join(str(p) for p in self.problems[:NOTICE_PROBLEMS])
+        more = len(self.problems) - NOTICE_PROBLEMS
+        if more > 0:
+            shown += "; " + ngettext("and {n} more value", "and {n} more values", more).format(
+                n=f"{more:,}"
+            )
+        return _("Ignored {problems}.").format(problems=shown)
 
 
 Source = str | Mapping[str, Iterable[str] | str] | Iterable[tuple[str, str]]
@@ -344,6 +357,12 @@ def parse_query(source: Source, extra_keys: Iterable[str] = ()) -> ParsedQuery:
     extra: dict[str, list[str]] = {}
     problems: list[QueryProblem] = []
     for key, raw in _pairs(source):
+        if key == LINK_CUT and raw.isdigit() and raw.isascii():
+            past = _("past its first {limit} parts (the link had {n}); not read").format(
+                limit=f"{LINK_LIMIT:,}", n=f"{int(raw[:12]):,}"
+            )
+            problems.insert(0, QueryProblem(_("the rest of the link"), None, past))
+            continue
         if key in allowed_extra:
             extra.setdefault(key, []).append(raw)
             continue
