@@ -1104,7 +1104,7 @@ class WorkerFailed(RuntimeError):
 
 
 #: The folder that holds the ``trialfinder`` package (for the workers' import path).
-_PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+_PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run_workers(jobs: list[tuple], workers: int, staging: Path) -> list[dict[str, Any]]:
