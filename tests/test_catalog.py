@@ -1,4 +1,4 @@
-"""The catalog: tables built from trials, and the Parquet snapshot of a data directory."""
+"""The catalog: tables built from trials, and the Arrow IPC snapshot of a data directory."""
 
 from __future__ import annotations
 
