@@ -12,7 +12,7 @@ data/
   registry/NCT075/NCT07527104.json   the layout before sources (still read; an import
                                 moves it into registry/imported)
   reports/<UTC stamp>-<source>.json  what each refresh or import changed
-  .snapshot/                    the catalog's snapshot, Arrow IPC files (not in git)
+  .snapshot/                    the catalog's Arrow IPC snapshot (not in git)
   .lock                         held by a running refresh or import (not in git)
 ```
 
