@@ -22,11 +22,12 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trialfinder.datadir import encode_study, load_trials
 from trialfinder.errors import DataError
-from trialfinder.importer import import_paths
-from trialfinder.refresh import _page_json
 from trialfinder.sources import ctgov
+from trialfinder.store.importer import import_paths
+from trialfinder.store.layout import encode_study
+from trialfinder.store.reading import load_trials
+from trialfinder.store.refresh import _page_json
 
 NASTY = [
     "\x00",

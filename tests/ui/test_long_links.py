@@ -6,7 +6,8 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode
 
 from tests.ui.reading import assert_clean, notices
-from trialfinder.query import LINK_CUT, parse_query
+from trialfinder.query import parse_query
+from trialfinder.query.parse import LINK_CUT
 from trialfinder.ui.linklimit import first_fields
 
 

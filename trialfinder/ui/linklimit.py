@@ -19,7 +19,7 @@ from __future__ import annotations
 from streamlit.runtime import app_session
 from streamlit.runtime.state import query_params
 
-from trialfinder.query import LINK_CUT, LINK_LIMIT
+from trialfinder.query.parse import LINK_CUT, LINK_LIMIT
 
 _MAX_FIELDS = min(LINK_LIMIT, query_params.CLIENT_STATE_QUERY_STRING_MAX_FIELDS)
 _MAX_LENGTH = query_params.CLIENT_STATE_QUERY_STRING_MAX_LENGTH
