@@ -64,10 +64,10 @@ def test_the_database_is_created_in_wal_mode_with_its_schema(data: Path, store: 
     assert path.is_file()
     conn = store.conn
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == following.SCHEMA_VERSION == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == following.SCHEMA_VERSION == 2
     columns = {
         table: [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
-        for table in ("subscriptions", "tokens")
+        for table in ("subscriptions", "tokens", "requests")
     }
     # What is kept, and nothing more.
     assert columns == {
@@ -82,6 +82,8 @@ def test_the_database_is_created_in_wal_mode_with_its_schema(data: Path, store: 
             "last_sent_marker",
         ],
         "tokens": ["hash", "purpose", "subscription_id", "created", "used"],
+        # Who asked, for which mailbox, when: kept a day, for the limits.
+        "requests": ["client", "address", "created"],
     }
     assert not stat.S_IMODE(path.stat().st_mode) & stat.S_IROTH  # addresses are personal
 

@@ -53,8 +53,15 @@ CONFIRM_DAYS = 7
 #: so an old link still says kindly that it was used.
 KEEP_TOKENS_DAYS = 90
 #: Confirmation messages one address may be sent in a day (the form cannot be used
-#: to flood someone's mailbox).
+#: to flood someone's mailbox). The address is folded first (``Ann@Example.ORG`` is
+#: ``ann@example.org``): spelling it another way does not buy more.
 MAX_CONFIRMATIONS_PER_DAY = 3
+#: Follows one client (a browser's address, else its session) may ask for in a day:
+#: one person follows a few trials, not a hundred strangers' mailboxes.
+MAX_FOLLOWS_PER_CLIENT_PER_DAY = 10
+#: Confirmation messages the whole site sends in an hour, whoever asks: many
+#: clients together cannot turn the form into a mail cannon either.
+MAX_CONFIRMATIONS_PER_HOUR = 60
 #: A followed search lists at most this many new trials in one message.
 MAX_NEW_TRIALS = 50
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -90,6 +97,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )
         """,
         "CREATE INDEX tokens_by_subscription ON tokens (subscription_id)",
+    ),
+    (
+        # One row a confirmation sent: the limits per client and per hour count these.
+        """
+        CREATE TABLE requests (
+            client TEXT NOT NULL,
+            address TEXT NOT NULL,
+            created TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX requests_by_time ON requests (created)",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -129,6 +147,12 @@ def db_path(data_dir: Path) -> Path:
 
 
 # ------------------------------------------------------------------ checks
+
+
+def fold_address(address: str) -> str:
+    """The one spelling of a mailbox every limit counts by: the whole address in
+    lower case (no provider delivers ``Ann@`` and ``ann@`` to two people)."""
+    return address.lower()
 
 
 def check_email(text: str | None) -> str:
@@ -406,13 +430,16 @@ class Store:
         lang: str = "en",
         marker: str = "",
         now: datetime | None = None,
+        client: str = "",
     ) -> Pending:
         """Ask to follow: a pending subscription (or the existing one) and its tokens.
 
         The address and target are checked (:class:`FollowError`); ``marker`` is
-        where its news start (:func:`latest_marker`).
+        where its news start (:func:`latest_marker`). :class:`TooMany` past a
+        limit: per address (folded), per ``client`` (who asks: a browser's
+        address) and for the whole site per hour.
         """
-        address = check_email(email)
+        address = fold_address(check_email(email))
         target = canonical_target(kind, target)
         if lang not in LANGS:
             lang = "en"
@@ -421,8 +448,7 @@ class Store:
         self.prune(moment)
         with _transaction(self.conn):
             sent_today = self.conn.execute(
-                "SELECT COUNT(*) FROM tokens JOIN subscriptions s ON s.id = subscription_id "
-                "WHERE purpose = 'confirm' AND s.email = ? AND tokens.created > ?",
+                "SELECT COUNT(*) FROM requests WHERE address = ? AND created > ?",
                 (address, _before(moment, 1)),
             ).fetchone()[0]
             if sent_today >= MAX_CONFIRMATIONS_PER_DAY:
@@ -433,8 +459,34 @@ class Store:
                         "tomorrow."
                     )
                 )
+            if client:
+                # Who asked is kept a day, and only as a hash (it is a person's address).
+                client = hashlib.sha256(str(client).encode("utf-8", "replace")).hexdigest()[:32]
+                asked = self.conn.execute(
+                    "SELECT COUNT(*) FROM requests WHERE client = ? AND created > ?",
+                    (client, _before(moment, 1)),
+                ).fetchone()[0]
+                if asked >= MAX_FOLLOWS_PER_CLIENT_PER_DAY:
+                    raise TooMany(
+                        N_(
+                            "You have asked to follow many trials and searches today. "
+                            "Please try again tomorrow."
+                        )
+                    )
+            this_hour = self.conn.execute(
+                "SELECT COUNT(*) FROM requests WHERE created > ?",
+                (_stamp(moment - timedelta(hours=1)),),
+            ).fetchone()[0]
+            if this_hour >= MAX_CONFIRMATIONS_PER_HOUR:
+                raise TooMany(
+                    N_("Many people are following trials right now. Please try again in an hour.")
+                )
+            self.conn.execute(
+                "INSERT INTO requests (client, address, created) VALUES (?, ?, ?)",
+                (client, address, stamp),
+            )
             row = self.conn.execute(
-                "SELECT * FROM subscriptions WHERE email = ? AND kind = ? AND target = ?",
+                "SELECT * FROM subscriptions WHERE lower(email) = ? AND kind = ? AND target = ?",
                 (address, kind, target),
             ).fetchone()
             new = row is None
@@ -532,6 +584,7 @@ class Store:
                 "AND created < ?",
                 (_before(moment, KEEP_TOKENS_DAYS),),
             )
+            self.conn.execute("DELETE FROM requests WHERE created < ?", (_before(moment, 1),))
 
 
 @contextlib.contextmanager

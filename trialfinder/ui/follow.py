@@ -15,6 +15,7 @@ following is not available on this server.
 from __future__ import annotations
 
 import logging
+import secrets
 import sqlite3
 from collections.abc import Callable
 from urllib.parse import urlencode
@@ -160,6 +161,31 @@ def _on_follow(form_key: str, kind: str, target: str, title: str | None) -> None
     st.session_state[f"{form_key}-said"] = ((kind, target), level, message, values)
 
 
+_LOOPBACK = ("127.0.0.1", "::1", "")
+_SESSION_CLIENT = "_follow-client"
+
+
+def _client() -> str:
+    """Who asks, for the per-client limit: the browser's address; behind the local
+    proxy (the connection comes from this machine) the address the proxy forwards;
+    else this session (a random key kept for it)."""
+    direct = _text(st.context.ip_address)
+    if direct not in _LOOPBACK:
+        return direct
+    headers = st.context.headers
+    forwarded = _text(headers.get("X-Real-IP")) or _text(headers.get("X-Forwarded-For"))
+    if forwarded.split(",")[-1].strip():
+        return forwarded.split(",")[-1].strip()
+    if _SESSION_CLIENT not in st.session_state:
+        st.session_state[_SESSION_CLIENT] = "session-" + secrets.token_hex(16)
+    return st.session_state[_SESSION_CLIENT]
+
+
+def _text(value: object) -> str:
+    """Text, or "" (a test run or a missing header may give something else)."""
+    return value if isinstance(value, str) else ""
+
+
 def _follow(
     kind: str, target: str, address: str, lang: str, title: str | None
 ) -> tuple[str, str, dict[str, str]]:
@@ -172,7 +198,12 @@ def _follow(
     try:
         with Store.open(directory) as store:
             pending = store.follow(
-                address, kind, target, lang, marker=following.latest_marker(directory)
+                address,
+                kind,
+                target,
+                lang,
+                marker=following.latest_marker(directory),
+                client=_client(),
             )
             try:
                 digest.send_confirmation(settings, digest.public_url(), pending, title)
