@@ -178,6 +178,26 @@ def test_too_many_requests_for_one_address_are_refused(data: Path, mail: SmtpSin
     assert len(mail.take()) == following.MAX_CONFIRMATIONS_PER_DAY
 
 
+def test_case_variants_of_an_address_count_as_one(data: Path, mail: SmtpSink) -> None:
+    at = open_form()
+    for spelling in ("Parent@example.org", "PARENT@example.org", "parent@EXAMPLE.org"):
+        at = submit(at, spelling)
+    at = submit(at, "pArEnT@example.org")
+    assert "We have already sent several messages to this address today" in plain(
+        at.warning[0].value
+    )
+    assert {r.recipients[0] for r in mail.take()} == {"parent@example.org"}
+
+
+def test_one_browser_session_cannot_mail_a_hundred_strangers(data: Path, mail: SmtpSink) -> None:
+    at = open_form()
+    limit = following.MAX_FOLLOWS_PER_CLIENT_PER_DAY
+    for number in range(limit + 5):
+        at = submit(at, f"stranger{number}@example.org")
+    assert "You have asked to follow many trials and searches today" in plain(at.warning[0].value)
+    assert len(mail.take()) == limit
+
+
 # ------------------------------------------------------------------ the page
 
 
