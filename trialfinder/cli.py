@@ -29,6 +29,7 @@ from trialfinder.sources.files import (
     MB,
     Limits,
 )
+from trialfinder.store import api
 from trialfinder.store import refresh as refreshing
 from trialfinder.store.changes import keep_staged_reports
 from trialfinder.store.importer import ReportNotWritten, import_paths
@@ -202,7 +203,7 @@ def import_command(
 )
 @click.option(
     "--api-url",
-    default=refreshing.DEFAULT_API_URL,
+    default=api.DEFAULT_API_URL,
     show_default=True,
     help="ClinicalTrials.gov API v2 base URL.",
 )
@@ -319,7 +320,7 @@ def refresh_command(
     import is running (see --wait); 130 when interrupted.
     """
     directory = _data_dir(data_dir, must_exist=False)
-    settings = refreshing.Settings(
+    settings = api.Settings(
         api_url=api_url,
         page_size=page_size,
         connect_timeout=connect_timeout,
@@ -368,7 +369,7 @@ def refresh_command(
                     result = refreshing.refresh_source(
                         directory, source, settings, dry_run=dry_run, progress=progress
                     )
-                except refreshing.RefreshError as error:
+                except api.RefreshError as error:
                     state = "is published" if error.published else "is unchanged"
                     click.echo(f"Error: {error}. The data of {source.name} {state}.", err=True)
                     failed.append(source.name)

@@ -24,10 +24,10 @@ from hypothesis import strategies as st
 
 from trialfinder.errors import DataError
 from trialfinder.sources import ctgov
+from trialfinder.store.api import _page_json
 from trialfinder.store.importer import import_paths
 from trialfinder.store.layout import encode_study
 from trialfinder.store.reading import load_trials
-from trialfinder.store.refresh import _page_json
 
 NASTY = [
     "\x00",

@@ -40,17 +40,15 @@ from trialfinder.catalog import load_catalog
 from trialfinder.cli import main
 from trialfinder.store import publish
 from trialfinder.store import refresh as refreshing
+from trialfinder.store.api import DEFAULT_API_URL, Page, retry_after_seconds
 from trialfinder.store.changes import latest_reports
 from trialfinder.store.layout import ENV_DATA_DIR, fingerprint, registry_path
 from trialfinder.store.reading import load_trials
 from trialfinder.store.refresh import (
-    DEFAULT_API_URL,
-    Page,
     Progress,
     SourcesError,
     load_sources,
     parse_sources,
-    retry_after_seconds,
 )
 
 ROOT = Path(__file__).resolve().parents[2]

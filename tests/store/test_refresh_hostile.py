@@ -109,6 +109,20 @@ def test_a_body_sent_a_byte_at_a_time_meets_the_page_deadline(published: Path) -
     assert unchanged(published, before)
 
 
+def test_headers_sent_a_byte_at_a_time_meet_the_page_deadline(published: Path) -> None:
+    before = data_state(published)
+    with FakeCtgov(later()) as server:
+        server.drip_seconds = 0.05
+        server.always(2, "drip-headers")
+        started = time.monotonic()
+        result = refresh(published, server, "--retries", "0")
+        took = time.monotonic() - started
+    assert result.exit_code == 1
+    assert took < 6, took
+    assert "did not arrive whole within 1 s" in error_line(result)
+    assert unchanged(published, before)
+
+
 def test_json_nested_100000_deep_is_a_bad_body_not_a_traceback(published: Path) -> None:
     before = data_state(published)
     with FakeCtgov(later()) as server:

@@ -37,6 +37,7 @@ FAULTS = (
     "bad-request",  # 400, as the API answers a query it cannot read
     # hostile answers (issue 23)
     "drip",  # 200 whose body comes one byte every server.drip_seconds
+    "drip-headers",  # headers that come one byte every server.drip_seconds, never ending
     "deep",  # 200 whose body is "[" x 100,000
     "redirect-away",  # 301 to the same path on server.redirect_to (another origin)
     "redirect-home",  # 302 to the same URL on this server
@@ -241,6 +242,12 @@ class FakeCtgov:
                         self.wfile.flush()
                         if fake._stop.wait(fake.drip_seconds):
                             break
+                    self.close_connection = True
+                elif fault == "drip-headers":
+                    self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                    while not fake._stop.wait(fake.drip_seconds):
+                        self.wfile.write(b"X")
+                        self.wfile.flush()
                     self.close_connection = True
                 elif fault == "deep":
                     self._send(200, b"[" * 100_000)
