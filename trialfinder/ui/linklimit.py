@@ -9,17 +9,18 @@ the values past the page's own limits (20 a filter) are ignored *with a notice*
 (:meth:`trialfinder.query.ParsedQuery.notice`). The server still never parses
 more than Streamlit's limit.
 
-Installed once per process from dashboard.py, before the first run reads its
-link; Streamlit reads the limit through this module-level name, so the swap is
-of one function.
+Installed once per process from dashboard.py (through
+:func:`trialfinder.ui.internals.read_long_links_with`). The first run of a fresh
+server process reads its link before dashboard.py runs; from then on every link is
+read this way.
 """
 
 from __future__ import annotations
 
-from streamlit.runtime import app_session
 from streamlit.runtime.state import query_params
 
 from trialfinder.query.parse import LINK_CUT, LINK_LIMIT
+from trialfinder.ui.internals import read_long_links_with
 
 _MAX_FIELDS = min(LINK_LIMIT, query_params.CLIENT_STATE_QUERY_STRING_MAX_FIELDS)
 _MAX_LENGTH = query_params.CLIENT_STATE_QUERY_STRING_MAX_LENGTH
@@ -41,5 +42,4 @@ def first_fields(query_string: str) -> str:
 
 def install() -> None:
     """Read long links cut, not dropped (idempotent)."""
-    app_session.sanitize_query_string = first_fields
-    query_params.sanitize_query_string = first_fields
+    read_long_links_with(first_fields)
