@@ -71,3 +71,42 @@ def test_every_digest_is_sent_though_a_report_holds_a_nul(followers: Path, smtp:
     ann = received["ann@example.org"]
     assert "Followed trial[31m with controls" in ann.text
     assert "\x00" not in ann.text and "\x1b" not in ann.text
+
+
+PHISH = "VERIFY your account at http://evil.example/login"
+
+
+def test_a_followed_search_is_never_in_the_subject_and_quoted_in_the_body(
+    data: Path, smtp: SmtpSink
+) -> None:
+    from trialfinder.follow import digest
+    from trialfinder.follow.store import Store
+
+    with Store.open(data) as store:
+        pending = store.follow("ann@example.org", "search", f"cond={PHISH}", "en")
+    digest.send_confirmation(smtp.settings(), "https://trials.example.org", pending)
+    [received] = smtp.take()
+    subject = received.message["Subject"]
+    assert subject == "Please confirm: follow a search on trialfinder"
+    assert "VERIFY" not in subject and "evil" not in subject
+    # In the body the project's own words, the typed text in quotes after them.
+    assert f"asked to follow a search (Trials for “{PHISH}”) on trialfinder" in received.text
+    assert f"Trials for “{PHISH}”" in received.html
+    assert 'href="http://evil.example' not in received.html
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+@pytest.mark.parametrize("kind, target", [("trial", "NCT09950001"), ("search", "cond=asthma")])
+def test_every_confirmation_subject_arrives_as_written(
+    data: Path, smtp: SmtpSink, lang: str, kind: str, target: str
+) -> None:
+    # Python's e-mail folding drops a space between two encoded words of a long
+    # non-ASCII subject ("tìm kiếm" arrived as "tìmkiếm"): each subject must survive it.
+    from trialfinder.follow import digest
+    from trialfinder.follow.store import Store
+
+    with Store.open(data) as store:
+        pending = store.follow(f"{lang}{kind}@example.org", kind, target, lang)
+    digest.send_confirmation(smtp.settings(), "https://trials.example.org", pending)
+    [received] = smtp.take()
+    assert received.message["Subject"] == digest.words(lang)[f"confirm_subject_{kind}"]

@@ -21,6 +21,7 @@ command's options; links start with ``TRIALFINDER_PUBLIC_URL``.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import os
 from collections.abc import Callable, Mapping
@@ -49,7 +50,10 @@ DRY_RUN_TOKEN = "DRY-RUN-NO-TOKEN"
 #: :func:`words` in the subscriber's language). {placeholders} are filled with values
 #: already escaped for the part (text or HTML) they go into.
 _MESSAGES: dict[str, str] = {
-    "confirm_subject": N_("Please confirm: follow {what} on trialfinder"),
+    # No subject names what is followed: a subject is read before anything else, and
+    # what a search says is whatever someone typed (issue 23: a phishing relay).
+    "confirm_subject_trial": N_("Please confirm: follow a trial on trialfinder"),
+    "confirm_subject_search": N_("Please confirm: follow a search on trialfinder"),
     "digest_subject": N_("What changed in the trials you follow"),
     "hello": N_("Hello,"),
     "confirm_intro": N_(
@@ -65,7 +69,7 @@ _MESSAGES: dict[str, str] = {
     ),
     "what_trial": N_("the trial {id}"),
     "what_trial_titled": N_("the trial {id} ({title})"),
-    "what_search": N_("the search “{search}”"),
+    "what_search": N_("a search ({search})"),
     "digest_intro": N_("Here is what changed since our last message."),
     "trial_heading": N_("Trial {id}: {title}"),
     "trial_heading_untitled": N_("Trial {id}"),
@@ -105,11 +109,19 @@ def status_words(status: str | None, lang: str) -> str:
         return plain.status_words(status)
 
 
+#: The filters whose values are whatever someone typed: quoted wherever a message
+#: shows them, so they read as that person's words, never as ours.
+TYPED_FILTERS = ("cond", "intr", "spons", "country")
+
+
 def describe_search(query_string: str, lang: str) -> str:
     """A followed search in one sentence, in the subscriber's language: the sentence
-    the find page says for it (:meth:`~trialfinder.query.Query.describe`)."""
+    the find page says for it (:meth:`~trialfinder.query.Query.describe`), with what
+    was typed in quotes ("Trials for “cerebral palsy”")."""
+    query = parse_query(query_string).query
+    typed = {key: tuple(f"“{value}”" for value in getattr(query, key)) for key in TYPED_FILTERS}
     with using(lang):
-        return parse_query(query_string).query.describe()
+        return dataclasses.replace(query, **typed).describe()
 
 
 def public_url(value: str | None = None) -> str:
@@ -241,8 +253,7 @@ def confirmation_message(
     unfollow = unfollow_url(base, pending.unfollow_token)
     doc.link(w["delete_request"], unfollow)
     doc.small(w["footer"])
-    short = what_followed(sub.kind, sub.target, sub.lang)
-    subject = w["confirm_subject"].format(what=_plain(*short))
+    subject = w["confirm_subject_trial" if sub.kind == "trial" else "confirm_subject_search"]
     msg = doc.message(settings, sub.email, subject, sub.lang)
     msg["List-Unsubscribe"] = f"<{unfollow}>"
     return msg
