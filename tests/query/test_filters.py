@@ -81,8 +81,10 @@ def test_the_sentence_follows_the_page_language_and_the_count() -> None:
     with i18n.using("vi"):
         vietnamese = query.describe()
     assert vietnamese != query.describe() and "Hanoi" in vietnamese
-    assert digest.describe_search(query.to_query_string(), "vi") == vietnamese
-    assert digest.describe_search(query.to_query_string(), "en") == query.describe()
+    # The e-mail says the page's sentence, with what was typed in quotes (issue 23).
+    typed = ("cerebral palsy", "“cerebral palsy”")
+    assert digest.describe_search(query.to_query_string(), "vi") == vietnamese.replace(*typed)
+    assert digest.describe_search(query.to_query_string(), "en") == query.describe().replace(*typed)
 
 
 def test_the_search_command_has_one_flag_a_filter_with_its_meaning() -> None:
