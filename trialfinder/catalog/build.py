@@ -35,7 +35,6 @@ import shutil
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +42,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from trialfinder import stamps
 from trialfinder.catalog.core import Catalog, _LazyTable
 from trialfinder.catalog.index import (
     SITE_RESULT_COLUMNS,
@@ -346,7 +346,7 @@ def _catalog(
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return stamps.iso()
 
 
 def build_catalog(
