@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import shutil
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,7 +70,7 @@ from trialfinder.errors import DataProblem
 from trialfinder.model import Trial
 from trialfinder.store.reading import (
     SourcesChanged,
-    iter_trials,
+    reads,
 )
 
 
@@ -361,16 +361,9 @@ def build_catalog(
     return _catalog(built, records, problems, _now(), fingerprint_)
 
 
-def _stream(data_dir: Path) -> Iterator[tuple[int, Iterator[Trial | DataProblem]]]:
-    """The data directory's trials, read again (up to three times) when a source
-    folder was removed while it was read, as :func:`~trialfinder.store.reading.load_trials` does."""
-    for attempt in range(3):
-        yield attempt, iter_trials(data_dir, final=attempt == 2)
-
-
 def _build_in_memory(data_dir: Path, fingerprint_: str) -> Catalog:
     """The catalog with nothing written: the tables and the records in memory."""
-    for _attempt, stream in _stream(data_dir):
+    for _attempt, stream in reads(data_dir):
         problems: list[DataProblem] = []
         builder = _Builder()
         try:
