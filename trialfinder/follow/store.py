@@ -38,6 +38,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 from pathlib import Path
 
+from trialfinder import stamps
 from trialfinder.i18n import N_
 from trialfinder.query import parse_query
 from trialfinder.store.changes import ChangeReport, read_report, report_files, site_text
@@ -130,7 +131,7 @@ def _now(now: datetime | None = None) -> datetime:
 
 
 def _stamp(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+    return stamps.iso(moment)
 
 
 def _before(now: datetime, days: int) -> str:

@@ -23,10 +23,10 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from trialfinder import stamps
 from trialfinder.family import plain
 from trialfinder.i18n import _, ngettext
 from trialfinder.sources.text import clean_value
@@ -42,7 +42,7 @@ _KINDS = ("added", "gone", "status_changes", "sites_added", "sites_removed", "up
 
 
 def now_utc() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return stamps.iso()
 
 
 @dataclass
@@ -109,11 +109,7 @@ class ChangeReport:
 
     def when_text(self) -> str:
         """ "2025-06-01 14:03 UTC"."""
-        try:
-            moment = datetime.fromisoformat(self.when.replace("Z", "+00:00"))
-        except ValueError:
-            return self.when
-        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return stamps.shown(self.when)
 
     def change_text(self) -> str:
         """ "3 added, 1 gone, 2 status changes, ..." or "no changes" (in the interface's
