@@ -33,6 +33,7 @@ from trialfinder.model import (
     Site,
     Trial,
 )
+from trialfinder.sources.ctgov_results import read_references, read_results
 
 STUDY_URL = "https://clinicaltrials.gov/study/{id}"
 
@@ -339,10 +340,22 @@ def _trial(study: dict, nct_id: str) -> Trial:
     return Trial(
         id=nct_id,
         has_results=_guard("hasResults", _flag, study.get("hasResults")),
+        results=_guard("resultsSection", read_results, study.get("resultsSection")),
+        references=_references(ps.get("referencesModule")),
         source="ctgov",
         source_url=STUDY_URL.format(id=nct_id),
         **fields,
     )
+
+
+def _references(module: Any) -> Any:
+    field = _P + "referencesModule.references"
+    try:
+        return read_references(module)
+    except ValueError as exc:
+        raise _Invalid(field + "[].type", str(exc)) from None
+    except (AttributeError, TypeError) as exc:
+        raise _Invalid(field, f"not shaped as API v2 describes it: {exc}") from None
 
 
 def _guard(field: str, read: Callable[[Any], Any], value: Any) -> Any:
