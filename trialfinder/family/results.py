@@ -15,7 +15,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import pandas as pd
+
 from trialfinder import plain
+from trialfinder.catalog import Catalog
 from trialfinder.flags import Flag, results_overdue
 from trialfinder.i18n import N_, _, ngettext
 from trialfinder.model import (
@@ -443,6 +446,28 @@ def across(trials: Sequence[Trial], today: dt.date | None = None) -> tuple[Acros
         )
     rows.sort(key=lambda r: r.results != state_words(POSTED))
     return tuple(rows)
+
+
+#: How many trials of a treatment or sponsor the results view reads, records with results first.
+ACROSS_LIMIT = 40
+
+
+@dataclass(frozen=True)
+class Across:
+    rows: tuple[AcrossRow, ...]
+    #: Trials of the view not read (beyond :data:`ACROSS_LIMIT`).
+    left_out: int
+
+
+def across_view(
+    catalog: Catalog, found: pd.DataFrame, today: dt.date | None = None, limit: int = ACROSS_LIMIT
+) -> Across:
+    """:func:`across` for the trials a view found (the finder's results table): those
+    saying they posted results first, then the rest, up to ``limit`` records read."""
+    posted = found["has_results"].fillna(False).astype(bool).to_numpy()
+    ids = [*found["id"][posted].tolist(), *found["id"][~posted].tolist()]
+    trials = [t for t in (catalog.trial(i) for i in ids[:limit]) if t is not None]
+    return Across(across(trials, today), max(len(ids) - limit, 0))
 
 
 def participants_text(found: TrialResults) -> str:
