@@ -422,10 +422,17 @@ class AcrossRow:
 
     trial_id: str
     title: str
+    state: str
     results: str
     participants: str
     serious: str
+    serious_groups: tuple[SeriousFigures, ...]
     publications: tuple[Publication, ...]
+
+    @property
+    def anything_to_read(self) -> bool:
+        """Results posted, or papers listed: worth a card of its own."""
+        return self.state == POSTED or bool(self.publications)
 
 
 def across(trials: Sequence[Trial], today: dt.date | None = None) -> tuple[AcrossRow, ...]:
@@ -438,13 +445,15 @@ def across(trials: Sequence[Trial], today: dt.date | None = None) -> tuple[Acros
             AcrossRow(
                 trial_id=trial.id,
                 title=trial.title,
+                state=found.state,
                 results=state_words(found.state),
                 participants=participants_text(found),
                 serious=serious_text(found),
+                serious_groups=found.serious,
                 publications=found.publications,
             )
         )
-    rows.sort(key=lambda r: r.results != state_words(POSTED))
+    rows.sort(key=lambda r: r.state != POSTED)
     return tuple(rows)
 
 

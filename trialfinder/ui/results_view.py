@@ -7,6 +7,7 @@ names, outcomes and events are the registry's words and are escaped like all tri
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import altair as alt
@@ -164,9 +165,15 @@ def across_section(catalog: Catalog, found: pd.DataFrame, today: dt.date | None 
     serious side effects per group, and their publications."""
     view = found_results.across_view(catalog, found, today)
     with st.container(key="results-across"):
-        st.markdown("**" + md(_("What earlier trials found")) + "**")
+        st.subheader(_("What earlier trials found"))
         _registry_words()
-        for row in view.rows:
+        charted = tuple(
+            dataclasses.replace(g, group=f"{row.trial_id} · {g.group}")
+            for row in view.rows
+            for g in row.serious_groups
+        )
+        serious_chart(charted, key="serious-across")
+        for row in (r for r in view.rows if r.anything_to_read):
             with st.container(border=True):
                 st.markdown(f"**{md(row.title)}** · {md(row.trial_id)}")
                 st.markdown(
@@ -179,14 +186,17 @@ def across_section(catalog: Catalog, found: pd.DataFrame, today: dt.date | None 
                         )
                     )
                 )
-                linked = [p for p in row.publications if p.url]
                 if row.publications:
                     count = len(row.publications)
+                    links = [_pubmed_link(p) for p in row.publications if p.url]
+                    words = ngettext("{n} publication", "{n} publications", count)
                     st.markdown(
-                        md(ngettext("{n} publication", "{n} publications", count).format(n=count))
-                        + (": " if linked else "")
-                        + " · ".join(_pubmed_link(p) for p in linked)
+                        md(words.format(n=count)) + (": " + " · ".join(links) if links else "")
                     )
+        quiet = [r for r in view.rows if not r.anything_to_read]
+        for state in dict.fromkeys(r.state for r in quiet):
+            ids = ", ".join(r.trial_id for r in quiet if r.state == state)
+            st.markdown(f"**{md(found_results.state_words(state))}:** {md(ids)}")
         if view.left_out:
             st.caption(
                 md(
