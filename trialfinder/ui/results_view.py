@@ -50,21 +50,26 @@ def serious_chart(groups: tuple[SeriousFigures, ...], key: str) -> None:
         }
     )
     words = "; ".join(found_results.serious_line(g) for g in drawn)
-    y = alt.Y("group:N", sort=None, title=None, axis=alt.Axis(labelLimit=150))
+    # No axis: each bar carries its own "3 of 25"; the scale leaves room for that label.
+    widest = max(g.at_risk for g in drawn) or 1
+    x_scale = alt.Scale(domain=[0, widest * 1.45], nice=False)
+    y = alt.Y("group:N", sort=None, title=None, axis=alt.Axis(labelLimit=140, labelFontSize=12))
     base = alt.Chart(frame)
     tooltip = [
         alt.Tooltip("group:N", title=_("Group")),
         alt.Tooltip("label:N", title=_("Had a serious side effect")),
     ]
     everyone = base.mark_bar(color=AT_RISK_COLOUR).encode(
-        y=y, x=alt.X("at_risk:Q", title=None, axis=alt.Axis(tickMinStep=1)), tooltip=tooltip
+        y=y, x=alt.X("at_risk:Q", title=None, axis=None, scale=x_scale), tooltip=tooltip
     )
-    serious = base.mark_bar(color=BAR_COLOUR).encode(y=y, x="affected:Q", tooltip=tooltip)
-    labels = base.mark_text(align="left", dx=3, color="#222222").encode(
-        y=y, x="at_risk:Q", text="label:N"
+    serious = base.mark_bar(color=BAR_COLOUR).encode(
+        y=y, x=alt.X("affected:Q", scale=x_scale), tooltip=tooltip
+    )
+    labels = base.mark_text(align="left", dx=4, color="#222222", fontSize=12).encode(
+        y=y, x=alt.X("at_risk:Q", scale=x_scale), text="label:N"
     )
     chart = (everyone + serious + labels).properties(
-        height=max(60, ROW_PX * len(frame) + 30), description=words
+        height=max(50, ROW_PX * len(frame) + 10), description=words
     )
     with st.container(key=f"chart-{key}"):
         st.altair_chart(chart, width="stretch")
