@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from trialfinder.catalog import read_blob, record_blob
+from trialfinder.catalog.records import read_blob, record_blob
 from trialfinder.errors import DataError
 from trialfinder.model import Trial
 from trialfinder.sources.ctgov import parse_study

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from trialfinder import plain
 from trialfinder.catalog import Catalog
-from trialfinder.flags import Flag, results_overdue
+from trialfinder.family import plain
+from trialfinder.family.flags import Flag, results_overdue
 from trialfinder.i18n import N_, _, ngettext
 from trialfinder.model import (
     AdverseEvent,
