@@ -170,3 +170,19 @@ def test_vietnamese_words_keep_the_records_figures(toxin: Trial) -> None:
         line = results.serious_line(found.serious[1])
     assert "Saline" in line and re.search(r"\b1\b.*\b23\b", line)
     assert "serious side effect" not in line
+
+
+def test_the_comparison_gains_the_results_rows(toxin: Trial) -> None:
+    from trialfinder.family.compare import compare
+
+    table = compare([toxin, trial("NCT09900102"), trial("NCT09900103")], today=TODAY)
+    found = [r for r in table.rows if r.group == "What it found"]
+    assert [r.label for r in found] == [
+        "Results",
+        "Took part (started)",
+        "Serious side effects",
+        "Publications",
+    ]
+    assert found[0].values == ("Results posted", "Results posted", "No results posted")
+    assert found[2].values[1] == "Low dose: 0 of 15; High dose: 2 of unknown"
+    assert found[2].explain and found[2].differs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -132,3 +133,15 @@ def test_no_english_of_ours_is_left_in_vietnamese(open_app, results_dir, page, q
     shown = "\n".join(_shown(at))
     for sentence in _english_sentences():
         assert sentence not in shown, f"English left on {page}: {sentence!r}"
+
+
+def test_the_comparison_shows_what_each_trial_found(open_app, results_dir) -> None:
+    ids = f"ids={WITH_RESULTS}&ids={PARTLY_STATED}&ids={NO_RESULTS}"
+    at = open_app(ids, page="pages/compare.py", data=results_dir)
+    assert_clean(at)
+    (table,) = [h.value for h in at.html if "tf-compare" in h.value]
+    escaped = html.escape(f"{MARKUP_GROUP}: 3 of 25; Saline: 1 of 23")
+    assert f"<td>{escaped}</td>" in table
+    assert "<td>Low dose: 0 of 15; High dose: 2 of unknown</td>" in table
+    assert "<td>No results posted</td>" in table
+    assert "What it found" in table and "<b>Toxin" not in table
