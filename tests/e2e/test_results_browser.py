@@ -33,6 +33,7 @@ WORDS = {
         "pubmed": "Read on PubMed (31234567)",
         "not_posted": "No results posted",
         "across": "What earlier trials found",
+        "found_group": "What it found",
     },
     "vi": {
         "heading": "Thử nghiệm đã tìm thấy gì",
@@ -42,6 +43,7 @@ WORDS = {
         "pubmed": "Đọc trên PubMed (31234567)",
         "not_posted": "Chưa công bố kết quả",
         "across": "Các thử nghiệm trước đã tìm thấy gì",
+        "found_group": "Kết quả tìm thấy",
     },
 }
 
@@ -77,20 +79,20 @@ _SCROLL_TO_TOP = """([selector, offset]) => {
 }"""
 
 
-def screenshots(page, selector: str, folder: Path, name: str) -> list[Path]:
+def screenshots(
+    page, selector: str, folder: Path, name: str, height: int = PHONE["height"]
+) -> list[Path]:
     """The section screen by screen, as a reader scrolls it (the page scrolls inside
     stMain, so an element's own screenshot would be cut at the screen's edge)."""
     taken = []
     offset = 60  # below Streamlit's header bar
     for number in range(8):
-        bottom = page.evaluate(
-            _SCROLL_TO_TOP, [selector, offset - number * (PHONE["height"] - 140)]
-        )
+        bottom = page.evaluate(_SCROLL_TO_TOP, [selector, offset - number * (height - 140)])
         page.wait_for_timeout(150)
         path = folder / f"{name}-{number}.png"
         page.screenshot(path=str(path), animations="disabled")
         taken.append(path)
-        if bottom <= PHONE["height"]:
+        if bottom <= height:
             break
     return taken
 
@@ -150,3 +152,31 @@ def test_the_treatment_view_on_a_phone(phone, results_server, lang, tmp_path) ->
     assert screenshots(phone, ".st-key-results-across", tmp_path, f"treatment-{lang}")
     violations = audit(phone)
     assert not violations, violations
+
+
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_results_at_desktop_size(browser, outside, results_server, lang, tmp_path) -> None:
+    context = browser.new_context(viewport=DESKTOP)
+    context.set_default_timeout(TIMEOUT_MS)
+    outside.guard(context)
+    page = context.new_page()
+    try:
+        open_view(page, results_server.url, f"/trial?id={WITH_RESULTS}{_lang(lang)}")
+        section = page.locator(SECTION)
+        section.scroll_into_view_if_needed()
+        expect(section.get_by_text(WORDS[lang]["serious"], exact=True)).to_be_visible()
+        assert screenshots(page, SECTION, tmp_path, f"desktop-trial-{lang}", DESKTOP["height"])
+        ids = f"ids={WITH_RESULTS}&ids={NO_RESULTS}"
+        open_view(page, results_server.url, f"/compare?{ids}{_lang(lang)}")
+        table = page.locator("table.tf-compare")
+        expect(table.get_by_text(WORDS[lang]["not_posted"], exact=True)).to_be_visible()
+        assert table.locator("b", has_text="Toxin").count() == 0
+        found_rows = table.locator("tr.tf-group", has_text=WORDS[lang]["found_group"])
+        found_rows.scroll_into_view_if_needed()
+        page.screenshot(path=str(tmp_path / f"desktop-compare-{lang}.png"))
+    finally:
+        context.close()
+    assert not outside.requests, f"requests left 127.0.0.1: {outside.requests}"
