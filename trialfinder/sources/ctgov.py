@@ -30,6 +30,7 @@ from trialfinder.model import (
     Eligibility,
     Intervention,
     Outcome,
+    Reference,
     Site,
     Trial,
 )
@@ -348,7 +349,7 @@ def _trial(study: dict, nct_id: str) -> Trial:
     )
 
 
-def _references(module: Any) -> Any:
+def _references(module: Any) -> tuple[Reference, ...] | None:
     field = _P + "referencesModule.references"
     try:
         return read_references(module)

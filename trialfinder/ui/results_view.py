@@ -112,7 +112,6 @@ def _state(found: TrialResults) -> None:
 
 
 def _posted(found: TrialResults, trial: Trial) -> None:
-    _registry_words()
     if found.flow:
         st.markdown("**" + md(_("Who took part")) + "**")
         st.markdown("\n".join(f"- {md(found_results.flow_line(f))}" for f in found.flow))
@@ -160,6 +159,8 @@ def results_section(trial: Trial, today: dt.date | None = None) -> None:
     with st.container(key=f"results-{trial.id}"):
         st.subheader(_("What the trial found"))
         _state(found)
+        if found.state == found_results.POSTED or found.publications:
+            _registry_words()
         if found.state == found_results.POSTED:
             _posted(found, trial)
         _publications(found.publications)
