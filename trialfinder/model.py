@@ -87,6 +87,9 @@ SITE_STATUSES = (
     "AVAILABLE",
 )
 
+#: What a listed publication is to the trial: its results, background, or found by the registry.
+REFERENCE_TYPES = ("BACKGROUND", "RESULT", "DERIVED")
+
 #: Which enumeration each enumerated field takes; sources validate against it.
 ENUMERATIONS: dict[str, tuple[str, ...]] = {
     "overall_status": OVERALL_STATUSES,
@@ -103,6 +106,7 @@ ENUMERATIONS: dict[str, tuple[str, ...]] = {
     "arm_type": ARM_TYPES,
     "intervention_type": INTERVENTION_TYPES,
     "site_status": SITE_STATUSES,
+    "reference_type": REFERENCE_TYPES,
 }
 
 
@@ -190,6 +194,172 @@ class Dates:
     status_verified: str | None = None
 
 
+# ------------------------------------------------------------ posted results
+#
+# What a trial posted after it ended (the registry's resultsSection) and the
+# papers it lists (referencesModule). Values measured are kept as the registry
+# writes them (text: "80.27", "NA"); counts of people are whole numbers, None
+# when the record does not state them.
+
+
+@dataclass(frozen=True)
+class ResultGroup:
+    """One group of the results (an arm, a dose, "Total"), by the registry's id."""
+
+    id: str
+    title: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    """How many people in one group, as stated."""
+
+    group_id: str
+    count: int | None = None
+
+
+@dataclass(frozen=True)
+class FlowMilestone:
+    """One step of the participant flow ("STARTED", "COMPLETED", ...) in one period."""
+
+    type: str
+    period: str | None = None
+    counts: tuple[GroupCount, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParticipantFlow:
+    groups: tuple[ResultGroup, ...] = ()
+    milestones: tuple[FlowMilestone, ...] = ()
+    recruitment_details: str | None = None
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One group's figure, as written; ``category`` names the row it belongs to."""
+
+    group_id: str
+    value: str | None = None
+    spread: str | None = None
+    lower: str | None = None
+    upper: str | None = None
+    category: str | None = None
+
+
+@dataclass(frozen=True)
+class BaselineMeasure:
+    title: str
+    param_type: str | None = None
+    dispersion_type: str | None = None
+    unit: str | None = None
+    measurements: tuple[Measurement, ...] = ()
+
+
+@dataclass(frozen=True)
+class Baseline:
+    groups: tuple[ResultGroup, ...] = ()
+    denom_units: str | None = None
+    counts: tuple[GroupCount, ...] = ()
+    measures: tuple[BaselineMeasure, ...] = ()
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A statistical analysis exactly as the record states it (nothing recomputed)."""
+
+    group_ids: tuple[str, ...] = ()
+    method: str | None = None
+    p_value: str | None = None
+    param_type: str | None = None
+    param_value: str | None = None
+    ci_percent: str | None = None
+    ci_lower: str | None = None
+    ci_upper: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class OutcomeResult:
+    title: str
+    #: PRIMARY, SECONDARY or OTHER_PRE_SPECIFIED.
+    type: str | None = None
+    description: str | None = None
+    population: str | None = None
+    time_frame: str | None = None
+    param_type: str | None = None
+    dispersion_type: str | None = None
+    unit: str | None = None
+    groups: tuple[ResultGroup, ...] = ()
+    #: Who was analysed, per group, in ``denom_units`` (usually "Participants").
+    denom_units: str | None = None
+    denoms: tuple[GroupCount, ...] = ()
+    measurements: tuple[Measurement, ...] = ()
+    analyses: tuple[Analysis, ...] = ()
+
+
+@dataclass(frozen=True)
+class EventGroup:
+    """One group of the adverse-events module: how many were affected, of how many at risk."""
+
+    id: str
+    title: str | None = None
+    description: str | None = None
+    serious_affected: int | None = None
+    serious_at_risk: int | None = None
+    other_affected: int | None = None
+    other_at_risk: int | None = None
+    deaths_affected: int | None = None
+    deaths_at_risk: int | None = None
+
+
+@dataclass(frozen=True)
+class EventCount:
+    group_id: str
+    affected: int | None = None
+    at_risk: int | None = None
+    events: int | None = None
+
+
+@dataclass(frozen=True)
+class AdverseEvent:
+    term: str
+    organ_system: str | None = None
+    #: SYSTEMATIC_ASSESSMENT or NON_SYSTEMATIC_ASSESSMENT.
+    assessment: str | None = None
+    counts: tuple[EventCount, ...] = ()
+
+
+@dataclass(frozen=True)
+class AdverseEvents:
+    time_frame: str | None = None
+    description: str | None = None
+    #: Other (not serious) events are listed only above this percentage, as written.
+    frequency_threshold: str | None = None
+    groups: tuple[EventGroup, ...] = ()
+    serious: tuple[AdverseEvent, ...] = ()
+    other: tuple[AdverseEvent, ...] = ()
+
+
+@dataclass(frozen=True)
+class Results:
+    """The registry's posted results; each part None when the record lacks it."""
+
+    flow: ParticipantFlow | None = None
+    baseline: Baseline | None = None
+    outcomes: tuple[OutcomeResult, ...] = ()
+    adverse_events: AdverseEvents | None = None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A publication the record lists: RESULT (from this trial), BACKGROUND, or DERIVED."""
+
+    citation: str | None = None
+    pmid: str | None = None
+    type: str | None = None
+
+
 @dataclass(frozen=True)
 class Trial:
     id: str
@@ -223,6 +393,10 @@ class Trial:
     dates: Dates = field(default_factory=Dates)
     sites: tuple[Site, ...] = ()
     has_results: bool | None = None
+    #: The posted results; None when the record carries none (not posted, or left out).
+    results: Results | None = None
+    #: The publications the record lists; None when it lists none.
+    references: tuple[Reference, ...] | None = None
     #: Curated notes for families.
     active_substance: str | None = None
     what_could_lead_to: str | None = None
@@ -260,10 +434,17 @@ def _jsonable(value: Any) -> Any:
 @functools.cache
 def _nested_type(cls: type, name: str) -> type | None:
     """The dataclass a field holds (directly or as a tuple of them), if any."""
-    hint = typing.get_type_hints(cls)[name]
-    for candidate in (hint, *typing.get_args(hint)):
-        if dataclasses.is_dataclass(candidate):
-            return candidate
+    return _dataclass_in(typing.get_type_hints(cls)[name])
+
+
+def _dataclass_in(hint: Any) -> type | None:
+    """``X``, ``tuple[X, ...]``, ``X | None`` and ``tuple[X, ...] | None`` all hold ``X``."""
+    if dataclasses.is_dataclass(hint):
+        return hint
+    for arg in typing.get_args(hint):
+        found = _dataclass_in(arg)
+        if found is not None:
+            return found
     return None
 
 

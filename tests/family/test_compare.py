@@ -76,6 +76,7 @@ def test_rows_are_grouped_in_order_and_mark_differences() -> None:
         "Design",
         "Arms",
         "Outcomes",
+        "What it found",
         "Places",
         "Record",
     ]

@@ -27,7 +27,16 @@ from trialfinder.family import plain as plain_words
 from trialfinder.geo import distance_km, resolve_place
 
 SEEDS = urlencode([("ids", i) for i in SEED_IDS])
-GROUPS = ["At a glance", "Who can join", "Design", "Arms", "Outcomes", "Places", "Record"]
+GROUPS = [
+    "At a glance",
+    "Who can join",
+    "Design",
+    "Arms",
+    "Outcomes",
+    "What it found",
+    "Places",
+    "Record",
+]
 #: The tags the table is made of: anything else came from a record.
 #: ``div``: the wrapper that lets the table scroll sideways on a phone.
 TABLE_TAGS = {"style", "div", "table", "thead", "tbody", "tr", "th", "td", "span"}

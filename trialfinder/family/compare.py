@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from trialfinder import geo
-from trialfinder.family import plain
+from trialfinder.family import plain, results
 from trialfinder.family.flags import trust_flags
 from trialfinder.i18n import N_, _, ngettext
 from trialfinder.model import Outcome, Trial
@@ -397,6 +397,10 @@ def compare(
             )
         )
     rows.extend(_outcome_rows(trials))
+    rows.extend(
+        row(_("What it found"), label, values, explain)
+        for label, values, explain in results.compare_rows(trials, today)
+    )
     rows.append(
         row(
             _("Places"),

@@ -32,6 +32,7 @@ from trialfinder.model import (
     Eligibility,
     Intervention,
     Outcome,
+    Reference,
     Site,
     Trial,
 )
@@ -45,6 +46,7 @@ from trialfinder.sources.files import (
     too_big,
 )
 from trialfinder.sources.text import TooDeep, clean_value, json_needs_cleaning
+from trialfinder.sources.ctgov_results import read_references, read_results
 
 STUDY_URL = "https://clinicaltrials.gov/study/{id}"
 
@@ -454,10 +456,22 @@ def _trial(study: dict, nct_id: str) -> Trial:
     return Trial(
         id=nct_id,
         has_results=_guard("hasResults", _flag, study.get("hasResults")),
+        results=_guard("resultsSection", read_results, study.get("resultsSection")),
+        references=_references(ps.get("referencesModule")),
         source="ctgov",
         source_url=STUDY_URL.format(id=nct_id),
         **fields,
     )
+
+
+def _references(module: Any) -> tuple[Reference, ...] | None:
+    field = _P + "referencesModule.references"
+    try:
+        return read_references(module)
+    except ValueError as exc:
+        raise _Invalid(field + "[].type", str(exc)) from None
+    except (AttributeError, TypeError) as exc:
+        raise _Invalid(field, f"not shaped as API v2 describes it: {exc}") from None
 
 
 def _guard(field: str, read: Callable[[Any], Any], value: Any) -> Any:

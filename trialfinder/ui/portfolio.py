@@ -14,6 +14,7 @@ from trialfinder.i18n import _, ngettext
 from trialfinder.query import ParsedQuery, apply_query
 from trialfinder.ui.comparison import basket, compare_link, compare_toggle
 from trialfinder.ui.page import page_params
+from trialfinder.ui.results_view import across_section
 from trialfinder.ui.text import md
 
 TRIAL_PAGE = "pages/trial.py"
@@ -121,6 +122,7 @@ def portfolio_view(catalog: Catalog, parsed: ParsedQuery, key: str, noun: str) -
         _counts(_("Conditions it is tried for"), book.conditions)
     with right:
         _counts(_("Countries"), book.countries)
+    across_section(catalog, results)
     st.markdown("**" + md(_("The trials")) + "**")
     for _index, row in book.timeline.iterrows():
         with st.container(border=True):

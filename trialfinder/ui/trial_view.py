@@ -15,6 +15,7 @@ from trialfinder.ui.cards import status_badge
 from trialfinder.ui.comparison import basket, compare_link, compare_toggle
 from trialfinder.ui.follow import follow_trial
 from trialfinder.ui.page import page_params
+from trialfinder.ui.results_view import results_section
 from trialfinder.ui.sitemap import site_map
 from trialfinder.ui.text import md
 from trialfinder.ui.trust import flags_section
@@ -157,6 +158,7 @@ def trial_view(
     registry_note()
     _outcomes(_("Main outcomes"), trial.primary_outcomes)
     _outcomes(_("Other outcomes"), trial.secondary_outcomes)
+    results_section(trial, today)
 
     st.subheader(_("Where"))
     if not trial.sites:
