@@ -8,9 +8,9 @@ for the split figures the README gives.
 
 from __future__ import annotations
 
+import os
 import xml.etree.ElementTree as ET
 from collections import Counter
-import os
 from functools import cache
 from pathlib import Path
 
