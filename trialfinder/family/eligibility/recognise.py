@@ -109,7 +109,8 @@ _FEMALE = re.compile(r"\b(?:women|woman|females?|girls?|mothers?)\b")
 _MALE = re.compile(r"\b(?:men|man|males?|boys?|fathers?)\b")
 _BOTH = re.compile(
     r"\b(?:men (?:and|or) women|women (?:and|or) men|males? (?:and|or) females?|"
-    r"females? (?:and|or) males?|boys (?:and|or) girls|girls (?:and|or) boys|both (?:sexes|genders)|"
+    r"females? (?:and|or) males?|boys (?:and|or) girls|girls (?:and|or) boys|"
+    r"both (?:sexes|genders)|"
     r"either (?:sex|gender)|any (?:sex|gender)|male or female)\b"
 )
 _PREGNANCY = re.compile(
@@ -177,7 +178,8 @@ _ORTHO = re.compile(
 )
 #: Orthopaedic surgery named in general (the family's answer settles it), not one procedure.
 _ORTHO_GENERAL = re.compile(
-    r"orthop(?:a)?edic|lower[- ]limb|lower[- ]extremity|musculoskeletal|lower (?:limbs?|extremit)|legs?\b"
+    r"orthop(?:a)?edic|lower[- ]limb|lower[- ]extremity|musculoskeletal|"
+    r"lower (?:limbs?|extremit)|legs?\b"
 )
 _SEIZURES = re.compile(r"\b(?:seizures?|epilep\w*|convulsions?|seizure disorder)\b")
 _SEIZURE_QUALIFIER = re.compile(
