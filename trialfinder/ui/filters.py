@@ -17,6 +17,7 @@ import streamlit as st
 
 from trialfinder import plain
 from trialfinder.catalog import Catalog
+from trialfinder.family.eligibility.answers import KEYS as ANSWER_KEYS
 from trialfinder.i18n import DEFAULT, LANGUAGES, _, language, using
 from trialfinder.model import OVERALL_STATUSES, PHASES, STUDY_TYPES
 from trialfinder.query import (
@@ -28,8 +29,9 @@ from trialfinder.query import (
 )
 
 #: Keys that belong to a page rather than to the filters (``lang``: the language,
-#: bound to the switch in dashboard.py; ``confirm`` and ``unfollow``: the follow page).
-PAGE_KEYS = ("id", "ids", "page", "lang", "confirm", "unfollow")
+#: bound to the switch in dashboard.py; ``confirm`` and ``unfollow``: the follow page;
+#: the family's answers about their child, read by the trial page's checklist).
+PAGE_KEYS = ("id", "ids", "page", "lang", "confirm", "unfollow", *ANSWER_KEYS)
 _LINK_READ = "_link_read"
 _LINK_PROBLEMS = "_link_problems"
 
