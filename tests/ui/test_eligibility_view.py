@@ -74,5 +74,5 @@ def test_handout_and_comparison_carry_the_checklist(open_app) -> None:
     at = open_app(f"ids=TF-CP-002&ids=TF-CP-001&{ANSWERS}", page="pages/compare.py")
     assert_clean(at)
     text = _text(at)
-    assert "TF-CP-002: 7 criteria · 4 met · 1 not met · 2 to ask the trial team" in text
-    assert "TF-CP-001: The record states no criteria." in text
+    assert "**TF-CP-002**: 7 criteria · 4 met · 1 not met · 2 to ask the trial team" in text
+    assert "**TF-CP-001**: The record states no criteria." in text

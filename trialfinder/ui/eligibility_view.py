@@ -140,9 +140,11 @@ def _questions(answers: Answers) -> None:
     ]
     if answers.age is None:
         st.caption(_("Set your child's age in the filters to read the age limits too."))
-    columns = st.columns(2)
+    # Two to a row on a wide screen; on a phone the rows stack in the same order.
     for i, (key, label, options, words, help_text) in enumerate(asked):
-        with columns[i % 2]:
+        if i % 2 == 0:
+            row = st.columns(2)
+        with row[i % 2]:
             st.selectbox(
                 label,
                 options,
@@ -208,7 +210,8 @@ def eligibility_section(trial: Trial) -> None:
     if problems:
         notice = _("Ignored {problems}.").format(problems="; ".join(str(p) for p in problems))
         st.warning(md(notice), icon=":material/link_off:")
-    with st.expander(_("Questions about your child"), expanded=True):
+    # Open until answered: a shared link with answers opens on the verdicts.
+    with st.expander(_("Questions about your child"), expanded=not answers.any()):
         _questions(answers)
     if language() != "en":
         st.caption(_("Text from the registry is shown in the registry's language (English)."))

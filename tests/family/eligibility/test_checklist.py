@@ -34,7 +34,10 @@ def test_two_lists_with_verdicts_and_explanations() -> None:
     gmfcs = checklist.inclusion[1]
     assert [e.key for e in gmfcs.explained] == ["gmfcs", "gmfcs_1", "gmfcs_2"]
     assert checklist.exclusion[1].text.endswith("platelets < 100,000/mm3")
-    assert checklist.to_ask[0] == "GMFCS level I-II"
+    assert checklist.to_ask == (
+        "GMFCS level I-II",
+        "<script>alert(1)</script> platelets < 100,000/mm3",
+    )
 
 
 def test_in_vietnamese() -> None:

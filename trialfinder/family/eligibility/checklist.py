@@ -94,7 +94,12 @@ def build_checklist(criteria: str | None, answers: Answers) -> Checklist:
     for reading in readings:
         lines[reading.block.section].append(_line(reading, lang))
     not_met = [r.block.plain for r in readings if r.verdict == DOES_NOT_MEET]
-    unsettled = [r.block.plain for r in readings if r.verdict == ASK and r.facts]
+    # Consent is given by the family, not a fact about the child: nothing to ask.
+    unsettled = [
+        r.block.plain
+        for r in readings
+        if r.verdict == ASK and {f.kind for f in r.facts} - {"consent"}
+    ]
     answered = answers.any() or answers.age is not None
     return Checklist(
         inclusion=tuple(lines["inclusion"]),
