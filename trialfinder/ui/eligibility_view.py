@@ -224,7 +224,7 @@ def eligibility_handout(trial: Trial) -> None:
     """The handout's part (printed with it)."""
     answers, _problems = current_answers()
     checklist = build_checklist(trial.eligibility.criteria, answers)
-    st.html("<article class='tf-handout'>" + checklist_html(checklist, answers) + "</article>")
+    st.html(checklist_html(checklist, answers))
 
 
 def eligibility_compare(trials: Sequence[Trial]) -> None:

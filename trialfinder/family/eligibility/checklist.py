@@ -23,6 +23,16 @@ from trialfinder.family.eligibility.verdicts import (
 )
 from trialfinder.i18n import _, language, ngettext
 
+_STYLE = """
+<style>
+.tf-checklist {max-width: 46rem; color: #111; font-size: 1rem; line-height: 1.45;}
+.tf-checklist h3 {font-size: 1.05rem; margin: 0.9rem 0 0.2rem;}
+.tf-checklist .tf-note {font-size: 0.85rem; color: #444;}
+.tf-checklist ul {margin: 0.2rem 0 0.2rem 1.2rem; padding: 0;}
+.tf-checklist p, .tf-checklist li {overflow-wrap: anywhere;}
+@media print {.tf-checklist {font-size: 10.5pt; max-width: none;}}
+</style>
+"""
 #: At most this many items in the handout's "ask about" list.
 HANDOUT_QUESTIONS = 8
 
@@ -175,10 +185,14 @@ def answers_words(answers: Answers) -> list[str]:
 def checklist_html(checklist: Checklist, answers: Answers) -> str:
     """The handout's part: the answers, what reads as not met, and what to ask."""
     esc = html.escape
-    out = ["<h3>" + esc(_("Could my child join?")) + "</h3>"]
+    out = [
+        _STYLE,
+        "<section class='tf-checklist'>",
+        "<h3>" + esc(_("Could my child join?")) + "</h3>",
+    ]
     out.append(f"<p class='tf-note'>{esc(team_decides())}</p>")
     if not checklist.stated:
-        out.append("<p>" + esc(_("The record states no criteria.")) + "</p>")
+        out.append("<p>" + esc(_("The record states no criteria.")) + "</p></section>")
         return "".join(out)
     said = answers_words(answers)
     if said:
@@ -194,4 +208,5 @@ def checklist_html(checklist: Checklist, answers: Answers) -> str:
                 "<li>" + esc(_("and {n} more (see the trial page)").format(n=more)) + "</li>"
             )
         out.append("</ul>")
+    out.append("</section>")
     return "".join(out)
