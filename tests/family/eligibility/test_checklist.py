@@ -51,7 +51,9 @@ def test_in_vietnamese() -> None:
 def test_handout_part_escapes_the_registry_words() -> None:
     html = checklist_html(build_checklist(CRITERIA, CHILD), CHILD)
     assert "<script>" not in html and "&lt;script&gt;" in html
-    assert "GMFCS level: III" in html
+    assert (
+        "Your answers: Age: 6 years; Diagnosis: cerebral palsy, spastic; GMFCS level: III" in html
+    )
     assert "Only the trial team can say" in html
 
 

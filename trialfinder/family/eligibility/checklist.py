@@ -155,7 +155,12 @@ def answers_words(answers: Answers) -> list[str]:
     said = []
     if answers.age is not None:
         years, months = divmod(answers.age.months, 12)
-        said.append(_("Age: {years} years {months} months").format(years=years, months=months))
+        age = []
+        if years:
+            age.append(ngettext("{n} year", "{n} years", years).format(n=years))
+        if months or not years:
+            age.append(ngettext("{n} month", "{n} months", months).format(n=months))
+        said.append(_("Age: {age}").format(age=" ".join(age)))
     if answers.sex is not None:
         said.append(
             _("Sex: {sex}").format(sex=_("female") if answers.sex == "FEMALE" else _("male"))
