@@ -26,10 +26,12 @@ from click.testing import CliRunner, Result
 
 from tests.support.fake_ctgov import FakeCtgov
 from tests.support.studies import HANOI, HUE, made_up
+from trialfinder import i18n
 from trialfinder.cli import main
 from trialfinder.follow import digest, mail
 from trialfinder.follow import store as following
 from trialfinder.follow.store import Store
+from trialfinder.query import parse_query
 
 PUBLIC = "https://trials.example.org"
 SOURCES = """\
@@ -251,7 +253,7 @@ def test_a_confirmation_in_vietnamese(data: Path, smtp: SmtpSink) -> None:
     digest.send_confirmation(smtp.settings(), PUBLIC, pending)
     [received] = smtp.take()
     assert received.message["Subject"] == (
-        "Vui lòng xác nhận: theo dõi tìm kiếm “Bệnh hoặc từ khóa: cerebral palsy; "
+        "Vui lòng xác nhận: theo dõi tìm kiếm “Các thử nghiệm về cerebral palsy "
         "nhận trẻ 4 tuổi” trên trialfinder"
     )
     assert received.message["Content-Language"] == "vi"
@@ -535,10 +537,13 @@ def test_settings_come_from_the_environment_and_options_win() -> None:
 
 
 def test_a_search_in_vietnamese_words() -> None:
+    """The e-mail says a followed search as the find page does, in the subscriber's language."""
     query = "cond=cerebral palsy&age=18m&status=recruiting&phase=phase2&near=Hanoi&within=20"
+    with i18n.using("vi"):
+        on_the_page = parse_query(query).query.describe()
+    assert digest.describe_search(query, "vi") == on_the_page
     assert digest.describe_search(query, "vi") == (
-        "Bệnh hoặc từ khóa: cerebral palsy; nhận trẻ 1 tuổi 6 tháng; "
-        "trạng thái: đang tuyển người tham gia; giai đoạn: giai đoạn 2; "
+        "Các thử nghiệm đang tuyển ở giai đoạn 2 về cerebral palsy nhận trẻ 1 tuổi 6 tháng, "
         "trong vòng 20 km quanh Hanoi"
     )
     assert digest.describe_search(query, "en").startswith("Recruiting trials in phase 2")

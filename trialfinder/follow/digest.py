@@ -33,7 +33,8 @@ from urllib.parse import urlencode
 from trialfinder.follow import store as following
 from trialfinder.follow.mail import Mailer, SendFailed, SmtpSettings, message_text
 from trialfinder.follow.store import Pending, Reports, Section, Store, Subscription
-from trialfinder.query import Query, parse_query
+from trialfinder.i18n import using
+from trialfinder.query import parse_query
 
 ENV_PUBLIC_URL = "TRIALFINDER_PUBLIC_URL"
 DEFAULT_PUBLIC_URL = "http://localhost:8501"
@@ -171,28 +172,6 @@ STATUS_WORDS: dict[str, dict[str, str]] = {
     },
 }
 
-#: How a search reads in Vietnamese, filter by filter (English uses Query.describe()).
-SEARCH_WORDS_VI: dict[str, str] = {
-    "cond": "bệnh hoặc từ khóa: {value}",
-    "age": "nhận trẻ {value}",
-    "status": "trạng thái: {value}",
-    "country": "có địa điểm tại {value}",
-    "near": "trong vòng {km} km quanh {value}",
-    "phase": "giai đoạn: {value}",
-    "type": "loại nghiên cứu: {value}",
-    "intr": "phương pháp điều trị: {value}",
-    "spons": "nhà tài trợ: {value}",
-    "or": " hoặc ",
-    "years": "{count} tuổi",
-    "months": "{count} tháng",
-    "INTERVENTIONAL": "can thiệp",
-    "OBSERVATIONAL": "quan sát",
-    "EXPANDED_ACCESS": "tiếp cận mở rộng",
-    "NA": "không chia giai đoạn",
-    "EARLY_PHASE1": "giai đoạn 1 sớm",
-    "PHASE": "giai đoạn {number}",
-}
-
 
 def words(lang: str) -> Mapping[str, str]:
     return STRINGS.get(lang, STRINGS["en"])
@@ -204,47 +183,10 @@ def status_words(status: str | None, lang: str) -> str:
 
 
 def describe_search(query_string: str, lang: str) -> str:
-    """A followed search in one line, in the subscriber's language."""
-    query = parse_query(query_string).query
-    if lang != "vi":
-        return query.describe()
-    return _describe_vi(query)
-
-
-def _describe_vi(query: Query) -> str:
-    w = SEARCH_WORDS_VI
-    parts: list[str] = []
-
-    def either(values) -> str:
-        return w["or"].join(values)
-
-    if query.cond:
-        parts.append(w["cond"].format(value=either(query.cond)))
-    if query.age is not None:
-        years, months = divmod(query.age.months, 12)
-        age = []
-        if years:
-            age.append(w["years"].format(count=years))
-        if months or not years:
-            age.append(w["months"].format(count=months))
-        parts.append(w["age"].format(value=" ".join(age)))
-    if query.status:
-        parts.append(w["status"].format(value=either(status_words(s, "vi") for s in query.status)))
-    if query.type:
-        parts.append(w["type"].format(value=w.get(query.type, query.type)))
-    if query.phase:
-        named = [w.get(p) or w["PHASE"].format(number=p.removeprefix("PHASE")) for p in query.phase]
-        parts.append(w["phase"].format(value=either(named)))
-    if query.intr:
-        parts.append(w["intr"].format(value=either(query.intr)))
-    if query.spons:
-        parts.append(w["spons"].format(value=either(query.spons)))
-    if query.country:
-        parts.append(w["country"].format(value=either(query.country)))
-    if query.near:
-        parts.append(w["near"].format(value=query.near, km=f"{query.radius_km:g}"))
-    text = "; ".join(parts)
-    return text[:1].upper() + text[1:]
+    """A followed search in one sentence, in the subscriber's language: the sentence
+    the find page says for it (:meth:`~trialfinder.query.Query.describe`)."""
+    with using(lang):
+        return parse_query(query_string).query.describe()
 
 
 def public_url(value: str | None = None) -> str:

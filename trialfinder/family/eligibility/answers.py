@@ -1,8 +1,11 @@
 """The questions a family answers about their child, kept in the link only.
 
 Each answer is one URL key beside the filters (the child's age is the filters'
-own ``age``). They never filter trials and are never stored: a link carries them,
-and :func:`without_answers` takes them out of anything kept on the server.
+own ``age``), read and written like a filter's value, but deliberately not a
+:class:`~trialfinder.query.filters.Filter`: an answer keeps no trial out, and
+whatever is a filter goes into a followed search, its e-mails and the view's
+sentence. So answers are page keys: a link carries them, nothing on the server
+keeps them, and :func:`without_answers` takes them out of any list of pairs.
 Bad values are ignored with the same plain notice as the filters'.
 """
 
@@ -13,6 +16,7 @@ from dataclasses import dataclass, fields, replace
 
 from trialfinder.ages import ChildAge
 from trialfinder.i18n import N_, _
+from trialfinder.query.filters import QueryProblem
 
 #: How long ago a treatment was, as (key, lowest months, highest months).
 WHEN = (
@@ -100,17 +104,9 @@ KEYS = tuple(a.key for a in ANSWER_KEYS)
 _BY_KEY = {a.key: a for a in ANSWER_KEYS}
 
 
-@dataclass(frozen=True)
-class AnswerProblem:
-    """A part of a link that was ignored, and why (shown like the filters' notice)."""
-
-    key: str
-    value: str
-    message: str
-
-    def __str__(self) -> str:
-        shown = self.value if len(self.value) <= 40 else self.value[:37] + "..."
-        return f"{self.key}={shown!r}: {self.message}"
+#: A part of a link that was ignored, and why: the filters' own kind, so the notice
+#: reads the same.
+AnswerProblem = QueryProblem
 
 
 def parse_answers(
