@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import TIMEOUT_MS
@@ -72,8 +73,17 @@ def open_first(page, url: str) -> None:
 
 
 def answer(page, label: str, option: str) -> None:
-    page.get_by_label(label, exact=True).click()
-    page.get_by_role("option", name=option, exact=True).click()
+    settle(page)
+    box = page.get_by_label(label, exact=True)
+    choice = page.get_by_role("option", name=option, exact=True)
+    box.click()
+    try:
+        choice.wait_for(state="visible", timeout=5_000)
+    except PlaywrightTimeout:
+        # A rerun that ended just then can redraw the box closed: open it again.
+        settle(page)
+        box.click()
+    choice.click()
     settle(page)
 
 
@@ -107,6 +117,9 @@ def test_answers_round_trip_through_a_shared_link_on_a_phone(
     expect(gmfcs_item).to_contain_text(words["met"])
     expect(gmfcs_item).not_to_contain_text(words["not_met"])
     assert wide(page) <= 1
+    # Links to the trial's other pages carry the answers along (in the link, nowhere else).
+    handout = page.locator(f"{MAIN} a[href*='handout']").first.get_attribute("href")
+    assert "gmfcs=2" in handout and "surgery=6-12m" in handout, handout
     # Screenshots to look at: TRIALFINDER_SHOTS names a folder to keep them in.
     shots = Path(os.environ.get("TRIALFINDER_SHOTS") or tmp_path)
     page.screenshot(path=str(shots / f"eligibility-phone-{lang}.png"), full_page=True)

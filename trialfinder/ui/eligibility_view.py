@@ -210,8 +210,7 @@ def eligibility_section(trial: Trial) -> None:
     if problems:
         notice = _("Ignored {problems}.").format(problems="; ".join(str(p) for p in problems))
         st.warning(md(notice), icon=":material/link_off:")
-    # Open until answered: a shared link with answers opens on the verdicts.
-    with st.expander(_("Questions about your child"), expanded=not answers.any()):
+    with st.expander(_("Questions about your child"), expanded=True):
         _questions(answers)
     if language() != "en":
         st.caption(_("Text from the registry is shown in the registry's language (English)."))
