@@ -79,7 +79,10 @@ def test_no_heading_no_verdict() -> None:
     assert [r.verdict for r in readings] == [ASK, ASK]
 
 
-def test_questions_to_bring_are_the_recognised_asks() -> None:
-    text = "Inclusion Criteria:\n\n* MACS level I-II\n* Able to walk\n* GMFCS level III\n"
+def test_questions_to_bring_are_the_not_met_then_the_recognised_asks() -> None:
+    text = (
+        "Inclusion Criteria:\n\n* MACS level I-II\n* Able to walk\n* GMFCS level III\n"
+        "* Informed consent\n* GMFCS level I\n"
+    )
     readings = read_criteria(split_criteria(text), CHILD)
-    assert [b.text for b in questions_to_bring(readings)] == ["MACS level I-II"]
+    assert [b.text for b in questions_to_bring(readings)] == ["GMFCS level I", "MACS level I-II"]

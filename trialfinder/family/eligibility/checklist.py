@@ -19,6 +19,7 @@ from trialfinder.family.eligibility.verdicts import (
     DOES_NOT_MEET,
     MEETS,
     Reading,
+    questions_to_bring,
     read_criteria,
 )
 from trialfinder.i18n import _, language, ngettext
@@ -103,19 +104,12 @@ def build_checklist(criteria: str | None, answers: Answers) -> Checklist:
     lines = {section: [] for section in ("inclusion", "exclusion", None)}
     for reading in readings:
         lines[reading.block.section].append(_line(reading, lang))
-    not_met = [r.block.plain for r in readings if r.verdict == DOES_NOT_MEET]
-    # Consent is given by the family, not a fact about the child: nothing to ask.
-    unsettled = [
-        r.block.plain
-        for r in readings
-        if r.verdict == ASK and {f.kind for f in r.facts} - {"consent"}
-    ]
     answered = answers.any() or answers.age is not None
     return Checklist(
         inclusion=tuple(lines["inclusion"]),
         exclusion=tuple(lines["exclusion"]),
         unsorted=tuple(lines[None]),
-        to_ask=tuple(dict.fromkeys(not_met + unsettled)),
+        to_ask=tuple(dict.fromkeys(b.plain for b in questions_to_bring(readings))),
         answered=answered,
         stated=True,
     )

@@ -175,10 +175,14 @@ def read_criteria(criteria: Criteria, answers: Answers) -> tuple[Reading, ...]:
 
 
 def questions_to_bring(readings: tuple[Reading, ...]) -> tuple[Block, ...]:
-    """The items a family should ask the trial team about: every ASK item that
-    names a fact the answers could not settle, then the rest of the ASK items."""
-    named = [r.block for r in readings if r.verdict == ASK and r.facts]
-    return tuple(named)
+    """The items worth asking the trial team about: those read as not met (to check
+    them), then those naming something the answers could not settle. Consent is
+    given by the family, not a fact about the child: nothing to ask there."""
+    not_met = [r.block for r in readings if r.verdict == DOES_NOT_MEET]
+    unsettled = [
+        r.block for r in readings if r.verdict == ASK and {f.kind for f in r.facts} - {"consent"}
+    ]
+    return tuple(not_met + unsettled)
 
 
 __all__ = [
