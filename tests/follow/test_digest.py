@@ -293,11 +293,11 @@ def test_after_a_refresh_each_follower_gets_one_digest(
     assert ann.message["Subject"] == "What changed in the trials you follow"
     text = ann.text
     assert "Trial NCT09950001: Followed trial" in text
-    assert "The status changed from “recruiting” to “suspended” (data of " in text
+    assert "The status changed from “Recruiting” to “Suspended” (data of " in text
     assert "New sites: Hue Central Hospital, Hue, Vietnam (data of " in text
     assert "Your search: Trials for cerebral palsy" in text
     assert "1 new trial matches your search:" in text
-    assert "NCT09950004: A new cerebral palsy trial (recruiting)" in text
+    assert "NCT09950004: A new cerebral palsy trial (Recruiting)" in text
     assert "NCT09950005" not in text  # new, but not a cerebral palsy trial
     assert f"{PUBLIC}/trial?id=NCT09950004" in text
     assert f"{PUBLIC}/?cond=cerebral+palsy" in text
@@ -333,8 +333,8 @@ def test_no_change_is_sent_twice(followers: Path, smtp: SmtpSink) -> None:
     run(followers, smtp)
     [ann] = smtp.take()
     assert ann.recipients == ["ann@example.org"]
-    assert "from “suspended” to “completed”" in ann.text
-    assert "“recruiting”" not in ann.text and "New sites" not in ann.text
+    assert "from “Suspended” to “Completed”" in ann.text
+    assert "“Recruiting”" not in ann.text and "New sites" not in ann.text
     assert "Your search" not in ann.text
 
 
@@ -547,3 +547,17 @@ def test_a_search_in_vietnamese_words() -> None:
         "trong vòng 20 km quanh Hanoi"
     )
     assert digest.describe_search(query, "en").startswith("Recruiting trials in phase 2")
+
+
+def test_every_word_of_the_messages_comes_from_the_one_catalog() -> None:
+    """The e-mail's words are gettext messages (translated in the .po with the pages'), and
+    a status reads as on the pages, in the subscriber's language."""
+    from trialfinder.family import plain
+
+    english, vietnamese = digest.words("en"), digest.words("vi")
+    assert english.keys() == vietnamese.keys()
+    assert [key for key in english if english[key] == vietnamese[key]] == []
+    assert digest.status_words("ACTIVE_NOT_RECRUITING", "en") == "Active, not recruiting"
+    with i18n.using("vi"):
+        assert digest.status_words("RECRUITING", "vi") == plain.status_words("RECRUITING")
+        assert digest.words("vi")["hello"] == "Xin chào,"

@@ -26,6 +26,7 @@ from trialfinder.query import (
     QueryProblem,
     parse_query,
 )
+from trialfinder.ui.internals import is_history_navigation
 
 #: Keys that belong to a page rather than to the filters (``lang``: the language,
 #: bound to the switch in dashboard.py; ``confirm`` and ``unfollow``: the follow page;
@@ -127,13 +128,6 @@ def _link_spelling(key: str, values: Iterable[str]) -> list[str]:
     return [value for name, value in parsed.query.params() if name == key]
 
 
-def _history_navigation() -> bool:
-    """Is this run the browser's Back or Forward?"""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    return bool(getattr(get_script_run_ctx(), "is_history_navigation", False))
-
-
 def _seed_worded_filters() -> None:
     """Give the worded filters their values before they are drawn: from the link on a
     session's first run, and again after a language switch (the browser sends back the
@@ -147,7 +141,7 @@ def _seed_worded_filters() -> None:
     """
     state = st.session_state
     last_lang, last_values = state.get(_WORDED) or (language(), {})
-    back_or_forward = _history_navigation()
+    back_or_forward = is_history_navigation()
     for key in WORDED_KEYS:
         in_link = st.query_params.get_all(key)
         if key not in state or (back_or_forward and in_link):

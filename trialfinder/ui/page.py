@@ -11,6 +11,7 @@ from trialfinder.family.eligibility.answers import KEYS as ANSWER_KEYS
 from trialfinder.i18n import DEFAULT, _, language
 from trialfinder.model import Trial
 from trialfinder.query import ParsedQuery, Query
+from trialfinder.ui.internals import leave_pages_directory_mode
 from trialfinder.ui.text import md
 
 QUERY_STATE = "parsed_query"
@@ -29,10 +30,7 @@ def _run_through_dashboard() -> None:
     ``st.navigation`` (what dashboard.py's first run would do) and run again:
     the rerun keeps the page and the query string.
     """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if getattr(PagesManager, "uses_pages_directory", False):
-        PagesManager.uses_pages_directory = False
+    if leave_pages_directory_mode():
         st.rerun()
 
 
