@@ -16,6 +16,7 @@ from trialfinder.query import apply_query
 from trialfinder.ui import page
 from trialfinder.ui.comparison import BASKET, basket, show_comparison
 from trialfinder.ui.data import catalog
+from trialfinder.ui.eligibility_view import eligibility_compare
 from trialfinder.ui.text import md
 
 parsed = page.current()
@@ -90,6 +91,7 @@ if picked.ids:
     trials = [the_catalog.trial(i) for i in picked.ids]
     comparison = compare(trials, the_catalog.sites_of(picked.ids), parsed.query.place)
     show_comparison(comparison)
+    eligibility_compare(trials)
     st.download_button(
         _("Download the comparison (CSV)"),
         records_to_csv(comparison.to_frame().to_dict("records")),

@@ -8,6 +8,7 @@ from trialfinder.family.handout import build_handout, handout_html
 from trialfinder.i18n import _
 from trialfinder.ui import page
 from trialfinder.ui.data import catalog
+from trialfinder.ui.eligibility_view import eligibility_handout
 
 parsed = page.current()
 page.show_notice(parsed)
@@ -18,3 +19,4 @@ if trial is not None:
     url = page.share_url(urlencode([("id", trial.id), *page.lang_pairs()]), path="trial")
     st.caption(_("Print this page (Ctrl+P, or Share then Print on a phone) to take it along."))
     st.html(handout_html(build_handout(trial, url, parsed.query.place)))
+    eligibility_handout(trial)

@@ -8,6 +8,7 @@ What the fixture holds, and what the tests rely on:
 
 - eight cerebral palsy trials: six of ours (Hanoi, Hai Phong, Ho Chi Minh City,
   Boston) with different statuses, ages and update dates, plus the two seeds;
+- TF-CP-002 states its criteria in the registry's style (the eligibility checklist);
 - one trial whose title, summary, criteria, arms and site are Markdown and HTML,
   to prove that trial text is shown literally;
 - 65 generated autism trials, to prove the finder draws a page of cards at a time.
@@ -81,6 +82,18 @@ CEREBRAL_PALSY_TRIALS: list[dict] = [
         "phases": "phase2",
         "min_age": "4 Years",
         "max_age": "12 Years",
+        # Written in the registry's style for the eligibility checklist's tests.
+        "criteria": (
+            "Inclusion Criteria:\n\n"
+            "* Children aged 4 to 12 years with spastic cerebral palsy\n"
+            "* Gross Motor Function Classification System (GMFCS) level I to III\n"
+            "* Parent able to give written informed consent\n\n"
+            "Exclusion Criteria:\n\n"
+            "* Botulinum toxin injection within the last 6 months\n"
+            "* Orthopaedic surgery within the previous 12 months\n"
+            "* Uncontrolled seizures\n"
+            "* Platelet count below 100,000/mm3\n"
+        ),
         "sites": [
             {
                 "facility": "Bach Mai Hospital",

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 import streamlit as st
 
 from trialfinder.catalog import Catalog
+from trialfinder.family.eligibility.answers import KEYS as ANSWER_KEYS
 from trialfinder.i18n import DEFAULT, LANGUAGES, _, language, using
 from trialfinder.query import (
     FILTERS,
@@ -28,8 +29,9 @@ from trialfinder.query import (
 from trialfinder.ui.internals import is_history_navigation
 
 #: Keys that belong to a page rather than to the filters (``lang``: the language,
-#: bound to the switch in dashboard.py; ``confirm`` and ``unfollow``: the follow page).
-PAGE_KEYS = ("id", "ids", "page", "lang", "confirm", "unfollow")
+#: bound to the switch in dashboard.py; ``confirm`` and ``unfollow``: the follow page;
+#: the family's answers about their child, read by the trial page's checklist).
+PAGE_KEYS = ("id", "ids", "page", "lang", "confirm", "unfollow", *ANSWER_KEYS)
 _LINK_READ = "_link_read"
 _LINK_PROBLEMS = "_link_problems"
 

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit, urlunsplit
 import streamlit as st
 
 from trialfinder.catalog import Catalog
+from trialfinder.family.eligibility.answers import KEYS as ANSWER_KEYS
 from trialfinder.i18n import DEFAULT, _, language
 from trialfinder.model import Trial
 from trialfinder.query import ParsedQuery, Query
@@ -76,9 +77,11 @@ def share_url(query_string: str, path: str = "") -> str:
 
 
 def page_params(params: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
-    """A page link's query, keeping the interface's language (``lang``)."""
+    """A page link's query, keeping the interface's language (``lang``) and the
+    family's answers about their child (they live in the link only)."""
     lang = language()
-    return {**params, "lang": lang} if lang != DEFAULT else params
+    kept = {key: st.query_params.get_all(key) for key in ANSWER_KEYS if key in st.query_params}
+    return {**params, **kept, **({"lang": lang} if lang != DEFAULT else {})}
 
 
 def keep_language_in_link(lang: str) -> None:

@@ -13,6 +13,7 @@ from trialfinder.i18n import _, language
 from trialfinder.model import Outcome, Trial
 from trialfinder.ui.cards import status_badge
 from trialfinder.ui.comparison import basket, compare_link, compare_toggle
+from trialfinder.ui.eligibility_view import eligibility_section
 from trialfinder.ui.follow import follow_trial
 from trialfinder.ui.page import page_params
 from trialfinder.ui.results_view import results_section
@@ -108,9 +109,7 @@ def trial_view(
     _fact(_("Healthy volunteers"), plain.yes_no_unknown(e.healthy_volunteers))
     if trial.conditions:
         _fact(_("Conditions"), "; ".join(trial.conditions))
-    with st.expander(_("Eligibility criteria, as the record states them")):
-        registry_note()
-        st.markdown(md(e.criteria or _("Not stated.")))
+    eligibility_section(trial)
 
     st.subheader(_("What each group gets"))
     if not trial.arms:

@@ -1,0 +1,65 @@
+"""The checklist the pages show: lists, explanations, verdicts, the handout's part."""
+
+from __future__ import annotations
+
+from trialfinder.ages import ChildAge
+from trialfinder.family.eligibility.answers import Answers
+from trialfinder.family.eligibility.checklist import (
+    build_checklist,
+    checklist_html,
+    summary_words,
+    verdict_words,
+)
+from trialfinder.family.eligibility.verdicts import ASK, DOES_NOT_MEET, MEETS
+from trialfinder.i18n import using
+
+CRITERIA = """Inclusion Criteria:
+
+* Children aged 4 to 12 years with spastic cerebral palsy
+* GMFCS level I-II
+* Parent able to give informed consent
+
+Exclusion Criteria:
+
+* Botulinum toxin within 6 months
+* <script>alert(1)</script> platelets \\< 100,000/mm3
+"""
+CHILD = Answers(age=ChildAge(6 * 12), dx="spastic-cp", gmfcs=3, botox="never")
+
+
+def test_two_lists_with_verdicts_and_explanations() -> None:
+    checklist = build_checklist(CRITERIA, CHILD)
+    assert [line.verdict for line in checklist.inclusion] == [MEETS, DOES_NOT_MEET, ASK]
+    assert [line.verdict for line in checklist.exclusion] == [MEETS, ASK]
+    gmfcs = checklist.inclusion[1]
+    assert [e.key for e in gmfcs.explained] == ["gmfcs", "gmfcs_1", "gmfcs_2"]
+    assert checklist.exclusion[1].text.endswith("platelets < 100,000/mm3")
+    assert checklist.to_ask == (
+        "GMFCS level I-II",
+        "<script>alert(1)</script> platelets < 100,000/mm3",
+    )
+
+
+def test_in_vietnamese() -> None:
+    with using("vi"):
+        checklist = build_checklist(CRITERIA, CHILD)
+        assert checklist.inclusion[1].explained[0].term.startswith("GMFCS (Hệ thống")
+        assert verdict_words(DOES_NOT_MEET) != "does not meet"
+        assert verdict_words(ASK) != "ask the trial team"
+
+
+def test_handout_part_escapes_the_registry_words() -> None:
+    html = checklist_html(build_checklist(CRITERIA, CHILD), CHILD)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert (
+        "Your answers: Age: 6 years; Diagnosis: cerebral palsy, spastic; GMFCS level: III" in html
+    )
+    assert "Only the trial team can say" in html
+
+
+def test_summary_line() -> None:
+    assert summary_words(build_checklist(CRITERIA, CHILD)) == (
+        "5 criteria · 2 met · 1 not met · 2 to ask the trial team"
+    )
+    assert "answer the questions" in summary_words(build_checklist(CRITERIA, Answers()))
+    assert summary_words(build_checklist(None, CHILD)) == "The record states no criteria."
