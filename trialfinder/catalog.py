@@ -76,6 +76,11 @@ from trialfinder.datadir import (
 )
 from trialfinder.errors import DataProblem
 from trialfinder.model import OPEN_STATUSES, Trial
+from trialfinder.words import fold
+from trialfinder.words import learned as learning
+from trialfinder.words.synonyms import EMPTY as NO_SYNONYMS
+from trialfinder.words.synonyms import FILE_NAME as SYNONYMS_FILE
+from trialfinder.words.synonyms import Synonyms, load_synonyms
 
 _log = logging.getLogger("trialfinder")
 TABLES = ("trials", "sites", "arms", "terms")
@@ -83,16 +88,19 @@ TABLES = ("trials", "sites", "arms", "terms")
 RANKED = "ranked"
 #: The tables read with the catalog; the others are read when first used.
 _EAGER = ("trials", "sites")
-SNAPSHOT_VERSION = "5"
+SNAPSHOT_VERSION = "6"
 #: Trials a chunk of the streaming build holds before it is turned into Arrow.
 CHUNK_TRIALS = 20_000
 RECORDS_FILE = "records.bin"
 INDEX_FILE = "index.arrow"
 META_FILE = "meta.json"
 #: Which kinds of term each word filter of the query language searches.
+#: Titles are their own group: a condition's words may come in any order inside
+#: one term, a title's keep the order typed (see trialfinder.words.match).
 TERM_GROUPS: dict[str, tuple[str, ...]] = {
-    "cond": ("condition", "keyword", "mesh", "ancestor", "title"),
-    "intr": ("intervention",),
+    "cond": ("condition", "keyword", "mesh", "ancestor"),
+    "title": ("title",),
+    "intr": ("intervention", "intervention_mesh"),
     "spons": ("sponsor",),
 }
 #: The sites' columns a result names its nearest site by (kept as codes, see SearchIndex).
@@ -396,6 +404,8 @@ class SearchIndex:
     words: dict[str, WordIndex]
     #: Names for type-ahead, by kind of term.
     names: dict[str, tuple[str, ...]]
+    #: The registry's own pairs of words and MeSH terms, by word filter.
+    learned: dict[str, learning.Learned]
     # Derived when loaded (from the tables and the arrays above).
     rank: np.ndarray = field(repr=False, default=None)  # type: ignore[assignment]
     is_open: np.ndarray = field(repr=False, default=None)  # type: ignore[assignment]
@@ -550,6 +560,9 @@ class Catalog:
     problems: tuple[DataProblem, ...] = ()
     built_at: str = ""
     fingerprint: str = ""
+    #: The data directory's synonyms file, read with the catalog (not part of the
+    #: snapshot: an edit needs no rebuild, only a new load).
+    synonyms: Synonyms = NO_SYNONYMS
     _lazy: dict[str, _LazyTable] = field(default_factory=dict, repr=False)
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -701,6 +714,7 @@ def _term_kinds(t: Trial) -> tuple[tuple[str, Iterable[str]], ...]:
         ("ancestor", t.mesh_ancestors),
         ("title", tuple(x for x in (t.brief_title, t.official_title, t.plain_title) if x)),
         ("intervention", _intervention_terms(t)),
+        ("intervention_mesh", t.intervention_mesh_terms),
         ("sponsor", tuple(x for x in (t.sponsor, *t.collaborators) if x)),
     )
 
@@ -745,6 +759,13 @@ class _Memo:
             return self.max_days[text]
         except KeyError:
             found = self.max_days[text] = ages.max_age_days_exclusive(text)
+            return found
+
+    def learned_key(self, text: str) -> str:
+        try:
+            return self.folded["\0" + text]
+        except KeyError:
+            found = self.folded["\0" + text] = learning.key_of(text)
             return found
 
     def fold(self, text: str, kind: str) -> str:
@@ -849,6 +870,14 @@ class _Chunk:
                 terms["kind"].append(kind)
                 terms["folded"].append(memo.fold(name, kind))
                 n += 1
+        # The registry's pairs of words and MeSH terms: the MeSH term as the term,
+        # the key of the words as the folded text (see trialfinder.words.learned).
+        for kind, match in learning.learned_pairs(t):
+            terms["trial_id"].append(t.id)
+            terms["term"].append(match.term)
+            terms["kind"].append(kind)
+            terms["folded"].append(memo.learned_key(match.found))
+            n += 1
         self.counts["terms"].append(n)
 
     def batches(self) -> dict[str, pa.RecordBatch]:
@@ -1373,6 +1402,14 @@ def build_index(tables: dict[str, pa.Table], terms_per_trial: np.ndarray) -> dic
     )
     for kind in NAMED_KINDS:
         index[f"names.{kind}"] = pa.array(_term_names(frame, kind), type=pa.large_string())
+    for group, kind in learning.KINDS.items():
+        rows = pc.equal(terms.column("kind"), kind)
+        pairs = terms.filter(rows)
+        arrays = learning.build_learned(
+            pairs.column("folded").to_pylist(), pairs.column("term").to_pylist()
+        )
+        for key, value in arrays.items():
+            index[f"learned.{group}.{key}"] = value
     return index
 
 
@@ -1495,6 +1532,12 @@ def _search_index(index: dict[str, pa.Array], ranked: pa.Table) -> SearchIndex:
         by_country=_numpy(index["by_country"]),
         words=words,
         names={kind: tuple(index[f"names.{kind}"].to_pylist()) for kind in NAMED_KINDS},
+        learned={
+            group: learning.Learned.from_arrays(
+                {k: index[f"learned.{group}.{k}"] for k in ("keys", "offsets", "terms")}
+            )
+            for group in learning.KINDS
+        },
     )
 
 
@@ -1635,7 +1678,10 @@ def _now() -> str:
 
 
 def build_catalog(
-    trials: Iterable[Trial], problems: list[DataProblem] | tuple = (), fingerprint_: str = ""
+    trials: Iterable[Trial],
+    problems: list[DataProblem] | tuple = (),
+    fingerprint_: str = "",
+    synonyms: Synonyms = NO_SYNONYMS,
 ) -> Catalog:
     """A catalog in memory, its tables in the order of ``trials`` (one pass over them)."""
     builder = _Builder()
@@ -1643,7 +1689,20 @@ def build_catalog(
         builder.add(trial)
     built, records = _assemble([builder.part()], sort_by_id=False, out=None)
     records = Records(records, built.rec_offsets, built.rec_lengths)
-    return _catalog(built, records, problems, _now(), fingerprint_)
+    return _with_synonyms(_catalog(built, records, problems, _now(), fingerprint_), synonyms)
+
+
+def _with_synonyms(catalog: Catalog, synonyms: Synonyms) -> Catalog:
+    object.__setattr__(catalog, "synonyms", synonyms)
+    fold.set_extra_spellings(synonyms.spellings)
+    return catalog
+
+
+def read_data_synonyms(data_dir: Path) -> Synonyms:
+    """The data directory's synonyms (what ``trialfinder validate`` checks; a bad
+    entry is left out, the others used)."""
+    synonyms, _problems = load_synonyms(data_dir / SYNONYMS_FILE)
+    return synonyms
 
 
 def _problem_dicts(problems: tuple[DataProblem, ...]) -> list[dict]:
@@ -1719,6 +1778,10 @@ def _index_of(catalog: Catalog) -> dict[str, pa.Array]:
         index[f"{group}.word_vocab"] = pa.array(words.word_vocab)
     for kind, names in s.names.items():
         index[f"names.{kind}"] = pa.array(list(names), type=pa.large_string())
+    for group, pairs in s.learned.items():
+        index[f"learned.{group}.keys"] = pairs.keys
+        index[f"learned.{group}.offsets"] = pa.array(pairs.offsets, type=pa.int64())
+        index[f"learned.{group}.terms"] = pairs.terms
     for prefix, coded in (("ranked", s.ranked_codes), ("sites", s.site_codes)):
         for name, (codes, distinct) in coded.items():
             index[f"{prefix}.{name}.codes"] = pa.array(codes, type=pa.int32())
@@ -1881,7 +1944,12 @@ def _build_in_memory(data_dir: Path, fingerprint_: str) -> Catalog:
 
 
 def load_catalog(data_dir: Path, use_snapshot: bool = True) -> Catalog:
-    """The catalog of ``data_dir``: from its snapshot when current, else rebuilt."""
+    """The catalog of ``data_dir``: from its snapshot when current, else rebuilt;
+    with the directory's synonyms file as it is now."""
+    return _with_synonyms(_load_catalog(data_dir, use_snapshot), read_data_synonyms(data_dir))
+
+
+def _load_catalog(data_dir: Path, use_snapshot: bool) -> Catalog:
     current = fingerprint(data_dir)
     snapshot_dir = data_dir / SNAPSHOT / f"v{SNAPSHOT_VERSION}-{current}"
     if use_snapshot and (snapshot_dir / META_FILE).exists():

@@ -566,7 +566,7 @@ def search(query_string: str, fmt: str, data_dir: Path | None, **flags) -> None:
     catalog = load_catalog(directory)
     _warn_problems(len(catalog.problems))
     results = apply_query(catalog, parsed.query)
-    click.echo(parsed.query.describe(len(results)), err=True)
+    click.echo(parsed.query.describe(len(results), catalog.synonyms), err=True)
     ids = results["id"].tolist()
     if fmt == "ids":
         for trial_id in ids:

@@ -45,6 +45,8 @@ from typing import Any
 from trialfinder.errors import DataError, DataProblem
 from trialfinder.model import Trial
 from trialfinder.sources import ctgov, curated
+from trialfinder.words.synonyms import FILE_NAME as SYNONYMS_FILE
+from trialfinder.words.synonyms import load_synonyms
 
 ENV_DATA_DIR = "TRIALFINDER_DATA_DIR"
 REGISTRY = "registry"
@@ -696,5 +698,6 @@ def check_data_dir(data_dir: Path) -> LoadedTrials:
     curated_root = data_dir / CURATED
     if curated_root.is_dir():
         loaded.problems.extend(curated.validate_curated_dir(curated_root))
+    loaded.problems.extend(load_synonyms(data_dir / SYNONYMS_FILE)[1])
     loaded.trials = sorted(by_id.values(), key=lambda t: t.id)
     return loaded

@@ -24,10 +24,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from trialfinder import geo
-from trialfinder.ages import ChildAge, parse_child_age
-from trialfinder.catalog import SITE_RESULT_COLUMNS, TERM_GROUPS, Catalog, frame_columns
-from trialfinder.i18n import N_, _, ngettext
+from trialfinder.ages import ChildAge
+from trialfinder.catalog import SITE_RESULT_COLUMNS, Catalog, frame_columns
+from trialfinder.i18n import N_, _, language, ngettext
 from trialfinder.model import OVERALL_STATUSES, PHASES, STUDY_TYPES
+from trialfinder.words.ages import read_child_age
+from trialfinder.words.expand import expand
+from trialfinder.words.learned import EMPTY as NO_LEARNED
+from trialfinder.words.match import matching_terms
+from trialfinder.words.read import Reading, read_condition, read_intervention
+from trialfinder.words.synonyms import EMPTY as NO_SYNONYMS
+from trialfinder.words.synonyms import Synonyms
 
 DEFAULT_WITHIN_KM = 50.0
 MAX_WITHIN_KM = 20_000.0  # half the Earth's circumference: anything more is everywhere
@@ -126,7 +133,13 @@ def _write_number(value: float) -> str:
 
 FILTERS: tuple[Filter, ...] = (
     Filter("cond", True, _read_cond, help="a condition or words"),
-    Filter("age", False, parse_child_age, str, "the child's age: 4, 4y, 4y3m or 18m"),
+    Filter(
+        "age",
+        False,
+        read_child_age,
+        str,
+        "the child's age: 4, 4y, 4y3m, 18m, 4 years 3 months or 4 tuổi",
+    ),
     Filter("status", True, _read_enum(OVERALL_STATUSES, N_("status")), str.lower, "overall status"),
     Filter("country", True, _read_country, help="a site's country"),
     Filter("near", False, _read_near, help="a city, 'City, Country' or 'lat,lon'"),
@@ -141,9 +154,12 @@ FILTERS: tuple[Filter, ...] = (
     ),
     Filter("spons", True, _read_words(N_("a sponsor's name")), help="lead sponsor or collaborator"),
 )
-#: Which kinds of catalog term each word filter searches (the catalog's word index
-#: is built by these groups).
-TERM_KINDS = TERM_GROUPS
+#: The word filters (each searches the catalog's word index of the same name;
+#: conditions also the titles').
+TERM_KINDS = ("cond", "intr", "spons")
+#: A child is under 18: "child", "children", "trẻ em" typed with a condition ask
+#: for trials that admit at least the oldest child, 17 years 11 months.
+OLDEST_CHILD = ChildAge(18 * 12 - 1)
 FILTERS_BY_KEY = {f.key: f for f in FILTERS}
 
 
@@ -189,12 +205,20 @@ class Query:
     def __str__(self) -> str:
         return self.to_query_string()
 
-    def describe(self, count: int | None = None) -> str:
+    @property
+    def child_hint(self) -> bool:
+        """A condition typed with child words ("leukemia child") and no age given:
+        the trials must accept a child (someone under 18)."""
+        return self.age is None and any(read_condition(c).child_hint for c in self.cond)
+
+    def describe(self, count: int | None = None, synonyms: Synonyms = NO_SYNONYMS) -> str:
         """The view in one sentence, in the interface's language.
 
         "Recruiting trials for cerebral palsy that accept a child of 4 years, within
         50 km of Hanoi"; with a count: "1 recruiting trial for ... that accepts ...".
         Each clause is one message of the catalog, so a language can order its words.
+        What was read in other words says both: "trials for cerebral palsy (you
+        typed: bại não)".
         """
         either = _(" or ")
         adjectives = []
@@ -215,14 +239,18 @@ class Query:
         if self.phase:
             words.append(_phases_words(self.phase))
         if self.cond:
-            words.append(_("for {conditions}").format(conditions=either.join(self.cond)))
+            conditions = either.join(_understood(read_condition(c, synonyms)) for c in self.cond)
+            words.append(_("for {conditions}").format(conditions=conditions))
         if self.intr:
-            words.append(_("testing {treatments}").format(treatments=either.join(self.intr)))
+            treatments = either.join(_understood(read_intervention(i, synonyms)) for i in self.intr)
+            words.append(_("testing {treatments}").format(treatments=treatments))
         if self.spons:
             words.append(_("run by {sponsors}").format(sponsors=either.join(self.spons)))
         if self.age is not None:
             accepts = ngettext("that accepts a child of {age}", "that accept a child of {age}", n)
             words.append(accepts.format(age=_age_words(self.age)))
+        elif self.child_hint:
+            words.append(ngettext("that accepts children", "that accept children", n))
         place = []
         if self.country:
             place.append(
@@ -241,6 +269,14 @@ class Query:
         if count is not None:
             return sentence
         return sentence[0].upper() + sentence[1:]
+
+
+def _understood(reading: Reading) -> str:
+    """ "cerebral palsy (you typed: bại não)", or what was typed when it reads as itself."""
+    lang = language()
+    if not reading.understood_otherwise(lang):
+        return reading.typed
+    return _("{name} (you typed: {typed})").format(name=reading.name_in(lang), typed=reading.typed)
 
 
 _STATUS_ADJECTIVES = {
@@ -420,13 +456,30 @@ class _Rows:
 
 
 def _word_mask(catalog: Catalog, key: str, wanted: Iterable[str]) -> np.ndarray:
-    """Trials with a term of the key's kinds in which any of ``wanted`` stands as
-    whole words (accents and case folded)."""
-    words = catalog.search.words[key]
-    found = [words.matching_terms(geo.fold(text)) for text in wanted]
-    terms = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int32)
+    """Trials any of ``wanted`` finds.
+
+    Conditions and treatments are read in a family's words first
+    (:mod:`trialfinder.words`): each text to search must stand in one term with
+    its words in any order and any spelling, or, for conditions, in a title with
+    its words in order. A sponsor stands in a sponsor's name as typed (whole
+    words, accents and case folded).
+    """
+    index = catalog.search
     mask = np.zeros(len(catalog.trials), dtype=bool)
-    mask[words.trials_of(terms)] = True
+    if key not in index.learned:
+        words = index.words[key]
+        found = [words.matching_terms(geo.fold(text)) for text in wanted]
+        if found:
+            mask[words.trials_of(np.unique(np.concatenate(found)))] = True
+        return mask
+    expansion = expand(key, wanted, catalog.synonyms, index.learned.get(key, NO_LEARNED))
+    searches = [(index.words[key], text, False) for text in expansion.any_order]
+    if key == "cond":
+        searches += [(index.words["title"], text, True) for text in expansion.in_order]
+    for words, text, in_order in searches:
+        terms = matching_terms(words, text, in_order=in_order)
+        if len(terms):
+            mask[words.trials_of(terms)] = True
     return mask
 
 
@@ -443,6 +496,8 @@ def _trial_mask(catalog: Catalog, query: Query) -> np.ndarray:
     if query.age is not None:
         days = query.age.days
         mask &= (index.min_age_days <= days) & (days < index.max_age_days)
+    if query.child_hint:
+        mask &= index.min_age_days <= OLDEST_CHILD.days
     for key in TERM_KINDS:
         wanted = getattr(query, key)
         if wanted and mask.any():

@@ -15,6 +15,8 @@ def test_vague_terms_short_forms_and_repeats_are_not_learned() -> None:
     assert not usable(MeshMatch("relapsed", "Recurrence"))
     assert not usable(MeshMatch("CP", "Cerebral Palsy"))
     assert not usable(MeshMatch("ALL", "Precursor Cell Lymphoblastic Leukemia-Lymphoma"))
+    assert not usable(MeshMatch("IU/kg", "incobotulinumtoxinA"))
+    assert not usable(MeshMatch("C.P.", "Cerebral Palsy"))
     assert not usable(MeshMatch("Asthma", "Asthma"))
     assert not usable(MeshMatch("asthmas", "ASTHMA"))
 

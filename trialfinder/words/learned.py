@@ -11,7 +11,7 @@ Left out, so that a search stays about what was typed:
 - vague terms ("Syndrome", "Disease", "Acute Disease", "Recurrence" ...): a
   record's "acute" or "syndrome" is read as them, and they are on thousands of
   unrelated trials;
-- short forms of four letters or fewer ("CP", "ALL"): one record's "CP" is
+- short forms of four letters or fewer ("CP", "ALL", "IU/kg"): one record's "CP" is
   cerebral palsy, another's chest pain; abbreviations go through the synonyms
   file, which offers the meanings instead of picking one;
 - pairs that only repeat the term ("Asthma" read as "Asthma").
@@ -70,7 +70,7 @@ VAGUE_TERMS = frozenset(
         "Rare Diseases",
     )
 )
-#: A single word this short is a short form, ambiguous across records.
+#: Words this short in all are a short form or a unit, ambiguous across records.
 MAX_SHORT_FORM = 4
 #: The kinds of the catalog's terms table that carry the pairs: the term is the
 #: MeSH term, the folded text is the key of the words found.
@@ -84,7 +84,7 @@ def key_of(text: str) -> str:
 
 def usable(match: MeshMatch) -> bool:
     words = fold.words(match.found)
-    if not words or (len(words) == 1 and len(words[0]) <= MAX_SHORT_FORM):
+    if len("".join(words)) <= MAX_SHORT_FORM:  # "CP", "C.P.", "IU/kg"
         return False
     term = key_of(match.term)
     return term not in VAGUE_TERMS and key_of(match.found) != term
