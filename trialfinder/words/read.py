@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from trialfinder.i18n import _, language
 from trialfinder.words import drugs, fold
 from trialfinder.words.synonyms import EMPTY, Concept, Synonyms
 
@@ -90,6 +91,14 @@ class Reading:
     def understood_otherwise(self, language: str) -> bool:
         """The name the page says differs from what was typed (then it says both)."""
         return fold.keys(self.name_in(language)) != fold.keys(self.typed)
+
+    def said(self) -> str:
+        """In the interface's language: "cerebral palsy (you typed: bại não)", or
+        what was typed when it reads as itself."""
+        lang = language()
+        if not self.understood_otherwise(lang):
+            return self.typed
+        return _("{name} (you typed: {typed})").format(name=self.name_in(lang), typed=self.typed)
 
 
 def _without_hints(text: str) -> tuple[str, bool]:
