@@ -93,11 +93,12 @@ class Reading:
         return fold.keys(self.name_in(language)) != fold.keys(self.typed)
 
     def said(self) -> str:
-        """In the interface's language: "cerebral palsy (you typed: bại não)", or
-        what was typed when it reads as itself."""
+        """In the interface's language: "cerebral palsy (you typed: bại não)"; the
+        name alone when it is what was typed ("bại não" for "bai nao" on a
+        Vietnamese page)."""
         lang = language()
-        if not self.understood_otherwise(lang):
-            return self.typed
+        if not self.understood_otherwise(lang):  # the same words: spelt as the file spells them
+            return self.concept.name_in(lang) if self.concept else self.typed
         return _("{name} (you typed: {typed})").format(name=self.name_in(lang), typed=self.typed)
 
 

@@ -290,6 +290,15 @@ def read_synonyms(text: str, where: str) -> tuple[Synonyms, list[DataProblem]]:
     return synonyms, reader.problems
 
 
+def stamp(path: Path) -> str:
+    """Changes when the file changes (size and time), "" when there is none."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return ""
+    return f"{stat.st_size}-{stat.st_mtime_ns}"
+
+
 def load_synonyms(path: Path) -> tuple[Synonyms, list[DataProblem]]:
     """The synonyms file at ``path`` (no file: no synonyms, no problem)."""
     try:
