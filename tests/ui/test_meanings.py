@@ -9,6 +9,7 @@ import pytest
 
 from tests.ui.reading import assert_clean, cards, plain
 from tests.ui.trialdata import CP_ALL, build_data_dir
+from trialfinder.catalog import load_catalog
 
 SYNONYMS = Path(__file__).resolve().parents[2] / "data" / "synonyms.yaml"
 
@@ -17,6 +18,7 @@ SYNONYMS = Path(__file__).resolve().parents[2] / "data" / "synonyms.yaml"
 def words_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = build_data_dir(tmp_path_factory.mktemp("ui-words") / "data")
     shutil.copy(SYNONYMS, root / "synonyms.yaml")
+    load_catalog(root)  # the snapshot built here, not inside the first page's run
     return root
 
 
@@ -53,3 +55,11 @@ def test_cp_offers_its_meanings_and_picks_none(open_app, words_data_dir):
 def test_a_condition_with_one_meaning_offers_nothing(open_app, words_data_dir):
     at = open_app("cond=cerebral+palsy", data=words_data_dir)
     assert not [m for m in at.markdown if "can mean several things" in m.value]
+
+
+def test_on_a_vietnamese_page_a_meaning_the_file_names_is_in_vietnamese(open_app, words_data_dir):
+    at = open_app("cond=CP&lang=vi", data=words_data_dir)
+    assert_clean(at)
+    links = {plain(link.value): link.proto.query_string for link in at.page_link}
+    assert links["bại não"] == "cond=cerebral+palsy&lang=vi"
+    assert "chest pain" in links  # not in the file: as the file's abbreviation says it

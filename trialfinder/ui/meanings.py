@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from trialfinder.i18n import _
+from trialfinder.i18n import _, language
 from trialfinder.query import Query
 from trialfinder.ui.page import page_params
 from trialfinder.ui.text import md
@@ -39,9 +39,11 @@ def offer_meanings(query: Query, synonyms: Synonyms) -> None:
             for meaning in meanings:
                 chosen = tuple(meaning if c == typed else c for c in query.cond)
                 wanted = replace(query, cond=tuple(dict.fromkeys(chosen)))
+                known = synonyms.concept("condition", meaning)
                 st.page_link(
                     "pages/find.py",
-                    label=md(meaning),
+                    # In the page's language where the synonyms file names it (bại não).
+                    label=md(known.name_in(language()) if known else meaning),
                     icon=":material/search:",
                     query_params=page_params(_params(wanted)),
                 )
