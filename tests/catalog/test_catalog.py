@@ -35,12 +35,12 @@ from trialfinder.catalog import (
     read_snapshot,
     write_snapshot,
 )
-from trialfinder.catalog import build as build_module
 from trialfinder.catalog import index as index_module
 from trialfinder.catalog import workers as workers_module
 from trialfinder.catalog.schema import TABLES
 from trialfinder.errors import DataProblem
 from trialfinder.sources.curated import read_curated, to_trial
+from trialfinder.store import reading as reading_module
 from trialfinder.store.layout import SNAPSHOT, fingerprint
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -326,7 +326,7 @@ def forbid_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args, **kwargs):
         raise AssertionError("the data files were parsed again")
 
-    monkeypatch.setattr(build_module, "iter_trials", refuse)
+    monkeypatch.setattr(reading_module, "iter_trials", refuse)
 
 
 def assert_same_tables(a: Catalog, b: Catalog) -> None:

@@ -19,8 +19,8 @@ CATALOG = catalog_of(
     ),
     trial("NCT00000003", title="Leukaemia in children", conditions=("Leukemias",)),
 )
-CONDITIONS = CATALOG.search.words["cond"]
-TITLES = CATALOG.search.words["title"]
+CONDITIONS = CATALOG.search.words["about"]
+TITLES = CATALOG.search.words["titles"]
 
 
 def found(typed: str, in_order: bool = False, words=CONDITIONS) -> set[str]:

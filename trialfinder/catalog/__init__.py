@@ -37,7 +37,7 @@ import shutil
 from pathlib import Path
 
 from trialfinder.catalog import workers
-from trialfinder.catalog.build import _build_in_memory, _stream, build_catalog
+from trialfinder.catalog.build import _build_in_memory, build_catalog
 from trialfinder.catalog.core import Catalog, read_data_synonyms, with_synonyms
 from trialfinder.catalog.schema import META_FILE, SNAPSHOT_VERSION
 from trialfinder.catalog.snapshot import (
@@ -47,7 +47,7 @@ from trialfinder.catalog.snapshot import (
     write_snapshot,
 )
 from trialfinder.store.layout import SNAPSHOT, fingerprint
-from trialfinder.store.reading import SourcesChanged
+from trialfinder.store.reading import SourcesChanged, reads
 
 __all__ = ["Catalog", "build_catalog", "load_catalog", "read_snapshot", "write_snapshot"]
 _log = logging.getLogger("trialfinder")
@@ -70,7 +70,7 @@ def _load_catalog(data_dir: Path, use_snapshot: bool) -> Catalog:
     if not use_snapshot:
         return _build_in_memory(data_dir, current)
     large = workers.registry_files(data_dir) >= workers.PARALLEL_FILES
-    for attempt, stream in _stream(data_dir):
+    for attempt, stream in reads(data_dir):
         try:
             if large:
                 try:

@@ -33,9 +33,8 @@ from __future__ import annotations
 
 import shutil
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +42,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from trialfinder import stamps
 from trialfinder.catalog.core import Catalog, _LazyTable, with_synonyms
 from trialfinder.catalog.index import (
     SITE_RESULT_COLUMNS,
@@ -70,7 +70,7 @@ from trialfinder.errors import DataProblem
 from trialfinder.model import Trial
 from trialfinder.store.reading import (
     SourcesChanged,
-    iter_trials,
+    reads,
 )
 from trialfinder.words.synonyms import EMPTY as NO_SYNONYMS
 from trialfinder.words.synonyms import Synonyms
@@ -348,7 +348,7 @@ def _catalog(
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return stamps.iso()
 
 
 def build_catalog(
@@ -366,16 +366,9 @@ def build_catalog(
     return with_synonyms(_catalog(built, records, problems, _now(), fingerprint_), synonyms)
 
 
-def _stream(data_dir: Path) -> Iterator[tuple[int, Iterator[Trial | DataProblem]]]:
-    """The data directory's trials, read again (up to three times) when a source
-    folder was removed while it was read, as :func:`~trialfinder.store.reading.load_trials` does."""
-    for attempt in range(3):
-        yield attempt, iter_trials(data_dir, final=attempt == 2)
-
-
 def _build_in_memory(data_dir: Path, fingerprint_: str) -> Catalog:
     """The catalog with nothing written: the tables and the records in memory."""
-    for _attempt, stream in _stream(data_dir):
+    for _attempt, stream in reads(data_dir):
         problems: list[DataProblem] = []
         builder = _Builder()
         try:

@@ -21,14 +21,16 @@ import pyarrow.compute as pc
 from trialfinder.catalog.schema import SCHEMAS, _i32, _numpy, _one_piece, _read_ipc
 from trialfinder.words import learned as learning
 
-#: Which kinds of term each word index holds. Titles are their own group: a
-#: condition's words may come in any order inside one term, a title's keep the
-#: order typed (see trialfinder.words.match).
-TERM_GROUPS: dict[str, tuple[str, ...]] = {
-    "cond": ("condition", "keyword", "mesh", "ancestor"),
-    "title": ("title",),
-    "intr": ("intervention", "intervention_mesh"),
-    "spons": ("sponsor",),
+#: The word indexes the catalog keeps, each over a group of term kinds: what a
+#: trial is about (its conditions, keywords, MeSH terms and their ancestors, and
+#: titles), what it tests, and who runs it.
+WORD_GROUPS: dict[str, tuple[str, ...]] = {
+    "about": ("condition", "keyword", "mesh", "ancestor"),
+    # Titles apart: a condition's words may come in any order inside one term, a
+    # title's keep the order typed (see trialfinder.words.match).
+    "titles": ("title",),
+    "treatments": ("intervention", "intervention_mesh"),
+    "sponsors": ("sponsor",),
 }
 #: The sites' columns a result names its nearest site by (kept as codes, see SearchIndex).
 SITE_RESULT_COLUMNS = ("facility", "city", "country", "status")
@@ -186,7 +188,7 @@ class SearchIndex:
     words: dict[str, WordIndex]
     #: Names for type-ahead, by kind of term.
     names: dict[str, tuple[str, ...]]
-    #: The registry's own pairs of words and MeSH terms, by word filter.
+    #: The registry's own pairs of words and MeSH terms, by word index.
     learned: dict[str, learning.Learned]
     # Derived when loaded (from the tables and the arrays above).
     rank: np.ndarray = field(repr=False, default=None)  # type: ignore[assignment]
@@ -351,7 +353,7 @@ def build_index(tables: dict[str, pa.Table], terms_per_trial: np.ndarray) -> dic
     country = _numpy(index["site_country.codes"])
     index["by_country"] = _i32(np.argsort(country, kind="stable")[(country < 0).sum() :])
     term_trial = np.repeat(np.arange(n, dtype=np.int64), terms_per_trial)
-    for group, kinds in TERM_GROUPS.items():
+    for group, kinds in WORD_GROUPS.items():
         for key, value in _word_index(terms, term_trial, kinds, n).items():
             index[f"{group}.{key}"] = value
     frame = pd.DataFrame(
@@ -462,7 +464,7 @@ def _search_index(index: dict[str, pa.Array], ranked: pa.Table) -> SearchIndex:
             word_offsets=_numpy(index[f"{group}.word_offsets"]),
             word_vocab=_numpy(index[f"{group}.word_vocab"]),
         )
-        for group in TERM_GROUPS
+        for group in WORD_GROUPS
     }
     if ranked.schema != SCHEMAS["trials"]:
         raise ValueError("the ranked table has other columns than this version writes")

@@ -25,11 +25,11 @@ import os
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from feedgen.feed import FeedGenerator
 
+from trialfinder import stamps
 from trialfinder.follow.digest import public_url, trial_url
 from trialfinder.store.changes import ChangeReport, read_report, report_files, site_text
 from trialfinder.store.layout import atomic_write_bytes
@@ -198,11 +198,7 @@ def _pulls(data_dir: Path) -> list[tuple[str, str | None]]:
 
 def _dated(report: ChangeReport) -> bool:
     """Does the report say when it ran (a hand-edited one might not)?"""
-    try:
-        datetime.fromisoformat(str(report.when).replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return True
+    return stamps.parse(report.when) is not None
 
 
 def _changed_reports(data_dir: Path, pulls: set[str]) -> dict[str, list[tuple[str, ChangeReport]]]:

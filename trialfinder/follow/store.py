@@ -38,6 +38,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 from pathlib import Path
 
+from trialfinder import stamps
 from trialfinder.i18n import N_
 from trialfinder.query import parse_query
 from trialfinder.store.changes import ChangeReport, read_report, report_files, site_text
@@ -45,7 +46,6 @@ from trialfinder.store.changes import ChangeReport, read_report, report_files, s
 DB_NAME = "follow.sqlite3"
 #: Held while messages are sent, so two runs never send the same change twice.
 LOCK_NAME = ".follow.lock"
-KINDS = ("trial", "search")
 LANGS = ("en", "vi")
 #: A confirmation link works this many days; a follow not confirmed by then is deleted.
 CONFIRM_DAYS = 7
@@ -113,7 +113,7 @@ def _now(now: datetime | None = None) -> datetime:
 
 
 def _stamp(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+    return stamps.iso(moment)
 
 
 def _before(now: datetime, days: int) -> str:

@@ -23,10 +23,10 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from trialfinder import stamps
 from trialfinder.family import plain
 from trialfinder.i18n import _, ngettext
 from trialfinder.store.layout import NCT_ID, atomic_write_bytes, indented_json
@@ -40,7 +40,7 @@ _KINDS = ("added", "gone", "status_changes", "sites_added", "sites_removed", "up
 
 
 def now_utc() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return stamps.iso()
 
 
 @dataclass
@@ -87,13 +87,27 @@ class ChangeReport:
     def count(self, kind: str) -> int:
         return self.counts.get(kind, 0)
 
+    @property
+    def has_counts(self) -> bool:
+        """Does the report count anything (a chart of it would show a bar)?"""
+        return any((self.counts or {}).values())
+
+    def origin_line(self) -> str | None:
+        """Where the pull came from, in the interface's language: the API and the
+        parameters a refresh used, or the paths an import read; None when not kept."""
+        origin = self.origin or {}
+        if origin.get("api_url"):
+            params = "; ".join(f"{k} = {v}" for k, v in (origin.get("params") or {}).items())
+            return _("Pulled from {url} with {params}.").format(
+                url=origin["api_url"], params=params
+            )
+        if origin.get("paths"):
+            return _("Imported from {paths}.").format(paths=", ".join(map(str, origin["paths"])))
+        return None
+
     def when_text(self) -> str:
         """ "2025-06-01 14:03 UTC"."""
-        try:
-            moment = datetime.fromisoformat(self.when.replace("Z", "+00:00"))
-        except ValueError:
-            return self.when
-        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return stamps.shown(self.when)
 
     def change_text(self) -> str:
         """ "3 added, 1 gone, 2 status changes, ..." or "no changes" (in the interface's

@@ -27,9 +27,10 @@ import re
 import secrets
 import shutil
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
+from trialfinder import stamps
 from trialfinder.store.layout import (
     GENERATIONS,
     LEGACY_SHARD,
@@ -58,7 +59,7 @@ class Busy(Exception):
 
 def utc_stamp(when: datetime | None = None) -> str:
     """``20250601T140322123456Z``: sorts as time does, unique enough per process."""
-    return (when or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
+    return stamps.file_stamp(when)
 
 
 def generation_name(source: str, stamp: str | None = None) -> str:
@@ -110,7 +111,7 @@ def data_lock(
             if waiting is not None:
                 waiting(f"waiting for the refresh or import running ({holder}) to finish")
             fcntl.flock(fd, fcntl.LOCK_EX)
-        started = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        started = stamps.iso()
         info = json.dumps({"pid": os.getpid(), "command": command, "started": started})
         os.ftruncate(fd, 0)
         os.pwrite(fd, info.encode("utf-8"), 0)

@@ -127,36 +127,6 @@ def iter_source_trials(source: RegistrySource) -> Iterator[Trial | DataProblem]:
             yield item
 
 
-def iter_registry_trials(data_dir: Path) -> Iterator[Trial | DataProblem]:
-    """Every trial of every source (one trial may come from several), and every problem."""
-    for source in registry_sources(data_dir):
-        yield from iter_source_trials(source)
-
-
-def _registry_trials(data_dir: Path, problems: list[DataProblem]) -> dict[str, Trial]:
-    """The registry trials by id; of a trial in two sources, the more recently updated.
-
-    Each source is resolved once; should a folder read be removed meanwhile (a
-    second publish during one long read), the read starts again on the new data.
-    """
-    for _attempt in range(3):
-        sources = registry_sources(data_dir)
-        found: list[DataProblem] = []
-        by_id: dict[str, Trial] = {}
-        for source in sources:
-            for item in iter_source_trials(source):
-                if isinstance(item, DataProblem):
-                    found.append(item)
-                    continue
-                kept = by_id.get(item.id)
-                if kept is None or (item.dates.last_update or "") > (kept.dates.last_update or ""):
-                    by_id[item.id] = item
-        if all(source.still_there() for source in sources):
-            break
-    problems.extend(found)
-    return by_id
-
-
 def _apply_curated(data_dir: Path, by_id: dict[str, Trial], problems: list[DataProblem]) -> None:
     """Overlay curated records on ``by_id`` (or add them); a bad file is left out."""
     seen: dict[str, Path] = {}
@@ -183,12 +153,31 @@ def _apply_curated(data_dir: Path, by_id: dict[str, Trial], problems: list[DataP
 
 
 def load_trials(data_dir: Path) -> LoadedTrials:
-    """Registry trials with curated overlays applied, plus curated-only trials."""
-    loaded = LoadedTrials()
-    by_id = _registry_trials(data_dir, loaded.problems)
-    _apply_curated(data_dir, by_id, loaded.problems)
-    loaded.trials = sorted(by_id.values(), key=lambda t: t.id)
-    return loaded
+    """Registry trials with curated overlays applied, plus curated-only trials, in id
+    order, and every problem: :func:`iter_trials` (the one place the reading rules
+    live) collected."""
+    for _attempt, stream in reads(data_dir):
+        loaded = LoadedTrials()
+        try:
+            for item in stream:
+                if isinstance(item, DataProblem):
+                    loaded.problems.append(item)
+                else:
+                    loaded.trials.append(item)
+        except SourcesChanged:
+            continue
+        loaded.trials.sort(key=lambda t: t.id)
+        return loaded
+    raise AssertionError("unreachable: the last read is final")
+
+
+def reads(data_dir: Path) -> Iterator[tuple[int, Iterator[Trial | DataProblem]]]:
+    """The data directory read again, up to three times, while a folder being read
+    is removed meanwhile (a publish during one long read): each attempt's number and
+    its :func:`iter_trials` stream; the third is final (read as it is). A caller
+    moves on to the next attempt when a stream raises :class:`SourcesChanged`."""
+    for attempt in range(3):
+        yield attempt, iter_trials(data_dir, final=attempt == 2)
 
 
 class SourcesChanged(RuntimeError):
@@ -305,15 +294,15 @@ def check_data_dir(data_dir: Path) -> LoadedTrials:
     and blames only the second of two files with one id, this lists every
     problem of each curated file, both files of a duplicate id, ``.yml`` files,
     JSON files under ``registry/`` that are never read, and a source whose
-    symlink points nowhere; and the synonyms file.
+    symlink points nowhere.
     """
-    loaded = LoadedTrials()
-    by_id = _registry_trials(data_dir, loaded.problems)
-    loaded.problems.extend(_stray_registry_files(data_dir))
-    _apply_curated(data_dir, by_id, [])  # validate_curated_dir reports these, and more
+    loaded = load_trials(data_dir)
     curated_root = data_dir / CURATED
+    in_curated = str(curated_root) + os.sep
+    # validate_curated_dir reports the curated files' problems, and more.
+    loaded.problems = [p for p in loaded.problems if not p.file.startswith(in_curated)]
+    loaded.problems.extend(_stray_registry_files(data_dir))
     if curated_root.is_dir():
         loaded.problems.extend(curated.validate_curated_dir(curated_root))
     loaded.problems.extend(load_synonyms(data_dir / SYNONYMS_FILE)[1])
-    loaded.trials = sorted(by_id.values(), key=lambda t: t.id)
     return loaded

@@ -72,9 +72,9 @@ VAGUE_TERMS = frozenset(
 )
 #: Words this short in all are a short form or a unit, ambiguous across records.
 MAX_SHORT_FORM = 4
-#: The kinds of the catalog's terms table that carry the pairs: the term is the
-#: MeSH term, the folded text is the key of the words found.
-KINDS = {"cond": "mesh_found", "intr": "intervention_mesh_found"}
+#: The kinds of the catalog's terms table that carry the pairs (by the word index
+#: they serve): the term is the MeSH term, the folded text is the key of the words found.
+KINDS = {"about": "mesh_found", "treatments": "intervention_mesh_found"}
 
 
 def key_of(text: str) -> str:
@@ -93,8 +93,8 @@ def usable(match: MeshMatch) -> bool:
 def learned_pairs(trial: Trial) -> Iterator[tuple[str, MeshMatch]]:
     """(kind of the terms table, pair) for each pair of the trial worth learning."""
     for kind, matches in (
-        (KINDS["cond"], trial.mesh_found),
-        (KINDS["intr"], trial.intervention_mesh_found),
+        (KINDS["about"], trial.mesh_found),
+        (KINDS["treatments"], trial.intervention_mesh_found),
     ):
         for match in matches:
             if usable(match):
