@@ -314,8 +314,11 @@ FILTERS: tuple[Filter, ...] = (
         widget=Widget(
             "text",
             N_("Child's age"),
-            N_("e.g. 4, 4y3m or 18m"),
-            N_("Years, or years and months: 4, 4y3m, 18m."),
+            N_("e.g. 4, 4y3m, 18m or 4 years"),
+            N_(
+                "Years, or years and months: 4, 4y3m, 18m; "
+                "in words too: 4 years 3 months, 18 months."
+            ),
         ),
     ),
     Filter(
