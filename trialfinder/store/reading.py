@@ -293,8 +293,8 @@ def check_data_dir(data_dir: Path) -> LoadedTrials:
     Beyond :func:`load_trials`, which stops at a curated file's first problem
     and blames only the second of two files with one id, this lists every
     problem of each curated file, both files of a duplicate id, ``.yml`` files,
-    JSON files under ``registry/`` that are never read, and a source whose
-    symlink points nowhere.
+    JSON files under ``registry/`` that are never read, a source whose
+    symlink points nowhere, and every problem of the synonyms file.
     """
     loaded = load_trials(data_dir)
     curated_root = data_dir / CURATED
