@@ -183,7 +183,11 @@ def measure(args: argparse.Namespace) -> str:
         rows.append((text, count, median(runs), plain, floor.seconds(query, args.rounds)))
     load_after = os.getloadavg()
     p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
-    verdict = "met" if p95 <= TARGET_P95_S else "missed"
+    verdict = (
+        ("met" if p95 <= TARGET_P95_S else "missed")
+        if len(catalog) >= 600_000
+        else ("not judged at this size")
+    )
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         f"## {stamp}: searching in a family's words, {len(catalog):,} trials",
@@ -194,8 +198,8 @@ def measure(args: argparse.Namespace) -> str:
         f"{load_s:.1f} s (snapshot built first if missing); the first treatment search reads "
         f"the drug dictionary once: {warm_s:.1f} s.",
         "",
-        f"Over the mix: p50 {ms(p50)}, p95 {ms(p95)} (target at 600,000 trials: "
-        f"p95 <= 50 ms): {verdict}.",
+        f"Over the mix: p50 {ms(p50)}, p95 {ms(p95)} (the target, p95 <= 50 ms, is for "
+        f"600,000 trials): {verdict}.",
         "",
         "| query (as typed) | results | time (median) | plain rule, no words read (same run) "
         "| numpy floor (terms given) |",
