@@ -18,6 +18,7 @@ from trialfinder.ui.charts import bar_chart
 from trialfinder.ui.comparison import basket, compare_link
 from trialfinder.ui.data import catalog
 from trialfinder.ui.follow import follow_search
+from trialfinder.ui.meanings import offer_meanings
 from trialfinder.ui.text import md
 
 
@@ -32,8 +33,9 @@ results = apply_query(the_catalog, parsed.query)
 count = len(results)
 
 st.subheader(ngettext("{n} trial matches", "{n} trials match", count).format(n=count))
-sentence = parsed.query.describe(count)
+sentence = parsed.query.describe(count, the_catalog.synonyms)
 st.markdown(md(sentence))
+offer_meanings(parsed.query, the_catalog.synonyms)
 compare_link(basket())
 
 # Filled once the page number is known: the link names the page of cards shown.

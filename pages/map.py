@@ -31,7 +31,7 @@ def the_map(the_catalog: Catalog, query: Query) -> None:
         )
     )
     # The view in one sentence, as on the find page.
-    st.markdown(md(query.describe(n_trials)))
+    st.markdown(md(query.describe(n_trials, the_catalog.synonyms)))
     legend()
     titles = the_catalog.titles()
     view = (str(data_dir()), the_catalog.fingerprint, query.to_query_string(), language())

@@ -36,6 +36,7 @@ from trialfinder.store.importer import ReportNotWritten, import_paths
 from trialfinder.store.layout import IMPORTED, default_data_dir, registry_sources
 from trialfinder.store.publish import Busy, clean_leftovers, data_lock
 from trialfinder.store.reading import check_data_dir, load_trials
+from trialfinder.words.read import read_condition
 
 #: Above this many results, search reads the trials from the data files in one
 #: pass instead of one by one from the catalog (faster for long lists).
@@ -624,7 +625,15 @@ def search(query_string: str, fmt: str, data_dir: Path | None, **flags) -> None:
     catalog = load_catalog(directory)
     _warn_problems(len(catalog.problems))
     results = apply_query(catalog, parsed.query)
-    click.echo(parsed.query.describe(len(results)), err=True)
+    click.echo(parsed.query.describe(len(results), catalog.synonyms), err=True)
+    for typed in parsed.query.cond:
+        meanings = read_condition(typed, catalog.synonyms).meanings
+        if meanings:
+            click.echo(
+                f"{typed!r} can mean several things; search one of them: "
+                + ", ".join(f"'cond={m}'" for m in meanings),
+                err=True,
+            )
     ids = results["id"].tolist()
     if fmt == "ids":
         for trial_id in ids:

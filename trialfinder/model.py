@@ -134,6 +134,15 @@ class Site:
 
 
 @dataclass(frozen=True)
+class MeshMatch:
+    """The registry's own pairing of words a record used with a MeSH term
+    ("impotence" -> "Erectile Dysfunction"), from its derived browse leaves."""
+
+    found: str
+    term: str
+
+
+@dataclass(frozen=True)
 class Intervention:
     name: str
     type: str | None = None
@@ -382,7 +391,14 @@ class Trial:
     keywords: tuple[str, ...] = ()
     mesh_terms: tuple[str, ...] = ()
     mesh_ancestors: tuple[str, ...] = ()
+    #: How the registry read the record's condition words as MeSH terms.
+    mesh_found: tuple[MeshMatch, ...] = ()
     interventions: tuple[Intervention, ...] = ()
+    #: The registry's MeSH terms for the interventions, their ancestors, and how
+    #: it read the record's intervention words as them.
+    intervention_mesh_terms: tuple[str, ...] = ()
+    intervention_mesh_ancestors: tuple[str, ...] = ()
+    intervention_mesh_found: tuple[MeshMatch, ...] = ()
     arms: tuple[Arm, ...] = ()
     design: Design = field(default_factory=Design)
     eligibility: Eligibility = field(default_factory=Eligibility)

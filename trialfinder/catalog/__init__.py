@@ -38,7 +38,7 @@ from pathlib import Path
 
 from trialfinder.catalog import workers
 from trialfinder.catalog.build import _build_in_memory, build_catalog
-from trialfinder.catalog.core import Catalog
+from trialfinder.catalog.core import Catalog, read_data_synonyms, with_synonyms
 from trialfinder.catalog.schema import META_FILE, SNAPSHOT_VERSION
 from trialfinder.catalog.snapshot import (
     _remove_old_snapshots,
@@ -54,7 +54,12 @@ _log = logging.getLogger("trialfinder")
 
 
 def load_catalog(data_dir: Path, use_snapshot: bool = True) -> Catalog:
-    """The catalog of ``data_dir``: from its snapshot when current, else rebuilt."""
+    """The catalog of ``data_dir``: from its snapshot when current, else rebuilt;
+    with the directory's synonyms file as it is now."""
+    return with_synonyms(_load_catalog(data_dir, use_snapshot), read_data_synonyms(data_dir))
+
+
+def _load_catalog(data_dir: Path, use_snapshot: bool) -> Catalog:
     current = fingerprint(data_dir)
     snapshot_dir = data_dir / SNAPSHOT / f"v{SNAPSHOT_VERSION}-{current}"
     if use_snapshot and (snapshot_dir / META_FILE).exists():

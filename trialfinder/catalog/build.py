@@ -43,7 +43,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from trialfinder import stamps
-from trialfinder.catalog.core import Catalog, _LazyTable
+from trialfinder.catalog.core import Catalog, _LazyTable, with_synonyms
 from trialfinder.catalog.index import (
     SITE_RESULT_COLUMNS,
     _ranges,
@@ -72,6 +72,8 @@ from trialfinder.store.reading import (
     SourcesChanged,
     reads,
 )
+from trialfinder.words.synonyms import EMPTY as NO_SYNONYMS
+from trialfinder.words.synonyms import Synonyms
 
 
 class _Sink:
@@ -350,7 +352,10 @@ def _now() -> str:
 
 
 def build_catalog(
-    trials: Iterable[Trial], problems: list[DataProblem] | tuple = (), fingerprint_: str = ""
+    trials: Iterable[Trial],
+    problems: list[DataProblem] | tuple = (),
+    fingerprint_: str = "",
+    synonyms: Synonyms = NO_SYNONYMS,
 ) -> Catalog:
     """A catalog in memory, its tables in the order of ``trials`` (one pass over them)."""
     builder = _Builder()
@@ -358,7 +363,7 @@ def build_catalog(
         builder.add(trial)
     built, records = _assemble([builder.part()], sort_by_id=False, out=None)
     records = Records(records, built.rec_offsets, built.rec_lengths)
-    return _catalog(built, records, problems, _now(), fingerprint_)
+    return with_synonyms(_catalog(built, records, problems, _now(), fingerprint_), synonyms)
 
 
 def _build_in_memory(data_dir: Path, fingerprint_: str) -> Catalog:

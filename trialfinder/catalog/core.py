@@ -8,6 +8,7 @@ import bisect
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
@@ -19,6 +20,10 @@ from trialfinder.catalog.records import Records
 from trialfinder.catalog.schema import _to_frame
 from trialfinder.errors import DataProblem
 from trialfinder.model import Trial
+from trialfinder.words import fold
+from trialfinder.words.synonyms import EMPTY as NO_SYNONYMS
+from trialfinder.words.synonyms import FILE_NAME as SYNONYMS_FILE
+from trialfinder.words.synonyms import Synonyms, load_synonyms
 
 
 class _LazyTable:
@@ -66,6 +71,9 @@ class Catalog:
     problems: tuple[DataProblem, ...] = ()
     built_at: str = ""
     fingerprint: str = ""
+    #: The data directory's synonyms file, read with the catalog (not part of the
+    #: snapshot: an edit needs no rebuild, only a new load).
+    synonyms: Synonyms = NO_SYNONYMS
     _lazy: dict[str, _LazyTable] = field(default_factory=dict, repr=False)
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -161,3 +169,18 @@ class Catalog:
                 lambda: tuple(sorted(set(self.search.site_country.values), key=str.casefold)),
             )
         )
+
+
+def with_synonyms(catalog: Catalog, synonyms: Synonyms) -> Catalog:
+    """The catalog, reading what families type with ``synonyms`` (its spellings
+    are used for every word folded from now on)."""
+    object.__setattr__(catalog, "synonyms", synonyms)
+    fold.set_extra_spellings(synonyms.spellings)
+    return catalog
+
+
+def read_data_synonyms(data_dir: Path) -> Synonyms:
+    """The data directory's synonyms file (``trialfinder validate`` names its
+    problems; an entry with a problem is left out, the others are used)."""
+    synonyms, _problems = load_synonyms(data_dir / SYNONYMS_FILE)
+    return synonyms

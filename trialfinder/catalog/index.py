@@ -19,13 +19,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from trialfinder.catalog.schema import SCHEMAS, _i32, _numpy, _one_piece, _read_ipc
+from trialfinder.words import learned as learning
 
 #: The word indexes the catalog keeps, each over a group of term kinds: what a
 #: trial is about (its conditions, keywords, MeSH terms and their ancestors, and
 #: titles), what it tests, and who runs it.
 WORD_GROUPS: dict[str, tuple[str, ...]] = {
-    "about": ("condition", "keyword", "mesh", "ancestor", "title"),
-    "treatments": ("intervention",),
+    "about": ("condition", "keyword", "mesh", "ancestor"),
+    # Titles apart: a condition's words may come in any order inside one term, a
+    # title's keep the order typed (see trialfinder.words.match).
+    "titles": ("title",),
+    "treatments": ("intervention", "intervention_mesh"),
     "sponsors": ("sponsor",),
 }
 #: The sites' columns a result names its nearest site by (kept as codes, see SearchIndex).
@@ -184,6 +188,8 @@ class SearchIndex:
     words: dict[str, WordIndex]
     #: Names for type-ahead, by kind of term.
     names: dict[str, tuple[str, ...]]
+    #: The registry's own pairs of words and MeSH terms, by word index.
+    learned: dict[str, learning.Learned]
     # Derived when loaded (from the tables and the arrays above).
     rank: np.ndarray = field(repr=False, default=None)  # type: ignore[assignment]
     is_open: np.ndarray = field(repr=False, default=None)  # type: ignore[assignment]
@@ -358,6 +364,13 @@ def build_index(tables: dict[str, pa.Table], terms_per_trial: np.ndarray) -> dic
     )
     for kind in NAMED_KINDS:
         index[f"names.{kind}"] = pa.array(_term_names(frame, kind), type=pa.large_string())
+    for group, kind in learning.KINDS.items():
+        pairs = terms.filter(pc.equal(terms.column("kind"), kind))
+        arrays = learning.build_learned(
+            pairs.column("folded").to_pylist(), pairs.column("term").to_pylist()
+        )
+        for key, value in arrays.items():
+            index[f"learned.{group}.{key}"] = value
     return index
 
 
@@ -470,6 +483,12 @@ def _search_index(index: dict[str, pa.Array], ranked: pa.Table) -> SearchIndex:
         by_country=_numpy(index["by_country"]),
         words=words,
         names={kind: tuple(index[f"names.{kind}"].to_pylist()) for kind in NAMED_KINDS},
+        learned={
+            group: learning.Learned.from_arrays(
+                {k: index[f"learned.{group}.{k}"] for k in ("keys", "offsets", "terms")}
+            )
+            for group in learning.KINDS
+        },
     )
 
 

@@ -10,6 +10,7 @@ import pyarrow as pa
 from trialfinder import ages, geo
 from trialfinder.catalog.schema import _CHILDREN, SCHEMAS, SPECS
 from trialfinder.model import OPEN_STATUSES, Trial
+from trialfinder.words import learned as learning
 
 #: Trials a chunk of the streaming build holds before it is turned into Arrow.
 CHUNK_TRIALS = 20_000
@@ -39,6 +40,7 @@ def _term_kinds(t: Trial) -> tuple[tuple[str, Iterable[str]], ...]:
         ("ancestor", t.mesh_ancestors),
         ("title", tuple(x for x in (t.brief_title, t.official_title, t.plain_title) if x)),
         ("intervention", _intervention_terms(t)),
+        ("intervention_mesh", t.intervention_mesh_terms),
         ("sponsor", tuple(x for x in (t.sponsor, *t.collaborators) if x)),
     )
 
@@ -83,6 +85,13 @@ class _Memo:
             return self.max_days[text]
         except KeyError:
             found = self.max_days[text] = ages.max_age_days_exclusive(text)
+            return found
+
+    def learned_key(self, text: str) -> str:
+        try:
+            return self.folded["\0" + text]
+        except KeyError:
+            found = self.folded["\0" + text] = learning.key_of(text)
             return found
 
     def fold(self, text: str, kind: str) -> str:
@@ -187,6 +196,14 @@ class _Chunk:
                 terms["kind"].append(kind)
                 terms["folded"].append(memo.fold(name, kind))
                 n += 1
+        # The registry's pairs of words and MeSH terms: the MeSH term as the term,
+        # the key of the words as the folded text (see trialfinder.words.learned).
+        for kind, match in learning.learned_pairs(t):
+            terms["trial_id"].append(t.id)
+            terms["term"].append(match.term)
+            terms["kind"].append(kind)
+            terms["folded"].append(memo.learned_key(match.found))
+            n += 1
         self.counts["terms"].append(n)
 
     def batches(self) -> dict[str, pa.RecordBatch]:

@@ -18,8 +18,9 @@ TABLES = ("trials", "sites", "arms", "terms")
 RANKED = "ranked"
 #: The tables read with the catalog; the others are read when first used.
 _EAGER = ("trials", "sites")
-#: 7: the records carry posted results and publications (a snapshot without them is rebuilt).
-SNAPSHOT_VERSION = "7"
+#: 8: the records carry posted results and publications, and the terms the registry's MeSH
+#: readings learned (a snapshot without them is rebuilt).
+SNAPSHOT_VERSION = "8"
 RECORDS_FILE = "records.bin"
 INDEX_FILE = "index.arrow"
 META_FILE = "meta.json"

@@ -110,6 +110,10 @@ def _index_of(catalog: Catalog) -> dict[str, pa.Array]:
         index[f"{group}.word_vocab"] = pa.array(words.word_vocab)
     for kind, names in s.names.items():
         index[f"names.{kind}"] = pa.array(list(names), type=pa.large_string())
+    for group, pairs in s.learned.items():
+        index[f"learned.{group}.keys"] = pairs.keys
+        index[f"learned.{group}.offsets"] = pa.array(pairs.offsets, type=pa.int64())
+        index[f"learned.{group}.terms"] = pairs.terms
     for prefix, coded in (("ranked", s.ranked_codes), ("sites", s.site_codes)):
         for name, (codes, distinct) in coded.items():
             index[f"{prefix}.{name}.codes"] = pa.array(codes, type=pa.int32())

@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from trialfinder.ages import ChildAge
 from trialfinder.catalog import Catalog
 from trialfinder.catalog.index import SITE_RESULT_COLUMNS
 from trialfinder.catalog.schema import frame_columns
@@ -26,6 +27,9 @@ from trialfinder.query.filters import FILTERS
 from trialfinder.query.parse import Query, Source, parse_query
 from trialfinder.query.place import PLACE_FILTER
 
+#: "child", "children", "trẻ em" typed with a condition ask for trials that admit
+#: at least the oldest child, 17 years 11 months.
+OLDEST_CHILD = ChildAge(18 * 12 - 1)
 #: Where a results table keeps the trial rows it was taken from (see _Rows).
 _ROWS = "trialfinder.rows"
 
@@ -55,6 +59,8 @@ def _trial_mask(catalog: Catalog, query: Query) -> np.ndarray:
     """The trials every filter with a mask keeps (the place filters sites, later).
     The word filters, the dearest, go last and are skipped once nothing is left."""
     mask = np.ones(len(catalog.trials), dtype=bool)
+    if query.child_hint:
+        mask &= catalog.search.min_age_days <= OLDEST_CHILD.days
     for f in sorted(FILTERS, key=lambda f: f.terms is not None):
         value = getattr(query, f.key)
         if f.mask is None or not f.values(value):

@@ -22,10 +22,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from trialfinder import geo
-from trialfinder.ages import ChildAge, parse_child_age
+from trialfinder.ages import ChildAge
 from trialfinder.family import plain
 from trialfinder.i18n import N_, _, ngettext
 from trialfinder.model import OVERALL_STATUSES, PHASES, STUDY_TYPES
+from trialfinder.words.ages import read_child_age
+from trialfinder.words.expand import expand
+from trialfinder.words.match import matching_terms
+from trialfinder.words.read import Reading, read_condition, read_intervention
+from trialfinder.words.synonyms import Synonyms
 
 if TYPE_CHECKING:
     from trialfinder.catalog import Catalog
@@ -107,6 +112,9 @@ class Filter:
     mask: Callable[[Catalog, Any], np.ndarray] | None = None
     #: The catalog word index it searches (a word filter), if any.
     terms: str | None = None
+    #: For a word filter read in a family's words: how a value is read (what it
+    #: searches, what the sentence says it understood; :mod:`trialfinder.words`).
+    reads: Callable[[str, Synonyms], Reading] | None = None
     #: The values a filter of fixed values allows (as the registry spells them).
     choices: tuple[str, ...] = ()
     widget: Widget | None = None
@@ -227,6 +235,27 @@ def _words_mask(group: str) -> Callable[[Catalog, tuple[str, ...]], np.ndarray]:
     return mask
 
 
+def _family_words_mask(key: str, group: str) -> Callable[[Catalog, tuple[str, ...]], np.ndarray]:
+    """Trials any of the texts finds, read in a family's words (:mod:`trialfinder.words`):
+    each text to search stands in one term of the word index ``group`` with its words
+    in any order and any spelling, or, for conditions, in a title with its words in order."""
+
+    def mask(catalog: Catalog, texts: tuple[str, ...]) -> np.ndarray:
+        index = catalog.search
+        expansion = expand(key, texts, catalog.synonyms, index.learned[group])
+        searches = [(index.words[group], text, False) for text in expansion.any_order]
+        if key == "cond":
+            searches += [(index.words["titles"], text, True) for text in expansion.in_order]
+        keep = np.zeros(len(catalog.trials), dtype=bool)
+        for words, text, in_order in searches:
+            terms = matching_terms(words, text, in_order=in_order)
+            if len(terms):
+                keep[words.trials_of(terms)] = True
+        return keep
+
+    return mask
+
+
 # ---------------------------------------------------------------- words
 
 
@@ -252,12 +281,15 @@ FILTERS: tuple[Filter, ...] = (
         True,
         _read_cond,
         meaning=(
-            "a condition or words, matched ignoring case at word boundaries in conditions, "
-            "keywords, MeSH terms and ancestors, and titles; several terms match any of them"
+            "a condition or words, in a family's words (see "
+            "[Searching in a family's words](#searching-in-a-familys-words)): whole words in "
+            "any order inside one condition, keyword, MeSH term or ancestor, or in order in a "
+            "title; several terms match any of them"
         ),
         words=lambda values, n: _("for {conditions}").format(conditions=_either(values)),
-        mask=_words_mask("about"),
+        mask=_family_words_mask("cond", "about"),
         terms="about",
+        reads=read_condition,
         widget=Widget(
             "names",
             N_("Condition"),
@@ -269,9 +301,12 @@ FILTERS: tuple[Filter, ...] = (
     Filter(
         "age",
         False,
-        parse_child_age,
+        read_child_age,
         str,
-        meaning="the child's age: `4`, `4y`, `4y3m`, `18m`",
+        meaning=(
+            "the child's age: `4`, `4y`, `4y3m`, `18m`, or in words: `4 years 3 months`, "
+            "`4 tuổi`, `18 tháng`, `4,5`"
+        ),
         words=lambda age, n: ngettext(
             "that accepts a child of {age}", "that accept a child of {age}", n
         ).format(age=_age_words(age)),
@@ -279,8 +314,11 @@ FILTERS: tuple[Filter, ...] = (
         widget=Widget(
             "text",
             N_("Child's age"),
-            N_("e.g. 4, 4y3m or 18m"),
-            N_("Years, or years and months: 4, 4y3m, 18m."),
+            N_("e.g. 4, 4y3m, 18m or 4 years"),
+            N_(
+                "Years, or years and months: 4, 4y3m, 18m; "
+                "in words too: 4 years 3 months, 18 months."
+            ),
         ),
     ),
     Filter(
@@ -374,11 +412,13 @@ FILTERS: tuple[Filter, ...] = (
         _read_words(N_("a treatment or words")),
         meaning=(
             "a treatment or active substance, matched like `cond` in intervention names, "
-            "their other names and the curated active substance"
+            "their other names, their MeSH terms and the curated active substance; a brand "
+            "name also finds its generic name"
         ),
         words=lambda values, n: _("testing {treatments}").format(treatments=_either(values)),
-        mask=_words_mask("treatments"),
+        mask=_family_words_mask("intr", "treatments"),
         terms="treatments",
+        reads=read_intervention,
         widget=Widget(
             "names",
             N_("Treatment"),

@@ -26,6 +26,9 @@ from trialfinder.query.filters import (
     _write_number,
 )
 from trialfinder.query.place import PLACE_FILTER
+from trialfinder.words.read import read_condition
+from trialfinder.words.synonyms import EMPTY as NO_SYNONYMS
+from trialfinder.words.synonyms import Synonyms
 
 #: A notice names this many ignored values, then counts the rest.
 NOTICE_PROBLEMS = 10
@@ -73,14 +76,27 @@ class Query:
     def __str__(self) -> str:
         return self.to_query_string()
 
-    def describe(self, count: int | None = None) -> str:
+    @property
+    def child_hint(self) -> bool:
+        """A condition typed with child words ("leukemia child") and no age given:
+        the trials must accept a child (someone under 18)."""
+        return self.age is None and any(read_condition(c).child_hint for c in self.cond)
+
+    def describe(self, count: int | None = None, synonyms: Synonyms = NO_SYNONYMS) -> str:
         """The view in one sentence, in the interface's language.
 
         "Recruiting trials for cerebral palsy that accept a child of 4 years, within
         50 km of Hanoi"; with a count: "1 recruiting trial for ... that accepts ...".
         Each clause is one message of the catalog, so a language can order its words.
+        What was read in other words says both: "trials for cerebral palsy (you
+        typed: bại não)".
         """
-        values = {f.key: getattr(self, f.key) for f in FILTERS}
+        values = {
+            f.key: tuple(f.reads(v, synonyms).said() for v in getattr(self, f.key))
+            if f.reads
+            else getattr(self, f.key)
+            for f in FILTERS
+        }
         n = 2 if count is None else count
         chosen = [FILTERS_BY_KEY[key] for key in SENTENCE_ORDER]
         set_ = [f for f in chosen if f.values(values[f.key])]
@@ -93,9 +109,11 @@ class Query:
         else:
             head = ngettext("{count} trial", "{count} trials", n).format(count=count)
         words = [head] + [f.words(values[f.key], n) for f in set_ if f.part == CLAUSE]
+        if self.child_hint:
+            words.append(ngettext("that accepts children", "that accept children", n))
         place = PLACE_FILTER.words(self)
         if place:
-            if self.age is not None:
+            if self.age is not None or self.child_hint:
                 # "a child of 4 years, within 50 km": the place is the trials', not the child's.
                 words[-1] += ","
             words.append(place)

@@ -31,6 +31,7 @@ from trialfinder.model import (
     Design,
     Eligibility,
     Intervention,
+    MeshMatch,
     Outcome,
     Reference,
     Site,
@@ -800,10 +801,37 @@ _MODULES: tuple[tuple[str, Callable[[dict], dict[str, Any]]], ...] = (
 
 
 def _mesh(derived: dict) -> dict[str, Any]:
-    browse = derived.get("conditionBrowseModule")
-    if browse is None:
-        return {}
-    return {
-        "mesh_terms": _texts([m.get("term") for m in browse.get("meshes") or ()]),
-        "mesh_ancestors": _texts([a.get("term") for a in browse.get("ancestors") or ()]),
-    }
+    fields: dict[str, Any] = {}
+    for module, prefix in (
+        ("conditionBrowseModule", ""),
+        ("interventionBrowseModule", "intervention_"),
+    ):
+        browse = derived.get(module)
+        if browse is None:
+            continue
+        terms = _texts([m.get("term") for m in browse.get("meshes") or ()])
+        fields[f"{prefix}mesh_terms"] = terms
+        fields[f"{prefix}mesh_ancestors"] = _texts(
+            [a.get("term") for a in browse.get("ancestors") or ()]
+        )
+        fields[f"{prefix}mesh_found"] = _found(browse.get("browseLeaves"), set(terms))
+    return fields
+
+
+def _found(leaves: Any, terms: set[str]) -> tuple[MeshMatch, ...]:
+    """The leaves that pair words of the record ("asFound") with one of its MeSH
+    terms (leaves of other vocabularies, and ancestors, pair nothing)."""
+    if not leaves:
+        return ()
+    if leaves.__class__ is not list:
+        raise TypeError(f"expected a list of browse leaves, found {_kind(leaves)}")
+    found: list[MeshMatch] = []
+    for leaf in leaves:
+        if leaf.__class__ is not dict:
+            continue
+        words, name = _text(leaf.get("asFound")), _text(leaf.get("name"))
+        if words and name in terms:
+            match = MeshMatch(words, name)
+            if match not in found:
+                found.append(match)
+    return tuple(found)

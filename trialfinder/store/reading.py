@@ -29,6 +29,8 @@ from trialfinder.store.layout import (
     registry_sources,
     shard_path,
 )
+from trialfinder.words.synonyms import FILE_NAME as SYNONYMS_FILE
+from trialfinder.words.synonyms import load_synonyms
 
 
 @dataclass
@@ -298,8 +300,8 @@ def check_data_dir(data_dir: Path) -> LoadedTrials:
     Beyond :func:`load_trials`, which stops at a curated file's first problem
     and blames only the second of two files with one id, this lists every
     problem of each curated file, both files of a duplicate id, ``.yml`` files,
-    JSON files under ``registry/`` that are never read, and a source whose
-    symlink points nowhere.
+    JSON files under ``registry/`` that are never read, a source whose
+    symlink points nowhere, and every problem of the synonyms file.
     """
     loaded = load_trials(data_dir)
     curated_root = data_dir / CURATED
@@ -309,4 +311,5 @@ def check_data_dir(data_dir: Path) -> LoadedTrials:
     loaded.problems.extend(_stray_registry_files(data_dir))
     if curated_root.is_dir():
         loaded.problems.extend(curated.validate_curated_dir(curated_root))
+    loaded.problems.extend(load_synonyms(data_dir / SYNONYMS_FILE)[1])
     return loaded

@@ -14,6 +14,8 @@ from trialfinder.catalog import Catalog, load_catalog
 from trialfinder.catalog.serving import Served, choose_catalog
 from trialfinder.i18n import _
 from trialfinder.store.layout import ENV_DATA_DIR, fingerprint
+from trialfinder.words.synonyms import FILE_NAME as SYNONYMS_FILE
+from trialfinder.words.synonyms import stamp as synonyms_stamp
 
 PROJECT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 _log = logging.getLogger("trialfinder")
@@ -48,7 +50,11 @@ _lock = threading.Lock()
 def served() -> Served:
     directory = str(data_dir().resolve())
     try:
-        version = fingerprint(Path(directory))
+        # The synonyms file is read with each load, not built into the snapshot:
+        # an edit to it makes a new load (quick), not a rebuild.
+        version = (
+            fingerprint(Path(directory)) + "+" + synonyms_stamp(Path(directory) / SYNONYMS_FILE)
+        )
     except OSError as error:
         fresh, problem = None, f"{type(error).__name__}: {error}"
     else:

@@ -1,0 +1,1 @@
+"""What a family types, read into the registry's words."""
