@@ -1,7 +1,8 @@
 """Curated trial records: YAML files a staff member writes by hand.
 
 One trial per file, ``data/trials/<id>.yaml``, with flat keys (``title``,
-``status``, ``min_age``, ``sites`` ...; see :data:`YAML_KEYS`). A record is either
+``status``, ``min_age``, ``sites`` ...), declared with their kinds and allowed values
+in :mod:`trialfinder.sources.curated_schema` and checked with jsonschema. A record is either
 a whole trial that no registry feed brings, or an overlay on the registry trial
 with the same id, whose fields it replaces.
 
@@ -142,12 +143,15 @@ def _is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _stored(value: str | int) -> str:
+    """Text as stored: trimmed; a number YAML read (``zip: 11111``) as its digits."""
+    return value.strip() if isinstance(value, str) else str(value)
+
+
 def _text(value: Any, field: str) -> str:
-    """Text as stored; the id is read with it before the schema check names the record."""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
+    """The id's text: read before the schema check, as every later message names the record."""
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        return _stored(value)
     raise _Invalid(field, _expected_text(value))
 
 
@@ -231,9 +235,9 @@ def _convert(value: Any, schema: dict[str, Any]) -> Any:
     """A value the schema accepted, in the model's types (the kind is the schema's title)."""
     kind = schema.get("title")
     if kind in ("text", "web address"):
-        return _text(value, "")
+        return _stored(value)
     if kind == "text list":
-        return tuple(_text(item, "") for item in (value if isinstance(value, list) else [value]))
+        return tuple(_stored(item) for item in (value if isinstance(value, list) else [value]))
     if kind == "listed values":
         return tuple(value) if isinstance(value, list) else (value,)
     if kind == "date":
