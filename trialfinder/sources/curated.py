@@ -1,7 +1,8 @@
 """Curated trial records: YAML files a staff member writes by hand.
 
 One trial per file, ``data/trials/<id>.yaml``, with flat keys (``title``,
-``status``, ``min_age``, ``sites`` ...; see :data:`YAML_KEYS`). A record is either
+``status``, ``min_age``, ``sites`` ...), declared with their kinds and allowed values
+in :mod:`trialfinder.sources.curated_schema` and checked with jsonschema. A record is either
 a whole trial that no registry feed brings, or an overlay on the registry trial
 with the same id, whose fields it replaces.
 
@@ -17,17 +18,17 @@ import datetime as dt
 import difflib
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
 
 from trialfinder.ages import max_age_days_exclusive, min_age_days, parse_age_limit
 from trialfinder.errors import DataError, DataProblem
 from trialfinder.model import (
-    ENUMERATIONS,
     Arm,
     Contact,
     Dates,
@@ -38,6 +39,7 @@ from trialfinder.model import (
     Site,
     Trial,
 )
+from trialfinder.sources.curated_schema import AGE_FORMAT, DATE_FORMAT, PROPERTIES, SCHEMA
 from trialfinder.sources.files import InputRefused, read_limited
 from trialfinder.sources.text import TooDeep, clean_value
 
@@ -146,8 +148,6 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 # --- value converters -----------------------------------------------------------
 
-Converter = Callable[[Any, str], Any]
-
 
 def _describe(value: Any) -> str:
     if isinstance(value, bool):
@@ -167,137 +167,192 @@ def _is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _stored(value: str | int) -> str:
+    """Text as stored: trimmed; a number YAML read (``zip: 11111``) as its digits."""
+    return value.strip() if isinstance(value, str) else str(value)
+
+
 def _text(value: Any, field: str) -> str:
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    raise _Invalid(
-        field,
-        f"expected text, got {_describe(value)}; put the value in quotes if it is meant as text",
-    )
+    """The id's text: read before the schema check, as every later message names the record."""
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        return _stored(value)
+    raise _Invalid(field, _expected_text(value))
 
 
-def _text_list(value: Any, field: str) -> tuple[str, ...]:
-    items = value if isinstance(value, list) else [value]
-    result = []
-    for index, item in enumerate(items):
-        where = f"{field}[{index}]" if isinstance(value, list) else field
-        if _is_empty(item):
-            raise _Invalid(where, "empty list item; remove the line or write the value")
-        result.append(_text(item, where))
-    return tuple(result)
+def _expected_text(value: Any) -> str:
+    return f"expected text, got {_describe(value)}; put the value in quotes if it is meant as text"
 
 
 def _squash(text: str) -> str:
     return re.sub(r"[^A-Z0-9]", "", text.upper())
 
 
-def _enum(name: str) -> Converter:
-    allowed = ENUMERATIONS[name]
-    lookup = {_squash(v): v for v in allowed}
-
-    def convert(value: Any, field: str) -> str:
-        if isinstance(value, str) and _squash(value) in lookup:
-            return lookup[_squash(value)]
-        close = difflib.get_close_matches(_squash(str(value)), lookup, n=1, cutoff=0.75)
-        hint = f" (did you mean {lookup[close[0]]}?)" if close else ""
-        raise _Invalid(
-            field,
-            f"{_describe(value)} is not an allowed value{hint}; expected one of "
-            f"{', '.join(allowed)} (any letter case)",
-        )
-
-    return convert
-
-
-def _enum_list(name: str) -> Converter:
-    one = _enum(name)
-
-    def convert(value: Any, field: str) -> tuple[str, ...]:
-        if not isinstance(value, list):
-            return (one(value, field),)
-        return tuple(one(item, f"{field}[{i}]") for i, item in enumerate(value))
-
-    return convert
-
-
-def _whole_number(value: Any, field: str) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    raise _Invalid(field, f"expected a whole number of people, like 60; got {_describe(value)}")
-
-
-_YES = {"yes", "true", "y"}
-_NO = {"no", "false", "n"}
-
-
-def _yes_no(value: Any, field: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in _YES | _NO:
-        return value.strip().lower() in _YES
-    raise _Invalid(field, f"expected yes or no; got {_describe(value)}")
-
-
-def _age(value: Any, field: str) -> str:
-    if not isinstance(value, str):
-        raise _Invalid(
-            field,
-            f'expected an age with its unit, like "1 Year" or "18 Months"; got {_describe(value)}',
-        )
-    text = value.strip()
-    try:
-        parse_age_limit(text)
-    except ValueError as error:
-        raise _Invalid(
-            field, f'{error}; write it like "1 Year", "6 Years" or "18 Months"'
-        ) from None
-    return text
-
-
 _DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
+_DATE_EXPECTED = "expected a date written YYYY-MM or YYYY-MM-DD, like 2026-06 or 2026-06-27"
 
 
-def _date(value: Any, field: str) -> str:
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    expected = "expected a date written YYYY-MM or YYYY-MM-DD, like 2026-06 or 2026-06-27"
+class _Refused(Exception):
+    """A value a format check refuses, with the plain words that say why."""
+
+
+def _date_parts(value: Any) -> tuple[int, int, int | None]:
     match = _DATE_RE.match(value.strip()) if isinstance(value, str) else None
     if match is None:
-        raise _Invalid(field, f"{_describe(value)} is not a date; {expected}")
+        raise _Refused(f"{_describe(value)} is not a date; {_DATE_EXPECTED}")
     year, month, day = (int(part) if part else None for part in match.groups())
     try:
         dt.date(year, month, 1 if day is None else day)
     except ValueError:
-        raise _Invalid(field, f"{value.strip()!r} is not a real date; {expected}") from None
+        raise _Refused(f"{value.strip()!r} is not a real date; {_DATE_EXPECTED}") from None
+    return year, month, day
+
+
+_FORMATS = FormatChecker(formats=())
+
+
+@_FORMATS.checks(DATE_FORMAT, raises=_Refused)
+def _is_date(value: Any) -> bool:
+    if not isinstance(value, dt.date):  # YAML reads 2026-06-27 as a date already
+        _date_parts(value)
+    return True
+
+
+@_FORMATS.checks(AGE_FORMAT, raises=ValueError)
+def _is_age(value: Any) -> bool:
+    if isinstance(value, str):  # other types are the "type" keyword's to refuse
+        parse_age_limit(value.strip())
+    return True
+
+
+def _is_integer(checker: Any, value: Any) -> bool:
+    """A whole number as YAML wrote it: not yes/no, and not 60.0."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+_Validator = validators.extend(
+    Draft202012Validator,
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer),
+)
+_VALIDATOR = _Validator(SCHEMA, format_checker=_FORMATS)
+
+_YES = {"yes", "true", "y"}
+#: Mappings in lists, by the noun the schema gives them.
+_CLASSES: dict[str, type] = {
+    "outcome": Outcome,
+    "contact": Contact,
+    "site": Site,
+    "intervention": Intervention,
+    "arm": Arm,
+}
+
+
+def _iso_date(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    year, month, day = _date_parts(value)
     return f"{year:04d}-{month:02d}" + ("" if day is None else f"-{day:02d}")
 
 
-def _url(value: Any, field: str) -> str:
-    text = _text(value, field)
-    if not re.match(r"^https?://\S+$", text):
-        raise _Invalid(field, f"{text!r} is not a web address; expected one starting with https://")
+def _convert(value: Any, schema: dict[str, Any]) -> Any:
+    """A value the schema accepted, in the model's types (the kind is the schema's title)."""
+    kind = schema.get("title")
+    if kind in ("text", "web address"):
+        return _stored(value)
+    if kind == "text list":
+        return tuple(_stored(item) for item in (value if isinstance(value, list) else [value]))
+    if kind == "listed values":
+        return tuple(value) if isinstance(value, list) else (value,)
+    if kind == "date":
+        return _iso_date(value)
+    if kind == "age":
+        return value.strip()
+    if kind == "yes or no":
+        return value if isinstance(value, bool) else value.strip().lower() in _YES
+    if kind == "whole number":
+        return int(value.strip()) if isinstance(value, str) else value
+    if kind == "degrees":
+        return float(value)
+    if kind == "list of mappings":
+        item = schema["items"]
+        return tuple(
+            _CLASSES[item["title"]](
+                **{key: _convert(raw, item["properties"][key]) for key, raw in each.items()}
+            )
+            for each in value
+        )
+    return value  # a listed value, already in the registry's spelling
+
+
+# --- checking against the schema ------------------------------------------------------
+
+
+def _tidy(value: Any, schema: dict[str, Any]) -> Any:
+    """The file as the schema reads it: keys as text, empty known keys dropped (left
+    empty counts as not written), and a lone value where a list of mappings goes made a
+    list of one. Unknown keys stay, so that they are reported."""
+    if schema.get("type") == "array" and not isinstance(value, list):
+        value = [value]
+    if isinstance(value, dict):
+        known = schema.get("properties", {})
+        return {
+            str(key): _tidy(raw, known.get(str(key), {}))
+            for key, raw in value.items()
+            if str(key) not in known or not _is_empty(raw)
+        }
+    if isinstance(value, list):
+        return [_tidy(item, schema.get("items", {})) for item in value]
+    return value
+
+
+def _everything(errors: Iterable[ValidationError]) -> Iterable[ValidationError]:
+    for error in errors:
+        yield error
+        yield from _everything(error.context or ())
+
+
+def _respell(data: dict[str, Any]) -> None:
+    """Listed values in the registry's spelling: ``Not Yet Recruiting`` is NOT_YET_RECRUITING."""
+    fixes = []
+    for error in _everything(_VALIDATOR.iter_errors(data)):
+        if error.validator == "enum" and isinstance(error.instance, str):
+            spelled = {_squash(allowed): allowed for allowed in error.validator_value}
+            if _squash(error.instance) in spelled:
+                fixes.append((list(error.absolute_path), spelled[_squash(error.instance)]))
+    for path, allowed in fixes:
+        *parents, last = path
+        target: Any = data
+        for step in parents:
+            target = target[step]
+        target[last] = allowed
+
+
+def _leaves(error: ValidationError) -> Iterable[ValidationError]:
+    """The errors that say what is wrong: of "one value or a list", the side that was written."""
+    if not error.context:
+        yield error
+        return
+    side = 1 if isinstance(error.instance, list) else 0
+    for inner in error.context:
+        if inner.relative_schema_path[0] == side:
+            yield from _leaves(inner)
+
+
+def _field(path: Iterable[Any]) -> str:
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
     return text
 
 
-def _coordinate(limit: float) -> Converter:
-    def convert(value: Any, field: str) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise _Invalid(
-                field, f"expected a number in degrees, like 21.02; got {_describe(value)}"
-            )
-        if not -limit <= value <= limit:
-            raise _Invalid(
-                field, f"{value} is out of range; expected -{limit:g} to {limit:g} degrees"
-            )
-        return float(value)
-
-    return convert
+def _positions(data: Any, path: Iterable[Any]) -> list[int]:
+    """Where a path is in the file, as line order: each key's place in its mapping."""
+    spots = []
+    for step in path:
+        spots.append(list(data).index(step) if isinstance(data, dict) else step)
+        data = data[step]
+    return spots
 
 
 def _suggest(key: str, known: Iterable[str], hints: dict[str, str] | None = None) -> str:
@@ -310,240 +365,152 @@ def _suggest(key: str, known: Iterable[str], hints: dict[str, str] | None = None
     return f"; known keys are: {', '.join(known)}"
 
 
-@dataclass(frozen=True)
-class _Part:
-    """One key inside a list item (an arm, a site ...)."""
-
-    attr: str
-    convert: Converter
-    required: bool = False
-
-
-def _items(
-    cls: type, noun: str, parts: dict[str, _Part], check: Callable | None = None
-) -> Converter:
-    """A list of mappings, each built into ``cls``; a lone mapping is a list of one."""
-
-    def convert(value: Any, field: str) -> tuple[Any, ...]:
-        items = value if isinstance(value, list) else [value]
-        built = []
-        for index, item in enumerate(items):
-            where = f"{field}[{index}]"
-            if not isinstance(item, dict):
-                raise _Invalid(
-                    where,
-                    f"each {noun} must be a mapping of keys ({', '.join(parts)}); "
-                    f"item {index + 1} is {_describe(item)}",
-                )
-            kwargs: dict[str, Any] = {}
-            for key, raw in item.items():
-                part = parts.get(str(key))
-                if part is None:
-                    raise _Invalid(
-                        f"{where}.{key}",
-                        f"unknown key {str(key)!r} in a {noun}{_suggest(str(key), parts)}",
-                    )
-                if not _is_empty(raw):
-                    kwargs[part.attr] = part.convert(raw, f"{where}.{key}")
-            for key, part in parts.items():
-                if part.required and part.attr not in kwargs:
-                    raise _Invalid(
-                        f"{where}.{key}", f"{noun} {index + 1} has no {key}; every {noun} needs one"
-                    )
-            if check is not None:
-                check(kwargs, where)
-            built.append(cls(**kwargs))
-        return tuple(built)
-
-    return convert
+def _not_listed(value: Any, allowed: list[str]) -> str:
+    lookup = {_squash(v): v for v in allowed}
+    close = difflib.get_close_matches(_squash(str(value)), lookup, n=1, cutoff=0.75)
+    hint = f" (did you mean {lookup[close[0]]}?)" if close else ""
+    return (
+        f"{_describe(value)} is not an allowed value{hint}; expected one of "
+        f"{', '.join(allowed)} (any letter case)"
+    )
 
 
-def _check_site(kwargs: dict[str, Any], where: str) -> None:
-    if ("lat" in kwargs) != ("lon" in kwargs):
-        missing = "lon" if "lat" in kwargs else "lat"
-        raise _Invalid(
-            f"{where}.{missing}", f"a site needs both lat and lon, or neither; {missing} is missing"
+#: A finding: its place in the file, the top-level key, the field path and the message.
+_Finding = tuple[list[int], str, str, str]
+
+
+def _explain(error: ValidationError, data: dict[str, Any]) -> list[_Finding]:
+    """One schema error in the project's words (never the library's)."""
+    path = list(error.absolute_path)
+    where = _positions(data, path)
+    value, schema, keyword = error.instance, error.schema, error.validator
+    kind = schema.get("title")
+    if kind == "record":  # the top level: only unknown keys reach here (the id is read first)
+        return [
+            (
+                [list(value).index(key)],
+                key,
+                key,
+                f"unknown key {key!r}{_suggest(key, PROPERTIES, _HINTS)}",
+            )
+            for key in value
+            if key not in PROPERTIES
+        ]
+    top, field = str(path[0]), _field(path)
+
+    def found(message: str, key: str | None = None, after: int = 0) -> list[_Finding]:
+        return [(where + [after], top, f"{field}.{key}" if key else field, message)]
+
+    if kind in _CLASSES:
+        index, keys = path[-1], schema["properties"]
+        if keyword == "type":
+            return found(
+                f"each {kind} must be a mapping of keys ({', '.join(keys)}); "
+                f"item {index + 1} is {_describe(value)}"
+            )
+        if keyword == "additionalProperties":
+            key = next(key for key in value if key not in keys)
+            return found(
+                f"unknown key {key!r} in a {kind}{_suggest(key, keys)}", key, list(value).index(key)
+            )
+        if keyword == "required":
+            key = next(key for key in error.validator_value if key not in value)
+            return found(
+                f"{kind} {index + 1} has no {key}; every {kind} needs one", key, len(value)
+            )
+        if keyword == "dependentRequired":
+            have, need = next(
+                (key, other)
+                for key, others in error.validator_value.items()
+                if key in value
+                for other in others
+                if other not in value
+            )
+            return found(
+                f"a {kind} needs both {have} and {need}, or neither; {need} is missing",
+                need,
+                len(value),
+            )
+    if kind == "listed value":
+        return found(_not_listed(value, schema["enum"]))
+    if kind == "list item" and _is_empty(value):
+        return found("empty list item; remove the line or write the value")
+    if kind in ("text", "list item", "text list"):
+        return found(_expected_text(value))
+    if kind == "date":
+        return found(str(error.cause))
+    if kind == "age" and keyword == "format":
+        return found(f'{error.cause}; write it like "1 Year", "6 Years" or "18 Months"')
+    if kind == "age":
+        return found(
+            f'expected an age with its unit, like "1 Year" or "18 Months"; got {_describe(value)}'
         )
+    if kind == "yes or no":
+        return found(f"expected yes or no; got {_describe(value)}")
+    if kind == "whole number":
+        return found(f"expected a whole number of people, like 60; got {_describe(value)}")
+    if kind == "web address":
+        shown = _describe(value.strip() if isinstance(value, str) else value)
+        return found(f"{shown} is not a web address; expected one starting with https://")
+    if kind == "degrees" and keyword == "type":
+        return found(f"expected a number in degrees, like 21.02; got {_describe(value)}")
+    if kind == "degrees":
+        limit = schema["maximum"]
+        return found(f"{value} is out of range; expected -{limit:g} to {limit:g} degrees")
+    return found(f"{_describe(value)} is not allowed here")
 
 
-_OUTCOME = _items(
-    Outcome,
-    "outcome",
-    {
-        "measure": _Part("measure", _text, required=True),
-        "time_frame": _Part("time_frame", _text),
-        "description": _Part("description", _text),
-    },
-)
-_CONTACTS = _items(
-    Contact,
-    "contact",
-    {
-        "name": _Part("name", _text),
-        "role": _Part("role", _text),
-        "phone": _Part("phone", _text),
-        "email": _Part("email", _text),
-    },
-)
-_SITES = _items(
-    Site,
-    "site",
-    {
-        "facility": _Part("facility", _text),
-        "city": _Part("city", _text),
-        "state": _Part("state", _text),
-        "zip": _Part("zip", _text),
-        "country": _Part("country", _text),
-        "status": _Part("status", _enum("site_status")),
-        "lat": _Part("lat", _coordinate(90)),
-        "lon": _Part("lon", _coordinate(180)),
-        "note": _Part("note", _text),
-        "contacts": _Part("contacts", _CONTACTS),
-    },
-    check=_check_site,
-)
-_INTERVENTIONS = _items(
-    Intervention,
-    "intervention",
-    {
-        "name": _Part("name", _text, required=True),
-        "type": _Part("type", _enum("intervention_type")),
-        "description": _Part("description", _text),
-        "other_names": _Part("other_names", _text_list),
-    },
-)
-_ARMS = _items(
-    Arm,
-    "arm",
-    {
-        "label": _Part("label", _text, required=True),
-        "type": _Part("type", _enum("arm_type")),
-        "description": _Part("description", _text),
-        "interventions": _Part("interventions", _text_list),
-    },
-)
+def _findings(data: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """The first problem of each top-level key, in the file's order: key -> (field, message)."""
+    found = [
+        finding
+        for error in _VALIDATOR.iter_errors(data)
+        for leaf in _leaves(error)
+        for finding in _explain(leaf, data)
+    ]
+    first: dict[str, tuple[str, str]] = {}
+    for _, top, field, message in sorted(found, key=lambda finding: finding[0]):
+        first.setdefault(top, (field, message))
+    return first
 
 
 # --- the flat keys ---------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class _Key:
-    target: tuple[str, ...]  # ("brief_title",) or ("design", "phases")
-    convert: Converter
-    description: str
-
-
-_KEYS: dict[str, _Key] = {
-    "id": _Key(("id",), _text, "The trial's id, the same as the file name (NCT07527104)."),
-    "registry_ids": _Key(("registry_ids",), _text_list, "Other ids the trial is known by."),
-    "title": _Key(("brief_title",), _text, "The registry's short title."),
-    "official_title": _Key(("official_title",), _text, "The full official title."),
-    "acronym": _Key(("acronym",), _text, "The study's acronym, if it has one."),
-    "plain_title": _Key(("plain_title",), _text, "A plain-language title for families."),
-    "summary": _Key(("brief_summary",), _text, "The registry's brief summary, as written."),
-    "description": _Key(("detailed_description",), _text, "The registry's detailed description."),
-    "plain_summary": _Key(("plain_summary",), _text, "A plain-language summary for families."),
-    "plain_summary_vi": _Key(
-        ("plain_summary_vi",), _text, "The plain-language summary in Vietnamese, written by hand."
+_GROUP_KEYS = {
+    "design": (
+        "study_type",
+        "phases",
+        "allocation",
+        "intervention_model",
+        "masking",
+        "who_masked",
+        "primary_purpose",
+        "enrollment",
+        "enrollment_type",
     ),
-    "status": _Key(
-        ("overall_status",), _enum("overall_status"), "Recruitment status (RECRUITING ...)."
-    ),
-    "last_known_status": _Key(
-        ("last_known_status",), _enum("last_known_status"), "Last status known when it is UNKNOWN."
-    ),
-    "why_stopped": _Key(("why_stopped",), _text, "Why the trial stopped early."),
-    "conditions": _Key(("conditions",), _text_list, "Conditions studied (a list)."),
-    "keywords": _Key(("keywords",), _text_list, "Keywords (a list)."),
-    "mesh_terms": _Key(("mesh_terms",), _text_list, "MeSH terms for the conditions (a list)."),
-    "interventions": _Key(
-        ("interventions",),
-        _INTERVENTIONS,
-        "Treatments: list of name, type, description, other_names.",
-    ),
-    "arms": _Key(("arms",), _ARMS, "Groups: list of label, type, description, interventions."),
-    "study_type": _Key(
-        ("design", "study_type"),
-        _enum("study_type"),
-        "INTERVENTIONAL, OBSERVATIONAL or EXPANDED_ACCESS.",
-    ),
-    "phases": _Key(
-        ("design", "phases"), _enum_list("phases"), "Phase(s): PHASE1, PHASE2 ... or NA."
-    ),
-    "allocation": _Key(
-        ("design", "allocation"), _enum("allocation"), "RANDOMIZED, NON_RANDOMIZED or NA."
-    ),
-    "intervention_model": _Key(
-        ("design", "intervention_model"), _enum("intervention_model"), "PARALLEL, CROSSOVER ..."
-    ),
-    "masking": _Key(("design", "masking"), _enum("masking"), "Blinding: NONE, SINGLE, DOUBLE ..."),
-    "who_masked": _Key(
-        ("design", "who_masked"), _enum_list("who_masked"), "Who is blinded (PARTICIPANT ...)."
-    ),
-    "primary_purpose": _Key(
-        ("design", "primary_purpose"), _enum("primary_purpose"), "TREATMENT, PREVENTION ..."
-    ),
-    "enrollment": _Key(("design", "enrollment"), _whole_number, "Number of participants."),
-    "enrollment_type": _Key(
-        ("design", "enrollment_type"), _enum("enrollment_type"), "ESTIMATED (planned) or ACTUAL."
-    ),
-    "min_age": _Key(("eligibility", "min_age"), _age, 'Youngest age admitted, like "1 Year".'),
-    "max_age": _Key(("eligibility", "max_age"), _age, 'Oldest age admitted, like "6 Years".'),
-    "sex": _Key(("eligibility", "sex"), _enum("sex"), "ALL, FEMALE or MALE."),
-    "healthy_volunteers": _Key(
-        ("eligibility", "healthy_volunteers"), _yes_no, "Whether healthy volunteers join (yes/no)."
-    ),
-    "criteria": _Key(("eligibility", "criteria"), _text, "Who can and cannot join, as text."),
-    "primary_outcomes": _Key(
-        ("primary_outcomes",), _OUTCOME, "Main measures: list of measure, time_frame, description."
-    ),
-    "secondary_outcomes": _Key(
-        ("secondary_outcomes",),
-        _OUTCOME,
-        "Other measures: list of measure, time_frame, description.",
-    ),
-    "sponsor": _Key(("sponsor",), _text, "The lead sponsor."),
-    "collaborators": _Key(("collaborators",), _text_list, "Other organisations (a list)."),
-    "start_date": _Key(("dates", "start"), _date, "Start date, YYYY-MM or YYYY-MM-DD."),
-    "primary_completion_date": _Key(
-        ("dates", "primary_completion"), _date, "When the main measure's data is complete."
-    ),
-    "completion_date": _Key(("dates", "completion"), _date, "When the whole study ends."),
-    "first_posted": _Key(("dates", "first_posted"), _date, "When the trial was first posted."),
-    "last_update": _Key(("dates", "last_update"), _date, "When the record was last updated."),
-    "status_verified": _Key(
-        ("dates", "status_verified"), _date, "When the status was last confirmed (YYYY-MM)."
-    ),
-    "sites": _Key(
-        ("sites",),
-        _SITES,
-        "Places: list of facility, city, state, zip, country, status, lat, lon, note, contacts.",
-    ),
-    "has_results": _Key(("has_results",), _yes_no, "Whether results are posted (yes/no)."),
-    "active_substance": _Key(("active_substance",), _text, "What is being tested, in plain words."),
-    "what_could_lead_to": _Key(
-        ("what_could_lead_to",), _text, "What it could lead to if it works."
-    ),
-    "what_could_go_wrong": _Key(
-        ("what_could_go_wrong",), _text, "Risks and limits, in plain words."
-    ),
-    "control_group": _Key(
-        ("control_group",),
-        _text,
-        "What the comparison group gets: nothing, usual care, placebo, sham, a delayed start.",
-    ),
-    "notes": _Key(("notes",), _text, "Staff notes: where facts came from, what is missing."),
-    "source_url": _Key(("source_url",), _url, "Where the facts come from (https://...)."),
+    "eligibility": ("min_age", "max_age", "sex", "healthy_volunteers", "criteria"),
+}
+#: Curated key -> where its value goes in the Trial (a field, or a group and its field);
+#: a key not named here is the Trial field of the same name.
+_TARGETS: dict[str, tuple[str, ...]] = {
+    "title": ("brief_title",),
+    "summary": ("brief_summary",),
+    "description": ("detailed_description",),
+    "status": ("overall_status",),
+    **{key: (group, key) for group, keys in _GROUP_KEYS.items() for key in keys},
+    "start_date": ("dates", "start"),
+    "primary_completion_date": ("dates", "primary_completion"),
+    "completion_date": ("dates", "completion"),
+    "first_posted": ("dates", "first_posted"),
+    "last_update": ("dates", "last_update"),
+    "status_verified": ("dates", "status_verified"),
 }
 
-#: Every key a curated file may use -> a one-line description.
-YAML_KEYS: dict[str, str] = {key: spec.description for key, spec in _KEYS.items()}
+#: Every key a curated file may use -> a one-line description (from the schema).
+YAML_KEYS: dict[str, str] = {key: spec["description"] for key, spec in PROPERTIES.items()}
 
 #: Model names a staff member may write by habit -> the curated key.
-_HINTS: dict[str, str] = {
-    spec.target[-1]: key for key, spec in _KEYS.items() if spec.target[-1] != key
-}
+_HINTS: dict[str, str] = {target[-1]: key for key, target in _TARGETS.items() if target[-1] != key}
 _HINTS.update({"nct_id": "id", "nctid": "id", "phase": "phases", "condition": "conditions"})
 
 
@@ -651,23 +618,20 @@ def _read(path: Path) -> _Result:
         )
         return result
 
+    data = _tidy(data, SCHEMA)
+    _respell(data)
+    findings = _findings(data)
     fields: dict[str, Any] = {}
     for key, value in data.items():
-        spec = _KEYS.get(str(key))
-        if spec is None:
-            problem(str(key), f"unknown key {str(key)!r}{_suggest(str(key), _KEYS, _HINTS)}")
+        if key in findings:
+            problem(*findings[key])
             continue
-        if _is_empty(value):
-            continue
-        try:
-            converted = spec.convert(value, str(key))
-        except _Invalid as error:
-            problem(error.field, error.message)
-            continue
-        if len(spec.target) == 1:
-            fields[spec.target[0]] = converted
+        converted = _convert(value, PROPERTIES[key])
+        target = _TARGETS.get(key, (key,))
+        if len(target) == 1:
+            fields[target[0]] = converted
         else:
-            fields.setdefault(spec.target[0], {})[spec.target[1]] = converted
+            fields.setdefault(target[0], {})[target[1]] = converted
 
     ages = fields.get("eligibility", {})
     if (
