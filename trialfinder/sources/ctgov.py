@@ -37,6 +37,7 @@ from trialfinder.model import (
     Site,
     Trial,
 )
+from trialfinder.sources.ctgov_results import read_references, read_results
 from trialfinder.sources.files import (
     ENV_MAX_FILE_MB,
     ENV_MAX_RECORD_MB,
@@ -47,7 +48,6 @@ from trialfinder.sources.files import (
     too_big,
 )
 from trialfinder.sources.text import TooDeep, clean_value, json_needs_cleaning
-from trialfinder.sources.ctgov_results import read_references, read_results
 
 STUDY_URL = "https://clinicaltrials.gov/study/{id}"
 
