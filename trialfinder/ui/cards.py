@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from trialfinder import plain
-from trialfinder.flags import Flag
+from trialfinder.family import plain
+from trialfinder.family.flags import Flag
 from trialfinder.i18n import _
 from trialfinder.ui.comparison import compare_toggle
 from trialfinder.ui.page import page_params

@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from trialfinder import plain
-from trialfinder.flags import trust_flags
+from trialfinder.family import plain
+from trialfinder.family.flags import trust_flags
 from trialfinder.i18n import _, language
 from trialfinder.model import Outcome, Trial
 from trialfinder.ui.cards import status_badge
