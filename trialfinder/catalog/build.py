@@ -56,12 +56,10 @@ from trialfinder.catalog.rows import CHUNK_TRIALS, _Chunk, _Memo
 from trialfinder.catalog.schema import (
     _CHILDREN,
     _EAGER,
-    RANKED,
     RECORDS_FILE,
     SCHEMAS,
     TABLES,
     _decoded,
-    _numpy,
     _read_ipc,
     _stored,
     _to_frame,
@@ -237,10 +235,6 @@ def _assemble(parts: list[_Part], sort_by_id: bool, out: Path | None) -> tuple[_
             for name in TABLES:
                 (part.spill / f".spill-{name}.arrow").unlink(missing_ok=True)
     index = build_index(final, counts["terms"])
-    final[RANKED] = _ordered(
-        final["trials"], _numpy(index["by_rank"]), out / f"{RANKED}.arrow" if out else None
-    )
-    index.update(_text_codes(final[RANKED], "ranked"))
     index.update(_text_codes(final["sites"], "sites", 1 << 20, only=SITE_RESULT_COLUMNS))
     return _Built(final, index, offsets, lengths), records
 
@@ -326,14 +320,12 @@ def _catalog(
         "site_country.codes": n_sites,
         "site_status.codes": n_sites,
     }
-    ranked = built.tables[RANKED]
     if (
         len(records) != n_trials
-        or ranked.num_rows != n_trials
         or any(len(built.index[k]) != v for k, v in expected.items())
     ):
         raise ValueError("the index does not match the tables")
-    search = _search_index(built.index, ranked).attach(frames["trials"], frames["sites"])
+    search = _search_index(built.index).attach(frames["trials"], frames["sites"])
     return Catalog(
         **frames,
         records=records,
