@@ -19,7 +19,7 @@ from trialfinder.family import export as exporting
 from trialfinder.follow import digest, mail
 from trialfinder.follow import feeds as feeding
 from trialfinder.model import Trial
-from trialfinder.query import FILTERS, apply_query, parse_query
+from trialfinder.query import FILTERS, find, parse_query
 from trialfinder.store import refresh as refreshing
 from trialfinder.store.importer import ReportNotWritten, import_paths
 from trialfinder.store.layout import IMPORTED, default_data_dir, registry_sources
@@ -558,7 +558,7 @@ def search(query_string: str, fmt: str, data_dir: Path | None, **flags) -> None:
     directory = _data_dir(data_dir)
     catalog = load_catalog(directory)
     _warn_problems(len(catalog.problems))
-    results = apply_query(catalog, parsed.query)
+    results = find(catalog, parsed.query)
     click.echo(parsed.query.describe(len(results)), err=True)
     ids = results["id"].tolist()
     if fmt == "ids":

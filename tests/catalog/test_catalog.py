@@ -341,8 +341,7 @@ def test_first_load_builds_and_writes_a_snapshot(data_dir: Path) -> None:
     (snap,) = snapshots(data_dir)
     assert snap.name == f"v{SNAPSHOT_VERSION}-{cat.fingerprint}"
     assert sorted(p.name for p in snap.iterdir()) == sorted(
-        [f"{name}.arrow" for name in TABLES]
-        + ["index.arrow", "records.bin", "meta.json"]
+        [f"{name}.arrow" for name in TABLES] + ["index.arrow", "records.bin", "meta.json"]
     )
     # the curated site without coordinates is placed at Hanoi
     site_row = cat.sites.set_index("trial_id").loc["LOCAL-CP"]

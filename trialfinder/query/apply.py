@@ -90,9 +90,7 @@ def _trials_mask(catalog: Catalog, trial_ids: pd.Series | Results) -> np.ndarray
     return mask
 
 
-def matching_sites(
-    catalog: Catalog, query: Query, trial_ids: pd.Series | Results
-) -> pd.DataFrame:
+def matching_sites(catalog: Catalog, query: Query, trial_ids: pd.Series | Results) -> pd.DataFrame:
     """Sites of the candidate trials that are in the place, with their distance."""
     sites, distances = _place_sites(catalog, query, _trials_mask(catalog, trial_ids))
     matched = catalog.sites.take(sites)
@@ -161,9 +159,7 @@ def site_trials(catalog: Catalog, sites: pd.DataFrame) -> np.ndarray:
     return catalog.search.site_trial[sites.index.to_numpy()]
 
 
-def result_sites(
-    catalog: Catalog, query: Query, results: pd.DataFrame | Results
-) -> pd.DataFrame:
+def result_sites(catalog: Catalog, query: Query, results: pd.DataFrame | Results) -> pd.DataFrame:
     """The sites a view shows for its results: with a place, the sites in it that
     matched; without one, every site of the matching trials."""
     ids = results if isinstance(results, Results) else results["id"]
