@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tests.factories import all_trials, catalog_of, trial
+from tests.factories import HANOI, all_trials, catalog_of, destination, site, trial
 from trialfinder.query import Results, apply_query, find, parse_query, result_sites, search
 
 CATALOG = catalog_of(*all_trials(), *(trial(f"T{n:03d}") for n in range(45)))
@@ -45,3 +45,38 @@ def test_the_sites_of_results_are_found_from_their_rows() -> None:
         from_results = result_sites(CATALOG, query, find(CATALOG, query))
         from_table = result_sites(CATALOG, query, apply_query(CATALOG, query))
         pd.testing.assert_frame_equal(from_results, from_table)
+
+
+def _many_places() -> object:
+    """200 trials around Hanoi: open and closed, many at the same distance, two
+    sites some of them, updated on different days (ranks)."""
+    import random
+
+    rng = random.Random(3)
+    made = []
+    for n in range(200):
+        km = rng.choice([5, 10, 10, 20, 40, 80]) if n % 3 else rng.uniform(0, 90)
+        sites = [site("Hanoi", "Vietnam", at=destination(*HANOI, (n * 37) % 360, km))]
+        if n % 7 == 0:
+            sites.append(site("Hanoi", "Vietnam", at=destination(*HANOI, 90, km / 2)))
+        made.append(
+            trial(
+                f"P{n:03d}",
+                status=("RECRUITING", "COMPLETED", "NOT_YET_RECRUITING")[n % 3],
+                last_update=f"2024-{1 + n % 12:02d}-{1 + n % 27:02d}",
+                sites=tuple(sites),
+            )
+        )
+    return catalog_of(*made)
+
+
+@pytest.mark.parametrize("text", ["near=Hanoi&within=100", "country=Vietnam", "near=Hanoi"])
+def test_a_first_page_put_in_order_alone_is_the_whole_order_s_first_page(text: str) -> None:
+    catalog = _many_places()
+    for stop in (1, 20, 35):
+        page = find(catalog, _query(text)).rows(0, stop)  # only the first ones ordered
+        whole = find(catalog, _query(text)).frame()
+        assert len(whole) >= 4 * stop + 1
+        pd.testing.assert_frame_equal(page, whole.iloc[:stop])
+    later = find(catalog, _query(text))
+    pd.testing.assert_frame_equal(later.rows(20, 40), whole.iloc[20:40])

@@ -63,7 +63,7 @@ def _trials_mask(catalog: Catalog, trial_ids: pd.Series | Results) -> np.ndarray
     column of results (its rows are known: checked, not looked up), or any ids."""
     mask = np.zeros(len(catalog.trials), dtype=bool)
     if isinstance(trial_ids, Results) and trial_ids.catalog is catalog:
-        mask[trial_ids.positions] = True
+        mask[trial_ids.members] = True
         return mask
     if isinstance(trial_ids, Results):
         trial_ids = trial_ids["id"]
@@ -128,12 +128,10 @@ def find(catalog: Catalog, query: Query) -> Results:
     positions, best, distance = _nearest_site(
         index.site_trial[sites], sites, distances, bool(query.near)
     )
-    ranks = index.rank[positions]
-    if query.near:
-        order = np.lexsort((ranks, distance, ~index.is_open[positions]))
-    else:
-        order = np.argsort(ranks, kind="stable")
-    return Results(catalog, positions[order], distance[order], best[order])
+    # Put in order only as far as a page asks (see Results).
+    return Results(
+        catalog, positions, distance, best, ranks=index.rank[positions], near=bool(query.near)
+    )
 
 
 def apply_query(catalog: Catalog, query: Query) -> pd.DataFrame:

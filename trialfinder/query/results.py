@@ -64,18 +64,85 @@ class Results:
         positions: np.ndarray,
         distance: np.ndarray | None = None,
         best_site: np.ndarray | None = None,
+        ranks: np.ndarray | None = None,
+        near: bool = False,
     ) -> None:
         self.catalog = catalog
-        self.positions = positions
-        self.distance = distance
-        self.best_site = best_site
+        self._positions = positions
+        self._distance = distance
+        self._best_site = best_site
+        # Given ranks, the matches are not in order yet: they are put in order only
+        # as far as a page needs (open first, then nearest with ``near``, then rank).
+        self._ranks = ranks
+        self._near = near
+
+    @property
+    def positions(self) -> np.ndarray:
+        """The matches' rows of the trials table, in order."""
+        self._order_all()
+        return self._positions
+
+    @property
+    def distance(self) -> np.ndarray | None:
+        self._order_all()
+        return self._distance
+
+    @property
+    def best_site(self) -> np.ndarray | None:
+        self._order_all()
+        return self._best_site
+
+    @property
+    def members(self) -> np.ndarray:
+        """The matches' rows of the trials table, in no particular order."""
+        return self._positions
+
+    def _order_all(self) -> None:
+        if self._ranks is None:
+            return
+        self._take(self._lexsort(np.arange(len(self._ranks))))
+        self._ranks = None
+
+    def _lexsort(self, which: np.ndarray) -> np.ndarray:
+        ranks = self._ranks[which]
+        if not self._near:
+            return which[np.argsort(ranks, kind="stable")]
+        closed = ~self.catalog.search.is_open[self._positions[which]]
+        return which[np.lexsort((ranks, self._distance[which], closed))]
+
+    def _take(self, order: np.ndarray) -> None:
+        self._positions = self._positions[order]
+        self._distance = self._distance[order] if self._distance is not None else None
+        self._best_site = self._best_site[order] if self._best_site is not None else None
+
+    def _first(self, stop: int) -> np.ndarray:
+        """Which matches (indices into the unordered arrays) come first, ``stop`` of
+        them in order, without ordering the rest: the smallest keys are picked with
+        a partition (ties at the edge kept), and only those are sorted."""
+        n = len(self._ranks)
+        if not self._near:
+            chosen = np.argpartition(self._ranks, stop - 1)[:stop] if stop < n else np.arange(n)
+            return self._lexsort(chosen)[:stop]
+        closed = ~self.catalog.search.is_open[self._positions]
+        picked, need = [], stop
+        for is_closed in (False, True):
+            group = np.flatnonzero(closed == is_closed)
+            if need <= 0 or not len(group):
+                continue
+            if len(group) > need:
+                distances = self._distance[group]
+                edge = np.partition(distances, need - 1)[need - 1]
+                group = group[distances <= edge]
+            picked.append(group)
+            need -= len(group)
+        return self._lexsort(np.concatenate(picked))[:stop]
 
     def __len__(self) -> int:
-        return len(self.positions)
+        return len(self._positions)
 
     @property
     def empty(self) -> bool:
-        return len(self.positions) == 0
+        return len(self._positions) == 0
 
     def head(self, n: int = 5) -> pd.DataFrame:
         """The first ``n`` matches as a table (a page of cards)."""
@@ -86,12 +153,21 @@ class Results:
         ``distance_km``, and ``site_*`` columns naming the nearest matching site
         (empty without a place). Its index counts from ``start``."""
         picked = slice(start, stop)
-        positions = self.positions[picked]
+        if self._ranks is not None and stop is not None and 0 < stop < len(self) // 4:
+            first = self._first(stop)[start:]
+            positions = self._positions[first]
+            distance = None if self._distance is None else self._distance[first]
+            best_site = None if self._best_site is None else self._best_site[first]
+        else:
+            positions = self.positions[picked]
+            distance = None if self.distance is None else self.distance[picked]
+            best_site = None if self.best_site is None else self.best_site[picked]
         n = len(positions)
+        first_row = picked.indices(len(self))[0]
         frame = self.catalog.trials.take(positions)
-        frame.index = pd.RangeIndex(picked.indices(len(self))[0], picked.indices(len(self))[0] + n)
+        frame.index = pd.RangeIndex(first_row, first_row + n)
         columns: dict[str, Any] = {}
-        if self.best_site is None:
+        if best_site is None:
             columns["distance_km"] = np.full(n, np.nan)
             for name in SITE_RESULT_COLUMNS:
                 columns[f"site_{name}"] = _nulls(n)
@@ -99,9 +175,9 @@ class Results:
                 np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
             )
         else:
-            best = self.best_site[picked]
+            best = best_site
             search, sites = self.catalog.search, self.catalog.sites
-            columns["distance_km"] = self.distance[picked]
+            columns["distance_km"] = distance
             for name in SITE_RESULT_COLUMNS:
                 columns[f"site_{name}"] = pd.arrays.ArrowStringArray(
                     pa.chunked_array([search.site_values(sites, name, best)]), dtype=_NAN_STRING
