@@ -16,11 +16,19 @@ ever contacted.
 
 prints the figures and appends them, with the machine and date, to
 ``benchmarks/RESULTS.md``.
+
+    python -m benchmarks.load --data-dir /tmp/tf-bench/data --proxy 1,2,4 --sessions 30 \
+        --seconds 60 --think 0,0
+
+runs the same sessions through nginx as ``deploy/serve.py`` starts it, once with
+each number of dashboard processes, each session keeping its route cookie as a
+browser does, and reports pages a second and p95 for each beside the load average.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.cookiejar
 import json
 import os
 import random
@@ -160,6 +168,10 @@ class Session:
         self.base, self.tally, self.rng, self.think = base, tally, rng, think
         self.session_id: str | None = None
         self.trial_ids: list[str] = []
+        # Cookies kept as a browser keeps them: behind the proxy, its route cookie.
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
 
     def _send(self, action: str, body: dict) -> dict | None:
         if self.session_id:
@@ -173,7 +185,7 @@ class Session:
         error = None
         answer = None
         try:
-            with urllib.request.urlopen(request, timeout=60) as response:
+            with self.opener.open(request, timeout=60) as response:
                 answer = json.loads(response.read())
             while answer.get("status") not in ("ready", "error"):  # 202: still running
                 request = urllib.request.Request(
@@ -181,7 +193,7 @@ class Session:
                     data=json.dumps({"session_id": answer["session_id"]}).encode(),
                     headers={"Content-Type": "application/json"},
                 )
-                with urllib.request.urlopen(request, timeout=60) as response:
+                with self.opener.open(request, timeout=60) as response:
                     answer = json.loads(response.read())
             if answer.get("status") == "error":
                 error = "the page raised an exception"
@@ -239,10 +251,13 @@ def run(
     base: str,
     sessions: int,
     seconds: float,
-    server_pid: int | None,
+    server_pid: int | list[int] | None,
     seed: int = 7,
     think: tuple[float, float] = (0.0, 0.0),
 ) -> dict:
+    """Drive ``sessions`` visitors for ``seconds``; memory is summed over the server pids."""
+    pids = [server_pid] if isinstance(server_pid, int) else list(server_pid or [])
+    load_before = os.getloadavg()[0]
     tally = Tally()
     stop = time.monotonic() + seconds
     warm_rss: list[float] = []
@@ -259,12 +274,12 @@ def run(
     workers = [threading.Thread(target=visitor, args=(i,), daemon=True) for i in range(sessions)]
     for worker in workers:
         worker.start()
-    if server_pid:
+    if pids:
         time.sleep(min(30.0, seconds / 4))
-        warm_rss.append(rss_mb(server_pid))
+        warm_rss.append(sum(rss_mb(pid) for pid in pids))
     for worker in workers:
         worker.join()
-    end_rss = rss_mb(server_pid) if server_pid else None
+    end_rss = sum(rss_mb(pid) for pid in pids) if pids else None
     latencies = sorted(tally.latencies)
     p95 = latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan")
     growth = (end_rss / warm_rss[0] - 1) * 100 if warm_rss and end_rss else None
@@ -280,6 +295,10 @@ def run(
         "rss_warm_mb": warm_rss[0] if warm_rss else None,
         "rss_end_mb": end_rss,
         "rss_growth_pct": growth,
+        "finished": len(latencies),
+        "pages_per_s": len(latencies) / seconds,
+        "load_before": load_before,
+        "load_after": os.getloadavg()[0],
     }
 
 
@@ -333,6 +352,77 @@ def table(result: dict, label: str) -> str:
     return "\n".join(lines)
 
 
+def run_through_proxy(
+    data_dir: Path,
+    process_counts: list[int],
+    sessions: int,
+    seconds: float,
+    think: tuple[float, float],
+) -> list[dict]:
+    """The same sessions through nginx in front of 1, 2, ... N warm processes."""
+    import tempfile
+
+    from deploy.serve import Stack
+
+    results = []
+    for count in process_counts:
+        with tempfile.TemporaryDirectory(prefix="tf-load-proxy-") as run_dir:
+            stack = Stack(
+                data_dir=data_dir.resolve(),
+                processes=count,
+                run_dir=Path(run_dir),
+                public_port=_free_port(),
+                internal_port=_free_port(),
+                say=lambda line: print(line, file=sys.stderr, flush=True),
+            )
+            with stack:
+                pids = [backend.process.pid for backend in stack.backends]
+                # The internal listener: the same routing, with the agent API let through.
+                result = run(stack.internal_url, sessions, seconds, pids, think=think)
+        result["processes"] = count
+        results.append(result)
+        print(
+            f"{count} process(es): {result['pages_per_s']:.1f} pages/s, "
+            f"p95 {result['p95_s'] * 1000:,.0f} ms, {len(result['errors'])} errors",
+            file=sys.stderr,
+            flush=True,
+        )
+    return results
+
+
+def proxy_table(results: list[dict], label: str) -> str:
+    first = results[0]
+    lines = [
+        f"### Load test through nginx: {label}",
+        "",
+        f"{first['sessions']} sessions for {first['seconds']:.0f} s with each number of "
+        f"processes; reading time {_think_words(first['think'])}; sessions keep their route "
+        "cookie; the processes warmed before the proxy sent them anything.",
+        "",
+        "| processes | pages finished | pages/s | p50 | p95 | errors | memory of the processes "
+        "(RSS, sum) | load average before / after |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in results:
+        memory = f"{r['rss_end_mb']:,.0f} MB" if r["rss_end_mb"] else "n/a"
+        lines.append(
+            f"| {r['processes']} | {r['finished']:,} "
+            f"| {r['pages_per_s']:.1f} | {r['p50_s'] * 1000:,.0f} ms | {r['p95_s'] * 1000:,.0f} ms "
+            f"| {len(r['errors'])} | {memory} | {r['load_before']:.1f} / {r['load_after']:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def _counts(text: str) -> list[int]:
+    try:
+        counts = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError("give numbers of processes, e.g. 1,2,4") from None
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError("each number of processes must be at least 1")
+    return counts
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, required=True)
@@ -346,7 +436,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     parser.add_argument("--label", default="", help="what the data is, e.g. '600,000 trials'")
+    parser.add_argument(
+        "--proxy",
+        type=_counts,
+        help="run through nginx with each of these numbers of processes, e.g. 1,2,4",
+    )
     args = parser.parse_args(argv)
+    if args.proxy:
+        results = run_through_proxy(
+            args.data_dir, args.proxy, args.sessions, args.seconds, args.think
+        )
+        text = proxy_table(results, args.label or str(args.data_dir))
+        print(text)
+        if not args.no_record:
+            with RESULTS.open("a", encoding="utf-8") as out:
+                out.write(f"\n{text}\n\n{describe_machine()}\n")
+        return 0 if not any(r["errors"] for r in results) else 1
     port = _free_port()
     server = start_server(args.data_dir, port)
     try:

@@ -11,7 +11,7 @@ from trialfinder.family import breakdown
 from trialfinder.family.export import results_to_csv
 from trialfinder.family.flags import trust_flags
 from trialfinder.i18n import _, language, ngettext
-from trialfinder.query import Query, apply_query
+from trialfinder.query import Query, apply_query, find
 from trialfinder.ui import page
 from trialfinder.ui.cards import CARDS_PER_PAGE, trial_card
 from trialfinder.ui.charts import bar_chart
@@ -29,7 +29,7 @@ def _results_csv(the_catalog: Catalog, query: Query) -> str:
 parsed = page.current()
 page.show_notice(parsed)
 the_catalog = catalog()
-results = apply_query(the_catalog, parsed.query)
+results = find(the_catalog, parsed.query)
 count = len(results)
 
 st.subheader(ngettext("{n} trial matches", "{n} trials match", count).format(n=count))
@@ -93,7 +93,7 @@ if count:
                 bar_chart(breakdown.by_phase(results), "find-phase")
 
 start = (current_page - 1) * CARDS_PER_PAGE
-for _index, row in results.iloc[start : start + CARDS_PER_PAGE].iterrows():
+for _index, row in results.rows(start, start + CARDS_PER_PAGE).iterrows():
     trial = the_catalog.trial(str(row["id"]))
     trial_card(row, trust_flags(trial) if trial is not None else ())
 if count == 0:

@@ -4,7 +4,7 @@ import streamlit as st
 
 from trialfinder.catalog import Catalog
 from trialfinder.i18n import _, language, ngettext
-from trialfinder.query import Query, apply_query, result_sites, site_trials
+from trialfinder.query import Query, find, result_sites, site_trials
 from trialfinder.ui import page
 from trialfinder.ui.data import catalog, data_dir
 from trialfinder.ui.sitemap import legend, site_map, trials_at
@@ -19,7 +19,7 @@ def the_map(the_catalog: Catalog, query: Query) -> None:
     rest of the dashboard. It keeps only the catalog and the query between
     reruns (not the sites, which may be millions of rows).
     """
-    results = apply_query(the_catalog, query)
+    results = find(the_catalog, query)
     sites = result_sites(the_catalog, query, results)
     n_sites, n_trials = len(sites), len(results)
     st.subheader(

@@ -18,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-OWN = {"trialfinder", "tests", "benchmarks", "pages"}
+OWN = {"trialfinder", "tests", "benchmarks", "pages", "deploy"}
 
 
 def _name(requirement: str) -> str:
@@ -80,8 +80,8 @@ def test_the_dashboard_and_the_package_declare_what_they_import():
     assert not _undeclared(modules, _declared())
 
 
-def test_tests_and_benchmarks_declare_what_they_import():
-    modules = _third_party(_python_files("tests", "benchmarks"))
+def test_tests_benchmarks_and_deploy_declare_what_they_import():
+    modules = _third_party(_python_files("tests", "benchmarks", "deploy"))
     assert "pytest" in modules
     assert not _undeclared(modules, _declared("test"))
 

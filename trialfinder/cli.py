@@ -20,7 +20,7 @@ from trialfinder.family import export as exporting
 from trialfinder.follow import digest, mail
 from trialfinder.follow import feeds as feeding
 from trialfinder.model import Trial
-from trialfinder.query import FILTERS, apply_query, parse_query
+from trialfinder.query import FILTERS, find, parse_query
 from trialfinder.sources.files import (
     DEFAULT_FILE_MB,
     DEFAULT_RECORD_MB,
@@ -624,7 +624,7 @@ def search(query_string: str, fmt: str, data_dir: Path | None, **flags) -> None:
     directory = _data_dir(data_dir)
     catalog = load_catalog(directory)
     _warn_problems(len(catalog.problems))
-    results = apply_query(catalog, parsed.query)
+    results = find(catalog, parsed.query)
     click.echo(parsed.query.describe(len(results), catalog.synonyms), err=True)
     for typed in parsed.query.cond:
         meanings = read_condition(typed, catalog.synonyms).meanings

@@ -9,7 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.load import Session, Tally, _free_port, _think, run, start_server, table
+from benchmarks.load import (
+    Session,
+    Tally,
+    _counts,
+    _free_port,
+    _think,
+    proxy_table,
+    run,
+    run_through_proxy,
+    start_server,
+    table,
+)
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -51,3 +62,21 @@ def test_a_session_reads_between_its_bounds_and_never_past_the_end() -> None:
     started = time.monotonic()
     session.read(until=started)  # the run is over: no reading at all
     assert time.monotonic() - started < 0.05
+
+
+def test_a_short_run_through_the_proxy_with_one_and_two_processes() -> None:
+    results = run_through_proxy(DATA, [1, 2], sessions=4, seconds=6, think=(0.0, 0.0))
+    assert [r["processes"] for r in results] == [1, 2]
+    for result in results:
+        assert result["errors"] == []  # an agent session reached another process: an error
+        assert result["finished"] >= 4 and result["pages_per_s"] > 0
+        assert result["rss_end_mb"] > 50 * result["processes"]
+    text = proxy_table(results, "the shipped data")
+    assert text.count("\n| 1 |") == 1 and text.count("\n| 2 |") == 1
+
+
+def test_process_counts_are_positive_numbers() -> None:
+    assert _counts("1,2,4") == [1, 2, 4]
+    for bad in ("", "0", "1,x", "-2"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            _counts(bad)

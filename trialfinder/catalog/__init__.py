@@ -16,12 +16,13 @@ treatment and sponsor views only) when first used. Beside them:
   time for the trial page (:meth:`Catalog.trial`), from disk for a snapshot;
 - ``search``: the arrays :mod:`trialfinder.query` works with, built once with
   the tables (:class:`SearchIndex`): a word index of the terms, codes of the
-  columns with few values, the default order of results and the trials table
-  in that order, the sites by latitude and by country.
+  columns with few values, the default order of results, the sites by
+  latitude and by country.
 
 The snapshot is under ``data/.snapshot/v<version>-<fingerprint>/``, rebuilt when
 the data files change: the tables and the index as Arrow IPC files (a cold load
-is a read of bytes, nothing parsed or converted), the records back to back in
+maps the files, nothing parsed or converted: every process serving the
+same snapshot shares its pages), the records back to back in
 ``records.bin``. It is built streaming, never holding the trials: they flow
 from the data files into chunks of rows spilled to disk. A whole registry is
 read by worker processes (one a core) and built in a process of its own, so a

@@ -16,12 +16,13 @@ treatment and sponsor views only) when first used. Beside them:
   time for the trial page (:meth:`Catalog.trial`), from disk for a snapshot;
 - ``search``: the arrays :mod:`trialfinder.query` works with, built once with
   the tables (:class:`SearchIndex`): a word index of the terms, codes of the
-  columns with few values, the default order of results and the trials table
-  in that order, the sites by latitude and by country.
+  columns with few values, the default order of results, the sites by
+  latitude and by country.
 
 The snapshot is under ``data/.snapshot/v<version>-<fingerprint>/``, rebuilt when
 the data files change: the tables and the index as Arrow IPC files (a cold load
-is a read of bytes, nothing parsed or converted), the records back to back in
+maps the files, nothing parsed or converted: every process serving the
+same snapshot shares its pages), the records back to back in
 ``records.bin``. It is built streaming, never holding the trials: they flow
 from the data files into chunks of rows spilled to disk. A whole registry is
 read by worker processes (one a core) and built in a process of its own, so a
@@ -56,12 +57,10 @@ from trialfinder.catalog.rows import CHUNK_TRIALS, _Chunk, _Memo
 from trialfinder.catalog.schema import (
     _CHILDREN,
     _EAGER,
-    RANKED,
     RECORDS_FILE,
     SCHEMAS,
     TABLES,
     _decoded,
-    _numpy,
     _read_ipc,
     _stored,
     _to_frame,
@@ -239,10 +238,6 @@ def _assemble(parts: list[_Part], sort_by_id: bool, out: Path | None) -> tuple[_
             for name in TABLES:
                 (part.spill / f".spill-{name}.arrow").unlink(missing_ok=True)
     index = build_index(final, counts["terms"])
-    final[RANKED] = _ordered(
-        final["trials"], _numpy(index["by_rank"]), out / f"{RANKED}.arrow" if out else None
-    )
-    index.update(_text_codes(final[RANKED], "ranked"))
     index.update(_text_codes(final["sites"], "sites", 1 << 20, only=SITE_RESULT_COLUMNS))
     return _Built(final, index, offsets, lengths), records
 
@@ -328,14 +323,9 @@ def _catalog(
         "site_country.codes": n_sites,
         "site_status.codes": n_sites,
     }
-    ranked = built.tables[RANKED]
-    if (
-        len(records) != n_trials
-        or ranked.num_rows != n_trials
-        or any(len(built.index[k]) != v for k, v in expected.items())
-    ):
+    if len(records) != n_trials or any(len(built.index[k]) != v for k, v in expected.items()):
         raise ValueError("the index does not match the tables")
-    search = _search_index(built.index, ranked).attach(frames["trials"], frames["sites"])
+    search = _search_index(built.index).attach(frames["trials"], frames["sites"])
     return Catalog(
         **frames,
         records=records,

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from trialfinder.catalog.schema import SCHEMAS, _i32, _numpy, _one_piece, _read_ipc
+from trialfinder.catalog.schema import _i32, _numpy, _read_ipc
 from trialfinder.words import learned as learning
 
 #: The word indexes the catalog keeps, each over a group of term kinds: what a
@@ -164,13 +164,8 @@ class SearchIndex:
 
     #: Trials in the default order: open first, then most recently updated, then id.
     by_rank: np.ndarray
-    #: The trials table's columns in that order (rows ``by_rank``): results are
-    #: read from it front to back, not gathered from all over the table.
-    ranked: pa.Table
-    #: Its text columns with few distinct values as codes (-1: missing) into them:
-    #: rows are picked from a small array instead of a large one (see ranked_rows).
-    ranked_codes: dict[str, tuple[np.ndarray, pa.Array]]
-    #: The same for the sites table's text columns (those with few distinct values).
+    #: The sites table's text columns with few distinct values, as codes (-1:
+    #: missing) into them: a result's nearest sites are picked from a small array.
     site_codes: dict[str, tuple[np.ndarray, pa.Array]]
     #: Trials in id order (to find one by id).
     by_id: np.ndarray
@@ -231,35 +226,6 @@ class SearchIndex:
             lat_sorted=lat[self.by_lat],
             country_start=np.r_[0, np.cumsum(np.bincount(codes[codes >= 0], minlength=n_values))],
         )
-
-    def ranked_rows(self, which: np.ndarray | None) -> pa.Table:
-        """Rows of the ranked table: all (None), those of a mask, or at indices."""
-        if which is None:
-            return self.ranked
-        if which.dtype == bool:
-            which = np.flatnonzero(which)
-        # Rows far apart are read in table order, then put in the order asked for:
-        # the second take reads from the few rows taken, not from the whole table.
-        ascending = bool((which[1:] >= which[:-1]).all())
-        if ascending:
-            indices, reorder = pa.array(which, type=pa.int64()), None
-        else:
-            order = np.argsort(which, kind="stable")
-            inverse = np.empty_like(order)
-            inverse[order] = np.arange(len(order))
-            indices, reorder = pa.array(which[order], type=pa.int64()), pa.array(inverse)
-        columns = []
-        for name, column in zip(self.ranked.column_names, self.ranked.columns, strict=True):
-            coded = self.ranked_codes.get(name)
-            if coded is None:
-                taken = column.chunk(0).take(indices)
-                columns.append(taken if reorder is None else taken.take(reorder))
-                continue
-            codes, distinct = coded
-            picked = codes[which]
-            missing = picked < 0 if self._has_missing(name, codes) else None
-            columns.append(distinct.take(pa.array(picked, mask=missing)))
-        return pa.Table.from_arrays(columns, schema=self.ranked.schema)
 
     def site_values(self, sites: pd.DataFrame, name: str, rows: np.ndarray) -> pa.Array:
         """A text column of the sites table at ``rows``, through its codes if it has them."""
@@ -451,7 +417,7 @@ def _codes_of(index: dict[str, pa.Array], prefix: str) -> dict[str, tuple[np.nda
     }
 
 
-def _search_index(index: dict[str, pa.Array], ranked: pa.Table) -> SearchIndex:
+def _search_index(index: dict[str, pa.Array]) -> SearchIndex:
     def codes(key: str) -> Codes:
         return Codes(_numpy(index[f"{key}.codes"]), tuple(index[f"{key}.values"].to_pylist()))
 
@@ -466,12 +432,8 @@ def _search_index(index: dict[str, pa.Array], ranked: pa.Table) -> SearchIndex:
         )
         for group in WORD_GROUPS
     }
-    if ranked.schema != SCHEMAS["trials"]:
-        raise ValueError("the ranked table has other columns than this version writes")
     return SearchIndex(
         by_rank=_numpy(index["by_rank"]),
-        ranked=_one_piece(ranked),
-        ranked_codes=_codes_of(index, "ranked"),
         site_codes=_codes_of(index, "sites"),
         by_id=_numpy(index["by_id"]),
         status=codes("status"),
@@ -506,7 +468,7 @@ def _write_index(path: Path, index: dict[str, pa.Array]) -> None:
 
 
 def _read_index(path: Path) -> dict[str, pa.Array]:
-    table = _read_ipc(path)
+    table = _read_ipc(path, mapped=True)
     if table.num_rows != 1:
         raise ValueError("the index file is not one row")
     return {name: table.column(name).chunk(0).flatten() for name in table.column_names}

@@ -14,13 +14,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 TABLES = ("trials", "sites", "arms", "terms")
-#: The trials table again, in the default order of results (see SearchIndex.ranked).
-RANKED = "ranked"
 #: The tables read with the catalog; the others are read when first used.
 _EAGER = ("trials", "sites")
-#: 8: the records carry posted results and publications, and the terms the registry's MeSH
-#: readings learned (a snapshot without them is rebuilt).
-SNAPSHOT_VERSION = "8"
+#: 9: the records carry posted results and publications, and the terms the registry's MeSH
+#: readings learned; the trials table is stored once (no ranked copy) and read mapped.
+SNAPSHOT_VERSION = "9"
 RECORDS_FILE = "records.bin"
 INDEX_FILE = "index.arrow"
 META_FILE = "meta.json"
@@ -136,12 +134,14 @@ def _decoded(table: pa.Table) -> pa.Table:
 
 
 def _read_ipc(path: Path, mapped: bool = False) -> pa.Table:
-    """A table of an Arrow IPC file, read into memory in one read (the columns are
-    views of it: nothing is copied or converted).
+    """A table of an Arrow IPC file: memory-mapped (the columns are views of the
+    file's pages, which every process reading the same file shares), or read into
+    memory in one read. Nothing is copied or converted either way.
 
-    Only the build's own files in its staging folder are memory-mapped: a mapped
-    file cut short under a running server (a snapshot file overwritten in place)
-    would crash the whole process at its next read.
+    Mapping is safe because a snapshot file is never written in place: a snapshot
+    is written in a staging folder and renamed into place, and an old one removed
+    (unlinked: its pages stay readable to whoever still maps them). A mapped file
+    cut short in place would crash the process at its next read.
     """
     if mapped:
         with pa.memory_map(str(path), "r") as source:

@@ -23,7 +23,6 @@ from trialfinder.catalog.schema import (
     _EAGER,
     INDEX_FILE,
     META_FILE,
-    RANKED,
     RECORDS_FILE,
     SNAPSHOT_VERSION,
     TABLES,
@@ -72,7 +71,6 @@ def write_snapshot(catalog: Catalog, directory: Path) -> Path:
         for name in TABLES:
             table = _to_table(getattr(catalog, name), name)
             _ordered(table, None, staging / f"{name}.arrow", name)
-        _ordered(catalog.search.ranked, None, staging / f"{RANKED}.arrow")
         _write_index(staging / INDEX_FILE, _index_of(catalog))
         with open(staging / RECORDS_FILE, "wb") as out:
             for piece in catalog.records.payload():
@@ -114,10 +112,9 @@ def _index_of(catalog: Catalog) -> dict[str, pa.Array]:
         index[f"learned.{group}.keys"] = pairs.keys
         index[f"learned.{group}.offsets"] = pa.array(pairs.offsets, type=pa.int64())
         index[f"learned.{group}.terms"] = pairs.terms
-    for prefix, coded in (("ranked", s.ranked_codes), ("sites", s.site_codes)):
-        for name, (codes, distinct) in coded.items():
-            index[f"{prefix}.{name}.codes"] = pa.array(codes, type=pa.int32())
-            index[f"{prefix}.{name}.values"] = distinct
+    for name, (codes, distinct) in s.site_codes.items():
+        index[f"sites.{name}.codes"] = pa.array(codes, type=pa.int32())
+        index[f"sites.{name}.values"] = distinct
     return index
 
 
@@ -179,13 +176,13 @@ def read_snapshot(directory: Path) -> Catalog:
     if meta.get("version") != SNAPSHOT_VERSION:
         raise ValueError("snapshot written by another version")
     index = _read_index(directory / INDEX_FILE)
+    # Memory-mapped: every process serving this snapshot shares its pages.
     tables: dict[str, Any] = {
-        name: _read_ipc(directory / f"{name}.arrow")
+        name: _read_ipc(directory / f"{name}.arrow", mapped=True)
         if name in _EAGER
         else _open_ipc(name, directory)
         for name in TABLES
     }
-    tables[RANKED] = _read_ipc(directory / f"{RANKED}.arrow")
     built = _Built(
         tables, index, _numpy(index["records.offsets"]), _numpy(index["records.lengths"])
     )

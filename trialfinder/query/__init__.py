@@ -9,7 +9,14 @@ Bad values never raise: :func:`parse_query` returns the query it could read
 and one :class:`QueryProblem` for everything it ignored.
 """
 
-from trialfinder.query.apply import apply_query, matching_sites, result_sites, search, site_trials
+from trialfinder.query.apply import (
+    apply_query,
+    find,
+    matching_sites,
+    result_sites,
+    search,
+    site_trials,
+)
 from trialfinder.query.filters import (
     DEFAULT_WITHIN_KM,
     FILTERS,
@@ -19,6 +26,7 @@ from trialfinder.query.filters import (
     QueryProblem,
 )
 from trialfinder.query.parse import ParsedQuery, Query, parse_query
+from trialfinder.query.results import Results
 
 __all__ = [
     "DEFAULT_WITHIN_KM",
@@ -29,7 +37,9 @@ __all__ = [
     "ParsedQuery",
     "Query",
     "QueryProblem",
+    "Results",
     "apply_query",
+    "find",
     "matching_sites",
     "parse_query",
     "result_sites",

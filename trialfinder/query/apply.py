@@ -11,9 +11,6 @@ time.
 
 from __future__ import annotations
 
-import weakref
-from typing import Any
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -21,38 +18,14 @@ import pyarrow.compute as pc
 
 from trialfinder.ages import ChildAge
 from trialfinder.catalog import Catalog
-from trialfinder.catalog.index import SITE_RESULT_COLUMNS
-from trialfinder.catalog.schema import frame_columns
 from trialfinder.query.filters import FILTERS
 from trialfinder.query.parse import Query, Source, parse_query
 from trialfinder.query.place import PLACE_FILTER
+from trialfinder.query.results import ROWS, Results, _Rows
 
 #: "child", "children", "trẻ em" typed with a condition ask for trials that admit
 #: at least the oldest child, 17 years 11 months.
 OLDEST_CHILD = ChildAge(18 * 12 - 1)
-#: Where a results table keeps the trial rows it was taken from (see _Rows).
-_ROWS = "trialfinder.rows"
-
-
-class _Rows:
-    """The rows of the trials table a results table was taken from, kept in its
-    ``attrs`` so the sites of the results are found without looking ids up again.
-    Never copied (pandas deep-copies ``attrs`` into every frame derived from it);
-    checked against the ids before use, as a frame derived from the results may
-    hold other rows."""
-
-    __slots__ = ("catalog", "positions")
-
-    def __init__(self, catalog: Catalog, positions: np.ndarray) -> None:
-        # Weakly: a results table kept somewhere must not keep an old catalog alive.
-        self.catalog = weakref.ref(catalog)
-        self.positions = positions
-
-    def __deepcopy__(self, memo: dict) -> _Rows:
-        return self
-
-    def __copy__(self) -> _Rows:
-        return self
 
 
 def _trial_mask(catalog: Catalog, query: Query) -> np.ndarray:
@@ -71,22 +44,26 @@ def _trial_mask(catalog: Catalog, query: Query) -> np.ndarray:
     return mask
 
 
-def _trials_mask(catalog: Catalog, trial_ids: pd.Series) -> np.ndarray:
-    """The trials (a mask of the trials table's rows) of ``trial_ids``: a column of a
-    results table (its rows are known: checked, not looked up), or any ids."""
+def _trials_mask(catalog: Catalog, trial_ids: pd.Series | Results) -> np.ndarray:
+    """The trials (a mask of the trials table's rows) of ``trial_ids``: results, a
+    column of results (its rows are known: checked, not looked up), or any ids."""
     mask = np.zeros(len(catalog.trials), dtype=bool)
-    rows = trial_ids.attrs.get(_ROWS)
+    if isinstance(trial_ids, Results) and trial_ids.catalog is catalog:
+        mask[trial_ids.members] = True
+        return mask
+    if isinstance(trial_ids, Results):
+        trial_ids = trial_ids["id"]
+    rows = trial_ids.attrs.get(ROWS)
     if (
         isinstance(rows, _Rows)
         and rows.catalog() is catalog
         and len(rows.positions) == len(trial_ids)
         and isinstance(trial_ids.dtype, pd.StringDtype)
     ):
-        # The ids those rows hold, read from the ranked table (in results order,
-        # mostly front to back), must be the ids given, one for one.
-        index = catalog.search
-        ranked_ids = index.ranked.column("id").chunk(0)
-        expected = ranked_ids.take(pa.array(index.rank[rows.positions], type=pa.int64()))
+        # The ids those rows hold must be the ids given, one for one.
+        ids = catalog.trials["id"].array._pa_array
+        ids = ids.chunk(0) if ids.num_chunks == 1 else ids.combine_chunks()
+        expected = ids.take(pa.array(rows.positions, type=pa.int64()))
         given = pa.array(trial_ids.array)
         if len(given) == 0 or pc.all(pc.equal(given, expected)).as_py():
             mask[rows.positions] = True
@@ -96,7 +73,7 @@ def _trials_mask(catalog: Catalog, trial_ids: pd.Series) -> np.ndarray:
     return mask
 
 
-def matching_sites(catalog: Catalog, query: Query, trial_ids: pd.Series) -> pd.DataFrame:
+def matching_sites(catalog: Catalog, query: Query, trial_ids: pd.Series | Results) -> pd.DataFrame:
     """Sites of the candidate trials that are in the place, with their distance."""
     sites, distances = PLACE_FILTER.sites(catalog, query, _trials_mask(catalog, trial_ids))
     matched = catalog.sites.take(sites)
@@ -122,71 +99,38 @@ def _nearest_site(
     return trial_of[first], sites[first], distances[first]
 
 
-_SITE_COLUMNS = SITE_RESULT_COLUMNS
-_NAN_STRING = pd.StringDtype("pyarrow", na_value=np.nan)
-
-
-def _nulls(n: int) -> pd.api.extensions.ExtensionArray:
-    return pd.arrays.ArrowStringArray(pa.chunked_array([pa.nulls(n, pa.large_string())]))
+def find(catalog: Catalog, query: Query) -> Results:
+    """Matching trials, open first, then nearest, then most recently updated: their
+    count and order, with no row built until a page asks for it (see :class:`Results`)."""
+    index = catalog.search
+    mask = _trial_mask(catalog, query)
+    if not query.has_place:
+        # In the default order already: the matching trials of the rank, front to back.
+        return Results(catalog, index.by_rank[mask[index.by_rank]])
+    sites, distances = PLACE_FILTER.sites(catalog, query, mask)
+    positions, best, distance = _nearest_site(
+        index.site_trial[sites], sites, distances, bool(query.near)
+    )
+    # Put in order only as far as a page asks (see Results).
+    return Results(
+        catalog, positions, distance, best, ranks=index.rank[positions], near=bool(query.near)
+    )
 
 
 def apply_query(catalog: Catalog, query: Query) -> pd.DataFrame:
-    """Matching trials, open first, then nearest, then most recently updated.
+    """Every matching trial as a table, in :func:`find`'s order (for a CSV or an
+    export; a page takes its rows from :func:`find`).
 
     Beside the trial columns: ``distance_km`` and ``site_*`` columns naming the
     nearest matching site when a place is set.
     """
-    index = catalog.search
-    mask = _trial_mask(catalog, query)
-    site_columns: dict[str, Any]
-    if not query.has_place:
-        # In the default order already: the matching rows of the ranked table, front to back.
-        in_order = mask[index.by_rank]
-        positions = index.by_rank[in_order]
-        table = index.ranked_rows(None if in_order.all() else in_order)
-        n = len(positions)
-        distance = np.full(n, np.nan)
-        site_columns = {f"site_{c}": _nulls(n) for c in _SITE_COLUMNS}
-        site_columns["site_approximate"] = pd.arrays.BooleanArray(
-            np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
-        )
-    else:
-        sites, distances = PLACE_FILTER.sites(catalog, query, mask)
-        positions, best, distance = _nearest_site(
-            index.site_trial[sites], sites, distances, bool(query.near)
-        )
-        ranks = index.rank[positions]
-        if query.near:
-            order = np.lexsort((ranks, distance, ~index.is_open[positions]))
-        else:
-            order = np.argsort(ranks, kind="stable")
-        positions, best, distance, ranks = (
-            positions[order],
-            best[order],
-            distance[order],
-            ranks[order],
-        )
-        table = index.ranked_rows(ranks)
-        site_columns = {
-            f"site_{c}": pd.arrays.ArrowStringArray(
-                pa.chunked_array([index.site_values(catalog.sites, c, best)]), dtype=_NAN_STRING
-            )
-            for c in _SITE_COLUMNS
-        }
-        site_columns["site_approximate"] = catalog.sites["approximate"].to_numpy()[best]
-    result = pd.DataFrame(
-        {**frame_columns(table, "trials"), "distance_km": distance, **site_columns},
-        index=pd.RangeIndex(len(positions)),
-        copy=False,
-    )
-    result.attrs[_ROWS] = _Rows(catalog, positions)
-    return result
+    return find(catalog, query).frame()
 
 
-def search(catalog: Catalog, source: Source | Query) -> pd.DataFrame:
-    """Convenience: parse (when needed) and apply."""
+def search(catalog: Catalog, source: Source | Query) -> Results:
+    """Parse (when needed) and find: ``len()`` is the count, ``.head(20)`` the first page."""
     query = source if isinstance(source, Query) else parse_query(source).query
-    return apply_query(catalog, query)
+    return find(catalog, query)
 
 
 def site_trials(catalog: Catalog, sites: pd.DataFrame) -> np.ndarray:
@@ -196,12 +140,13 @@ def site_trials(catalog: Catalog, sites: pd.DataFrame) -> np.ndarray:
     return catalog.search.site_trial[sites.index.to_numpy()]
 
 
-def result_sites(catalog: Catalog, query: Query, results: pd.DataFrame) -> pd.DataFrame:
+def result_sites(catalog: Catalog, query: Query, results: pd.DataFrame | Results) -> pd.DataFrame:
     """The sites a view shows for its results: with a place, the sites in it that
     matched; without one, every site of the matching trials."""
+    ids = results if isinstance(results, Results) else results["id"]
     if query.has_place:
-        return matching_sites(catalog, query, results["id"])
-    trials = _trials_mask(catalog, results["id"])
+        return matching_sites(catalog, query, ids)
+    trials = _trials_mask(catalog, ids)
     if trials.all():
         return catalog.sites
     return catalog.sites.take(catalog.search.sites_of(np.flatnonzero(trials)))

@@ -1,0 +1,1 @@
+"""How trialfinder is served: nginx in front of several dashboard processes (see README)."""
