@@ -51,7 +51,7 @@ def routes(access_log: Path, uri: str = "") -> dict[str, set[str]]:
     logged late)."""
     served: dict[str, set[str]] = {}
     for line in access_log.read_text(encoding="utf-8").splitlines():
-        if uri and f" {uri}\" " not in line:
+        if uri and f' {uri}" ' not in line:
             continue
         found = re.search(r"upstream=(\S+) route=(\S+)", line)
         if found and found.group(1) != "-":
