@@ -9,6 +9,7 @@ import streamlit as st
 from trialfinder import breakdown
 from trialfinder.catalog import Catalog
 from trialfinder.export import results_to_csv
+from trialfinder.family.contacts import contacts_for
 from trialfinder.flags import trust_flags
 from trialfinder.i18n import _, language, ngettext
 from trialfinder.query import Query, apply_query
@@ -91,9 +92,15 @@ if count:
                 bar_chart(breakdown.by_phase(results), "find-phase")
 
 start = (current_page - 1) * CARDS_PER_PAGE
+place = parsed.query.place
+where = (place.lat, place.lon) if place else (None, None)
 for _index, row in results.iloc[start : start + CARDS_PER_PAGE].iterrows():
     trial = the_catalog.trial(str(row["id"]))
-    trial_card(row, trust_flags(trial) if trial is not None else ())
+    if trial is None:
+        trial_card(row)
+        continue
+    first = contacts_for(trial, *where, limit=1)
+    trial_card(row, trust_flags(trial), first[0] if first else None)
 if count == 0:
     st.info(
         _("No trial matches. Try fewer filters, another word for the condition, or a wider radius.")

@@ -12,5 +12,10 @@ trial = page.requested_trial(
     parsed, the_catalog, _("Choose a trial on the Find page to read about it here.")
 )
 if trial is not None:
-    sites = the_catalog.sites
-    trial_view(trial, the_catalog.built_at, sites.loc[sites["trial_id"] == trial.id])
+    place = parsed.query.place
+    trial_view(
+        trial,
+        the_catalog.built_at,
+        the_catalog.sites_of([trial.id]),
+        place=(place.lat, place.lon) if place else None,
+    )

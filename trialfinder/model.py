@@ -109,8 +109,11 @@ ENUMERATIONS: dict[str, tuple[str, ...]] = {
 @dataclass(frozen=True)
 class Contact:
     name: str | None = None
+    #: As the registry spells it (CONTACT, PRINCIPAL_INVESTIGATOR ...) or a curator's words.
     role: str | None = None
     phone: str | None = None
+    #: An extension to dial after the number, when the record gives one.
+    phone_ext: str | None = None
     email: str | None = None
 
 
@@ -222,6 +225,9 @@ class Trial:
     collaborators: tuple[str, ...] = ()
     dates: Dates = field(default_factory=Dates)
     sites: tuple[Site, ...] = ()
+    #: Study-wide contacts (the registry's centralContacts): who to call about the
+    #: trial as a whole, whatever the site.
+    contacts: tuple[Contact, ...] = ()
     has_results: bool | None = None
     #: Curated notes for families.
     active_substance: str | None = None

@@ -164,9 +164,16 @@ def test_nested_lists(every_key: Trial) -> None:
                     name="Dr A",
                     role="Principal investigator",
                     phone="0243 123 4567",
+                    phone_ext="21",
                     email="a@example.org",
                 ),
             ),
+        ),
+    )
+    # Study-wide contacts; the invisible word joiner in the address is taken out.
+    assert every_key.contacts == (
+        Contact(
+            name="Trial desk", role="CONTACT", phone="+84 24 3971 0000", email="desk@example.org"
         ),
     )
 

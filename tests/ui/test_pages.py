@@ -419,10 +419,9 @@ def test_trial_page_shows_sites_with_their_status_and_contacts(open_app):
     at = open_app("id=TF-CP-001", page="pages/trial.py")
     text = joined(at)
     assert "**Hanoi Rehabilitation Hospital, Hanoi, Vietnam** · Recruiting" in text
-    assert (
-        "Contact: Dr Tran Thi Lan, Study coordinator, +84 24 3825 0000, cp.study@example.test"
-        in text
-    )
+    # Issue 19: the phone and the address are links to tap.
+    assert "Dr Tran Thi Lan, Study coordinator · ☎ [+84 24 3825 0000](tel:+842438250000)" in text
+    assert "✉ [cp.study@example.test](mailto:cp.study@example.test?subject=" in text
     assert "**Sponsor:** Hanoi Rehabilitation Hospital" in text
 
 

@@ -37,6 +37,7 @@ from trialfinder.model import (
     Site,
     Trial,
 )
+from trialfinder.sources.clean import visible
 
 SOURCE = "curated"
 OVERLAY_SOURCE = "ctgov+curated"
@@ -145,7 +146,7 @@ def _is_empty(value: Any) -> bool:
 
 def _text(value: Any, field: str) -> str:
     if isinstance(value, str):
-        return value.strip()
+        return visible(value).strip()
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     raise _Invalid(
@@ -358,6 +359,7 @@ _CONTACTS = _items(
         "name": _Part("name", _text),
         "role": _Part("role", _text),
         "phone": _Part("phone", _text),
+        "phone_ext": _Part("phone_ext", _text),
         "email": _Part("email", _text),
     },
 )
@@ -495,6 +497,11 @@ _KEYS: dict[str, _Key] = {
         ("sites",),
         _SITES,
         "Places: list of facility, city, state, zip, country, status, lat, lon, note, contacts.",
+    ),
+    "contacts": _Key(
+        ("contacts",),
+        _CONTACTS,
+        "Who to contact about the whole trial: list of name, role, phone, phone_ext, email.",
     ),
     "has_results": _Key(("has_results",), _yes_no, "Whether results are posted (yes/no)."),
     "active_substance": _Key(("active_substance",), _text, "What is being tested, in plain words."),

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
 from trialfinder import plain
+from trialfinder.family.contacts import contacts_for
 from trialfinder.flags import trust_flags
 from trialfinder.i18n import _, language
 from trialfinder.model import Outcome, Trial
 from trialfinder.ui.cards import status_badge
 from trialfinder.ui.comparison import basket, compare_link, compare_toggle
+from trialfinder.ui.contacts import contacts_section, reach_line
 from trialfinder.ui.follow import follow_trial
 from trialfinder.ui.page import page_params
 from trialfinder.ui.sitemap import site_map
@@ -74,8 +77,10 @@ def trial_view(
     refreshed: str,
     sites: pd.DataFrame | None = None,
     today: dt.date | None = None,
+    place: tuple[float, float] | None = None,
 ) -> None:
-    """The whole trial; ``sites`` (its rows of the catalog's sites table) draws its map."""
+    """The whole trial; ``sites`` (its rows of the catalog's sites table) draws its map;
+    ``place`` (the family's latitude and longitude) puts the nearest site's contacts first."""
     st.header(md(trial.title))
     status_badge(trial.overall_status)
     compare_toggle(trial.id, key_prefix="trial-compare")
@@ -97,6 +102,9 @@ def trial_view(
         _fact(_("What this could lead to"), trial.what_could_lead_to)
     if trial.what_could_go_wrong:
         _fact(_("What could go wrong"), trial.what_could_go_wrong)
+
+    st.subheader(_("Who to contact"))
+    contacts_section(trial, *(place or (None, None)))
 
     flags_section(trust_flags(trial, today), trial.id)
 
@@ -171,9 +179,9 @@ def trial_view(
             st.markdown(f"**{md(where)}** · {md(status)}")
             if site.note:
                 st.caption(md(site.note))
-            for contact in site.contacts:
-                parts = [x for x in (contact.name, contact.role, contact.phone, contact.email) if x]
-                st.markdown(md(_("Contact: {who}").format(who=", ".join(parts))))
+            if site.contacts:
+                reaches = contacts_for(dataclasses.replace(trial, contacts=(), sites=(site,)))
+                st.markdown("  \n".join(reach_line(r) for r in reaches))
 
     st.subheader(_("Who runs it, and when"))
     _fact(_("Sponsor"), trial.sponsor)

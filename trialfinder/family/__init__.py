@@ -1,0 +1,1 @@
+"""What families read: plain words, flags, comparisons, handouts, maps, exports."""
