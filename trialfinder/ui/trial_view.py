@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
 from trialfinder import plain
-from trialfinder.family.contacts import contacts_for
+from trialfinder.family.sites import plan_sites
 from trialfinder.flags import trust_flags
+from trialfinder.geo import Place
 from trialfinder.i18n import _, language
 from trialfinder.model import Outcome, Trial
 from trialfinder.ui.cards import status_badge
 from trialfinder.ui.comparison import basket, compare_link, compare_toggle
-from trialfinder.ui.contacts import contacts_section, reach_line
+from trialfinder.ui.contacts import contacts_section
 from trialfinder.ui.follow import follow_trial
 from trialfinder.ui.page import page_params
 from trialfinder.ui.sitemap import site_map
+from trialfinder.ui.sites import site_list
 from trialfinder.ui.text import md
 from trialfinder.ui.trust import flags_section
 
@@ -77,10 +78,13 @@ def trial_view(
     refreshed: str,
     sites: pd.DataFrame | None = None,
     today: dt.date | None = None,
-    place: tuple[float, float] | None = None,
+    place: Place | None = None,
+    countries: tuple[str, ...] = (),
+    view: tuple[str, ...] | None = None,
 ) -> None:
-    """The whole trial; ``sites`` (its rows of the catalog's sites table) draws its map;
-    ``place`` (the family's latitude and longitude) puts the nearest site's contacts first."""
+    """The whole trial; ``sites`` (its rows of the catalog's sites table) draws its map
+    and its list; ``place`` (the family's) or else ``countries`` put the nearest sites
+    and their contacts first; ``view`` names the map so that it is built once."""
     st.header(md(trial.title))
     status_badge(trial.overall_status)
     compare_toggle(trial.id, key_prefix="trial-compare")
@@ -104,7 +108,7 @@ def trial_view(
         _fact(_("What could go wrong"), trial.what_could_go_wrong)
 
     st.subheader(_("Who to contact"))
-    contacts_section(trial, *(place or (None, None)))
+    contacts_section(trial, *((place.lat, place.lon) if place else (None, None)))
 
     flags_section(trust_flags(trial, today), trial.id)
 
@@ -167,21 +171,20 @@ def trial_view(
     _outcomes(_("Other outcomes"), trial.secondary_outcomes)
 
     st.subheader(_("Where"))
-    if not trial.sites:
+    if not trial.sites or sites is None:
         st.markdown(md(_("No sites are listed.")))
-    elif sites is not None and not sites.empty:
-        site_map(sites, pd.Series({trial.id: trial.title}), key="trial_map", height=300)
-    for site in trial.sites:
-        place = ", ".join(x for x in (site.facility, site.city, site.state, site.country) if x)
-        status = plain.status_words(site.status) if site.status else _("site status unknown")
-        with st.container(border=True):
-            where = place or _("Place not stated")
-            st.markdown(f"**{md(where)}** · {md(status)}")
-            if site.note:
-                st.caption(md(site.note))
-            if site.contacts:
-                reaches = contacts_for(dataclasses.replace(trial, contacts=(), sites=(site,)))
-                st.markdown("  \n".join(reach_line(r) for r in reaches))
+    else:
+        lat, lon = (place.lat, place.lon) if place else (None, None)
+        plan = plan_sites(sites, lat, lon, countries)
+        if not sites.empty:
+            site_map(
+                sites,
+                pd.Series({trial.id: trial.title}),
+                key="trial_map",
+                height=300,
+                view=view,
+            )
+        site_list(trial, plan, place.label if place else None)
 
     st.subheader(_("Who runs it, and when"))
     _fact(_("Sponsor"), trial.sponsor)
