@@ -65,9 +65,7 @@ def big_server(browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Se
     root = tmp_path_factory.mktemp("big")
     trials = root / "data" / "trials"
     trials.mkdir(parents=True)
-    (trials / f"{BIG_ID}.yaml").write_text(
-        yaml.safe_dump(big_trial(), allow_unicode=True), "utf-8"
-    )
+    (trials / f"{BIG_ID}.yaml").write_text(yaml.safe_dump(big_trial(), allow_unicode=True), "utf-8")
     with running_server(root / "data", root / "streamlit.log") as server:
         # The first visit builds the catalog: give it time once, outside the tests.
         context = browser.new_context()
