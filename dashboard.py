@@ -4,8 +4,8 @@ import logging
 
 import streamlit as st
 
+from trialfinder.catalog.serving import NoCatalog
 from trialfinder.i18n import LANGUAGES, _, normalize, set_language
-from trialfinder.serving import NoCatalog
 from trialfinder.ui.data import served
 from trialfinder.ui.filters import read_link_once, sidebar_filters
 from trialfinder.ui.page import (

@@ -206,7 +206,7 @@ def page_files(pages: Path) -> list[Path]:
 
 
 def import_into(files: list[Path], data_dir: Path) -> tuple[float, int]:
-    from trialfinder.importer import import_paths
+    from trialfinder.store.importer import import_paths
 
     data_dir.mkdir(parents=True, exist_ok=True)
     seconds, report = timed(lambda: import_paths(files, data_dir))
@@ -242,7 +242,8 @@ def naive_search(trials: list, query) -> list[str]:
     import numpy as np
 
     from trialfinder import ages, geo
-    from trialfinder.catalog import TERM_GROUPS, _term_kinds
+    from trialfinder.catalog.index import TERM_GROUPS
+    from trialfinder.catalog.rows import _term_kinds
     from trialfinder.model import OPEN_STATUSES
 
     rules = {
@@ -318,7 +319,7 @@ def naive_build(trials: list, out: Path) -> None:
     import pandas as pd
 
     from trialfinder import ages, geo
-    from trialfinder.catalog import _term_kinds
+    from trialfinder.catalog.rows import _term_kinds
 
     rows, sites, terms, records = [], [], [], []
     for t in trials:
@@ -377,8 +378,8 @@ def sample_ids(catalog, count: int) -> list[str]:
 
 def parse_sample(data_dir: Path, ids: list[str]) -> tuple[float, list]:
     """Parse the sample's files into Trial objects (the naive way to read the data)."""
-    from trialfinder.datadir import registry_path
     from trialfinder.sources import ctgov
+    from trialfinder.store.layout import registry_path
 
     def parse() -> list:
         trials = []
@@ -395,7 +396,7 @@ def parse_sample(data_dir: Path, ids: list[str]) -> tuple[float, list]:
 
 def child_build(data_dir: Path) -> dict:
     from trialfinder.catalog import load_catalog
-    from trialfinder.datadir import SNAPSHOT
+    from trialfinder.store.layout import SNAPSHOT
 
     shutil.rmtree(data_dir / SNAPSHOT, ignore_errors=True)
     seconds, _catalog = timed(lambda: load_catalog(data_dir))
@@ -443,8 +444,8 @@ def child_serve(data_dir: Path, rounds: int, repeat: int) -> dict:
     import logging
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)
-    from trialfinder import compare as comparing
-    from trialfinder import mapdeck
+    from trialfinder.family import compare as comparing
+    from trialfinder.family import mapdeck
     from trialfinder.query import apply_query, parse_query, result_sites, site_trials
 
     first_page, at = _app_run(TYPICAL)
@@ -532,8 +533,8 @@ def child_serve(data_dir: Path, rounds: int, repeat: int) -> dict:
 
 def child_naive(data_dir: Path, sample: int, pages: Path) -> dict:
     """The naive ways, on a sample of the trials (all of them when few)."""
-    from trialfinder import compare as comparing
     from trialfinder.catalog import load_catalog
+    from trialfinder.family import compare as comparing
     from trialfinder.query import parse_query
     from trialfinder.sources import ctgov
 

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from trialfinder.compare import MAX_TRIALS, compare, pick_ids
-from trialfinder.export import records_to_csv
+from trialfinder.family.compare import MAX_TRIALS, compare, pick_ids
+from trialfinder.family.export import records_to_csv
 from trialfinder.i18n import _
 from trialfinder.query import apply_query
 from trialfinder.ui import page

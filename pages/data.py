@@ -3,9 +3,9 @@ refreshes changed, and any data problems."""
 
 import streamlit as st
 
-from trialfinder import breakdown, plain
-from trialfinder.changes import latest_reports
+from trialfinder.family import breakdown, plain
 from trialfinder.i18n import DEFAULT, _, language
+from trialfinder.store.changes import latest_reports
 from trialfinder.ui import page
 from trialfinder.ui.charts import bar_chart
 from trialfinder.ui.data import data_dir, served

@@ -6,11 +6,11 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from trialfinder import breakdown
 from trialfinder.catalog import Catalog
-from trialfinder.export import results_to_csv
+from trialfinder.family import breakdown
 from trialfinder.family.contacts import contacts_for
-from trialfinder.flags import trust_flags
+from trialfinder.family.export import results_to_csv
+from trialfinder.family.flags import trust_flags
 from trialfinder.i18n import _, language, ngettext
 from trialfinder.query import Query, apply_query
 from trialfinder.ui import page

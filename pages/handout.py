@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from trialfinder.handout import build_handout, handout_html
+from trialfinder.family.handout import build_handout, handout_html
 from trialfinder.i18n import _
 from trialfinder.ui import page
 from trialfinder.ui.data import catalog

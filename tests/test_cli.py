@@ -19,12 +19,12 @@ import pytest
 from click.testing import CliRunner, Result
 
 import trialfinder
-from trialfinder import datadir
 from trialfinder.catalog import load_catalog
 from trialfinder.cli import main
-from trialfinder.datadir import ENV_DATA_DIR, registry_path
-from trialfinder.publish import data_lock
 from trialfinder.query import apply_query, parse_query
+from trialfinder.store import layout
+from trialfinder.store.layout import ENV_DATA_DIR, registry_path
+from trialfinder.store.publish import data_lock
 
 ROOT = Path(__file__).resolve().parents[1]
 HANOI = (21.0245, 105.8412)
@@ -334,7 +334,7 @@ def test_import_write_failure_is_reported_and_keeps_stored_files(
     def full(src: Any, dst: Any) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(datadir.os, "replace", full)
+    monkeypatch.setattr(layout.os, "replace", full)
     newer = json.loads(json.dumps(SPLINTS).replace("2025-01-08", "2026-01-01"))
     result = run("import", str(write_json(tmp_path / "b.json", newer)), "--data-dir", str(data_dir))
     assert result.exit_code == 1
@@ -377,7 +377,7 @@ def test_import_says_so_when_only_its_report_could_not_be_written(
     def full(*args: Any, **kwargs: Any) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("trialfinder.importer.save_report", full)
+    monkeypatch.setattr("trialfinder.store.importer.save_report", full)
     data_dir = tmp_path / "data"
     result = run(
         "import", str(write_json(tmp_path / "a.json", SPLINTS)), "--data-dir", str(data_dir)

@@ -14,22 +14,17 @@ from urllib.parse import urlencode
 import click
 
 from trialfinder import __version__
-from trialfinder import export as exporting
-from trialfinder import feeds as feeding
-from trialfinder import notify as notifying
-from trialfinder import refresh as refreshing
 from trialfinder.catalog import Catalog, load_catalog
-from trialfinder.datadir import (
-    IMPORTED,
-    check_data_dir,
-    default_data_dir,
-    load_trials,
-    registry_sources,
-)
-from trialfinder.importer import ReportNotWritten, import_paths
+from trialfinder.family import export as exporting
+from trialfinder.follow import digest, mail
+from trialfinder.follow import feeds as feeding
 from trialfinder.model import Trial
-from trialfinder.publish import Busy, clean_leftovers, data_lock
 from trialfinder.query import FILTERS, apply_query, parse_query
+from trialfinder.store import refresh as refreshing
+from trialfinder.store.importer import ReportNotWritten, import_paths
+from trialfinder.store.layout import IMPORTED, default_data_dir, registry_sources
+from trialfinder.store.publish import Busy, clean_leftovers, data_lock
+from trialfinder.store.reading import check_data_dir, load_trials
 
 #: Above this many results, search reads the trials from the data files in one
 #: pass instead of one by one from the catalog (faster for long lists).
@@ -338,8 +333,8 @@ def _after_refresh(directory: Path, feeds_dir: Path | None) -> None:
     else:
         _say(f"feeds: {len(written)} written to {written[0].path.parent}")
     try:
-        result = notifying.run(directory, notifying.SmtpSettings.from_env())
-    except notifying.NotConfigured as error:
+        result = digest.run(directory, mail.SmtpSettings.from_env())
+    except mail.NotConfigured as error:
         _say(f"warning: followers are not told yet: {error}")
         return
     except Exception as error:  # as above: told next run
@@ -397,7 +392,7 @@ def _show_refresh(result) -> None:
 )
 @click.option(
     "--smtp-tls",
-    type=click.Choice(notifying.TLS_MODES),
+    type=click.Choice(mail.TLS_MODES),
     default=None,
     help="none, starttls or ssl (default: $TRIALFINDER_SMTP_TLS, else starttls).",
 )
@@ -408,7 +403,7 @@ def _show_refresh(result) -> None:
     "--public-url",
     default=None,
     help="Where the links in messages and feeds point (default: $TRIALFINDER_PUBLIC_URL, "
-    f"else {notifying.DEFAULT_PUBLIC_URL}).",
+    f"else {digest.DEFAULT_PUBLIC_URL}).",
 )
 @feeds_dir_option
 @data_dir_option
@@ -440,7 +435,7 @@ def notify_command(
     """
     directory = _data_dir(data_dir)
     try:
-        settings = notifying.SmtpSettings.from_env(
+        settings = mail.SmtpSettings.from_env(
             host=smtp_host, port=smtp_port, user=smtp_user, tls=smtp_tls, sender=sender
         )
     except ValueError as error:
@@ -453,10 +448,8 @@ def notify_command(
         else:
             _say(f"feeds: {len(written)} written to {written[0].path.parent}")
     try:
-        result = notifying.run(
-            directory, settings, base=public_url, dry_run=dry_run, show=click.echo
-        )
-    except notifying.NotConfigured as error:
+        result = digest.run(directory, settings, base=public_url, dry_run=dry_run, show=click.echo)
+    except mail.NotConfigured as error:
         click.echo(f"Error: {error}; nothing was sent", err=True)
         raise SystemExit(1) from None
     for problem in result.problems:

@@ -31,7 +31,7 @@ from tests.ui.trialdata import (
     MARKUP_ID,
     MARKUP_TITLE,
 )
-from trialfinder import plain
+from trialfinder.family import plain
 
 pytestmark = pytest.mark.e2e
 

@@ -17,10 +17,10 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import TIMEOUT_MS, Outside, Server, running_server
 from tests.e2e.helpers import EXCEPTION, open_view, settle
-from tests.test_notify import SmtpSink
+from tests.follow.test_digest import SmtpSink
 from tests.ui.trialdata import build_data_dir
-from trialfinder import follow as following
-from trialfinder.follow import Store
+from trialfinder.follow import store as following
+from trialfinder.follow.store import Store
 
 pytestmark = pytest.mark.e2e
 

@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 
 from tests.e2e.helpers import open_view, query, settle, wait_for_cards, wait_for_query
 from tests.ui.trialdata import CP_AGE4_HANOI, CP_AGE4_HANOI_RECRUITING
-from trialfinder import i18n, plain
+from trialfinder import i18n
+from trialfinder.family import plain
 
 pytestmark = pytest.mark.e2e
 

@@ -22,7 +22,7 @@ from playwright.sync_api import expect
 from tests.e2e.helpers import EXCEPTION, open_view, query, settle
 from tests.ui.trialdata import MARKUP_FACILITY, MARKUP_ID, MARKUP_TITLE
 from trialfinder.catalog import load_catalog
-from trialfinder.mapdeck import build_site_map
+from trialfinder.family.mapdeck import build_site_map
 from trialfinder.query import apply_query, parse_query, result_sites
 
 pytestmark = pytest.mark.e2e

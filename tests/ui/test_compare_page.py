@@ -23,7 +23,7 @@ from tests.ui.trialdata import (
     MARKUP_TITLE,
     SEED_IDS,
 )
-from trialfinder import plain as plain_words
+from trialfinder.family import plain as plain_words
 from trialfinder.geo import distance_km, resolve_place
 
 SEEDS = urlencode([("ids", i) for i in SEED_IDS])

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from tests.support.studies import made_up_many
 from tests.ui.reading import assert_clean, texts
-from trialfinder.importer import import_paths
+from trialfinder.store.importer import import_paths
 
 
 def test_the_data_page_shows_the_last_import_and_its_origin(open_app, tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ and need the dashboard to register ``pages/follow.py`` (url_path "follow"), to
 accept ``confirm`` and ``unfollow`` as page keys, and to draw "Follow this trial",
 "Follow this search" and the feed links (see trialfinder/ui/follow.py).
 
-Messages go to a real SMTP server on 127.0.0.1 (tests/test_notify.py's SmtpSink).
+Messages go to a real SMTP server on 127.0.0.1 (tests/follow/test_digest.py's SmtpSink).
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.test_notify import SmtpSink
+from tests.follow.test_digest import SmtpSink
 from tests.ui.conftest import TIMEOUT_S
 from tests.ui.reading import assert_clean, plain, texts
 from tests.ui.trialdata import build_data_dir
-from trialfinder import follow as following
-from trialfinder.follow import Store
+from trialfinder.follow import store as following
+from trialfinder.follow.store import Store
 
 PUBLIC = "https://trials.example.org"
 

@@ -14,9 +14,9 @@ from google.protobuf.json_format import MessageToDict
 from tests.ui.reading import assert_clean, card_texts, cards, notices, plain, texts, walk
 from tests.ui.trialdata import build_data_dir
 from trialfinder import i18n
-from trialfinder import plain as plain_words
-from trialfinder.changes import ChangeReport, save_report
-from trialfinder.follow import Store
+from trialfinder.family import plain as plain_words
+from trialfinder.follow.store import Store
+from trialfinder.store.changes import ChangeReport, save_report
 
 PO = i18n.LOCALE_DIR / "vi" / "LC_MESSAGES" / "trialfinder.po"
 PAGES = [

@@ -27,8 +27,8 @@ from tests.ui.trialdata import (
     generated_id,
     write_record,
 )
+from trialfinder.family.mapdeck import LEGEND, PLACE_MARK_PIXELS
 from trialfinder.geo import resolve_place
-from trialfinder.mapdeck import LEGEND, PLACE_MARK_PIXELS
 
 SHARED = "cond=cerebral+palsy&age=4y&near=Hanoi"
 CP_RECRUITING = ["NCT07527104", "TF-CP-006", "TF-CP-004", "TF-CP-001", "TF-CP-005"]

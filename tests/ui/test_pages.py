@@ -29,7 +29,7 @@ from tests.ui.trialdata import (
     TOTAL_TRIALS,
     generated_id,
 )
-from trialfinder import plain as plain_words
+from trialfinder.family import plain as plain_words
 from trialfinder.ui.cards import CARDS_PER_PAGE
 
 SHARED = "cond=cerebral+palsy&age=4y&near=Hanoi"
@@ -103,7 +103,7 @@ def test_a_card_says_who_can_join_design_and_nearest_site(open_app):
     lines = card_texts(card)
     assert lines[0] == "**Home exercise for young children with cerebral palsy in Hanoi**"
     assert "Recruiting" in lines[1]  # the status badge
-    # the words themselves are trialfinder.plain's; the card must use them
+    # the words themselves are trialfinder.family.plain's; the card must use them
     who = f"{plain_words.ages_in_words('1 Year', '6 Years')}, {plain_words.sex_words('ALL')}"
     assert f"TF-CP-001 · Who can join: {who}" in lines
     assert "Conditions: Cerebral palsy" in lines

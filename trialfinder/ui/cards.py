@@ -7,10 +7,10 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from trialfinder import plain
+from trialfinder.family import plain
 from trialfinder.family.contacts import Reach
 from trialfinder.family.distance import distance_words
-from trialfinder.flags import Flag
+from trialfinder.family.flags import Flag
 from trialfinder.i18n import _
 from trialfinder.ui.comparison import compare_toggle
 from trialfinder.ui.contacts import reach_line

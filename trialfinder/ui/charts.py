@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
-from trialfinder.breakdown import Counts
+from trialfinder.family.breakdown import Counts
 from trialfinder.i18n import _
 from trialfinder.ui.text import md
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from trialfinder.compare import Comparison
+from trialfinder.family.compare import Comparison
 from trialfinder.i18n import _, ngettext
 from trialfinder.ui.page import page_params
 

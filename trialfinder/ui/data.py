@@ -11,9 +11,9 @@ from pathlib import Path
 import streamlit as st
 
 from trialfinder.catalog import Catalog, load_catalog
-from trialfinder.datadir import ENV_DATA_DIR, fingerprint
+from trialfinder.catalog.serving import Served, choose_catalog
 from trialfinder.i18n import _
-from trialfinder.serving import Served, choose_catalog
+from trialfinder.store.layout import ENV_DATA_DIR, fingerprint
 
 PROJECT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 _log = logging.getLogger("trialfinder")

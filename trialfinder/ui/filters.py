@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable
 
 import streamlit as st
 
-from trialfinder import plain
 from trialfinder.catalog import Catalog
+from trialfinder.family import plain
 from trialfinder.i18n import DEFAULT, LANGUAGES, _, language, using
 from trialfinder.model import OVERALL_STATUSES, PHASES, STUDY_TYPES
 from trialfinder.query import (

@@ -6,9 +6,9 @@
   ``?unfollow=TOKEN`` links, kindly, whatever the link holds;
 - :func:`feed_links` lists the Atom feeds on the data page.
 
-The subscriptions live in ``<data dir>/follow.sqlite3`` (:mod:`trialfinder.follow`);
+The subscriptions live in ``<data dir>/follow.sqlite3`` (:mod:`trialfinder.follow.store`);
 the confirmation message goes out at once through the SMTP server set in the
-environment (:mod:`trialfinder.notify`). Without one, the form says kindly that
+environment (:mod:`trialfinder.follow.digest`). Without one, the form says kindly that
 following is not available on this server.
 """
 
@@ -21,10 +21,10 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from trialfinder import feeds as feeding
-from trialfinder import follow as following
-from trialfinder import notify as notifying
-from trialfinder.follow import LinkOutcome, Store, Subscription
+from trialfinder.follow import digest, mail
+from trialfinder.follow import feeds as feeding
+from trialfinder.follow import store as following
+from trialfinder.follow.store import LinkOutcome, Store, Subscription
 from trialfinder.i18n import LANGUAGES, N_, _, using
 from trialfinder.query import ParsedQuery, Query
 from trialfinder.ui import page
@@ -71,10 +71,10 @@ _DONE = {following.ALREADY_CONFIRMED, following.ALREADY_UNFOLLOWED}
 # ------------------------------------------------------------------ the form
 
 
-def smtp_settings() -> notifying.SmtpSettings | None:
+def smtp_settings() -> mail.SmtpSettings | None:
     """The server's SMTP settings; None when they are missing or cannot be read."""
     try:
-        settings = notifying.SmtpSettings.from_env()
+        settings = mail.SmtpSettings.from_env()
     except ValueError:
         _log.exception("the SMTP settings cannot be read")
         return None
@@ -175,8 +175,8 @@ def _follow(
                 address, kind, target, lang, marker=following.latest_marker(directory)
             )
             try:
-                notifying.send_confirmation(settings, notifying.public_url(), pending, title)
-            except (notifying.SendFailed, notifying.NotConfigured):
+                digest.send_confirmation(settings, digest.public_url(), pending, title)
+            except (mail.SendFailed, mail.NotConfigured):
                 _log.exception("the confirmation message could not be sent")
                 store.cancel(pending)
                 return "error", _NOT_SENT, {}
@@ -263,7 +263,7 @@ def _show_outcome(outcome: LinkOutcome | None, sub: Subscription | None, lang: s
         return
     text = _(OUTCOME_WORDS[outcome.outcome])
     if sub is not None:
-        text = text.format(what=notifying.subscription_label(sub, lang), email=sub.email)
+        text = text.format(what=digest.subscription_label(sub, lang), email=sub.email)
     text = md(text)
     if outcome.outcome in _GOOD:
         st.success(text, icon=":material/check_circle:")

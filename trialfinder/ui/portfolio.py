@@ -7,10 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from trialfinder.catalog import Catalog
+from trialfinder.family.mapdeck import STATUS_COLOURS
+from trialfinder.family.plain import status_words
+from trialfinder.family.portfolio import Portfolio, portfolio
 from trialfinder.i18n import _, ngettext
-from trialfinder.mapdeck import STATUS_COLOURS
-from trialfinder.plain import status_words
-from trialfinder.portfolio import Portfolio, portfolio
 from trialfinder.query import ParsedQuery, apply_query
 from trialfinder.ui.comparison import basket, compare_link, compare_toggle
 from trialfinder.ui.page import page_params

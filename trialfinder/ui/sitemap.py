@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from trialfinder.family.mapdeck import LEGEND, SITES_LAYER, SiteMap, build_site_map
 from trialfinder.geo import Place
 from trialfinder.i18n import _, ngettext
-from trialfinder.mapdeck import LEGEND, SITES_LAYER, SiteMap, build_site_map
 from trialfinder.ui.page import page_params
 from trialfinder.ui.text import md
 
@@ -86,7 +86,7 @@ def site_map(
 
     ``view`` names what ``sites`` are (the data version, the query and the
     language, say): a map named so is built once and shared. ``trial_of``: see
-    :func:`trialfinder.mapdeck.build_site_map`.
+    :func:`trialfinder.family.mapdeck.build_site_map`.
     """
     style = os.environ.get(BASEMAP_ENV) or None
     if view is None:

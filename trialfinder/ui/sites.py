@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from trialfinder import localized, plain
+from trialfinder import localized
+from trialfinder.family import plain
 from trialfinder.family.contacts import Reach, contacts_for
 from trialfinder.family.distance import distance_words
 from trialfinder.family.sites import SitePlan

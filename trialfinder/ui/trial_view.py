@@ -7,9 +7,9 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from trialfinder import plain
+from trialfinder.family import plain
+from trialfinder.family.flags import trust_flags
 from trialfinder.family.sites import plan_sites
-from trialfinder.flags import trust_flags
 from trialfinder.geo import Place
 from trialfinder.i18n import _, language
 from trialfinder.model import Outcome, Trial

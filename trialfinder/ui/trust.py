@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from trialfinder.flags import Flag
+from trialfinder.family.flags import Flag
 from trialfinder.i18n import _
 from trialfinder.ui.text import md
 

@@ -1,0 +1,115 @@
+"""The printable handout: what it holds, escaped, and a QR code that decodes to the trial's URL."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import re
+from html.parser import HTMLParser
+
+import zxingcpp
+from PIL import Image
+
+from trialfinder import geo
+from trialfinder.family.handout import build_handout, handout_html
+from trialfinder.i18n import using
+from trialfinder.model import Arm, Contact, Dates, Design, Eligibility, Site, Trial
+
+TODAY = dt.date(2026, 11, 21)
+URL = "https://trials.example.org/trial?id=NCT07527104"
+
+TRIAL = Trial(
+    id="NCT07527104",
+    brief_title="Autologous BM-MNC for cerebral palsy <script>",
+    plain_summary="Doctors want to learn whether a child's own cells help.",
+    plain_summary_vi="Các bác sĩ muốn tìm hiểu xem tế bào của chính trẻ có giúp ích không.",
+    overall_status="RECRUITING",
+    conditions=("cerebral palsy",),
+    eligibility=Eligibility(min_age="1 Year", max_age="6 Years", sex="ALL"),
+    arms=(
+        Arm("Cells plus rehabilitation", "EXPERIMENTAL", "Cells injected into the spine."),
+        Arm("Rehabilitation alone", None, "Rehabilitation only."),
+    ),
+    design=Design(study_type="INTERVENTIONAL", allocation="RANDOMIZED", masking="NONE"),
+    dates=Dates(status_verified="2024-01", last_update="2024-01-10"),
+    sites=(
+        Site(
+            facility="Far Hospital", city="Ho Chi Minh City", country="Vietnam", lat=10.8, lon=106.7
+        ),
+        Site(
+            facility="Vietnam National Children's Hospital",
+            city="Hanoi",
+            country="Vietnam",
+            lat=21.02,
+            lon=105.83,
+            contacts=(Contact(name="Dr Lan", phone="+84 24 0000 0000"),),
+        ),
+    ),
+)
+
+
+class _Images(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.images: list[dict[str, str | None]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.images.append(dict(attrs))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _read(html: str) -> _Images:
+    parser = _Images()
+    parser.feed(html)
+    return parser
+
+
+def test_the_handout_holds_what_a_doctor_needs():
+    hanoi = geo.resolve_place("Hanoi")
+    handout = build_handout(TRIAL, URL, hanoi, today=TODAY)
+    html = handout_html(handout)
+    text = " ".join(_read(html).text)
+    assert "Doctors want to learn" in text
+    assert "1 year to 6 years" in text
+    assert "Cells plus rehabilitation" in text and "Rehabilitation only." in text
+    # the nearest site to Hanoi and its contact, not the first one listed
+    assert "Vietnam National Children's Hospital" in text and "Dr Lan, +84 24 0000 0000" in text
+    assert "Far Hospital" not in text
+    assert "Status may be out of date" in text and "Not masked" in text
+    assert "Questions to ask the trial team" in text
+    assert "Is the trial still taking children now?" in text  # asked because of the flag
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_the_qr_code_decodes_back_to_the_trial_url():
+    html = handout_html(build_handout(TRIAL, URL, today=TODAY))
+    [image] = _read(html).images
+    assert URL in (image["alt"] or "")  # the text alternative says where it leads
+    data = re.fullmatch(r"data:image/png;base64,(.+)", image["src"] or "")
+    assert data, image["src"][:40]
+    picture = Image.open(io.BytesIO(base64.b64decode(data.group(1))))
+    decoded = [result.text for result in zxingcpp.read_barcodes(picture)]
+    assert decoded == [URL]
+
+
+def test_the_handout_in_vietnamese_uses_the_vietnamese_summary():
+    with using("vi"):
+        html = handout_html(build_handout(TRIAL, URL, today=TODAY))
+    text = " ".join(_read(html).text)
+    assert "Các bác sĩ muốn tìm hiểu" in text
+    assert "Doctors want to learn" not in text
+    assert "Questions to ask the trial team" not in text
+    assert "Câu hỏi" in text or "Ai có thể tham gia" in text
+
+
+def test_a_record_without_sites_or_summary_says_so():
+    bare = Trial(id="X-1", brief_summary=None)
+    html = handout_html(build_handout(bare, "http://localhost:8501/trial?id=X-1", today=TODAY))
+    text = " ".join(_read(html).text)
+    assert "No sites are listed." in text and "No summary is given." in text
+    assert "The record raises none of the flags" in text

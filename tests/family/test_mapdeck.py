@@ -1,0 +1,270 @@
+"""The site map's deck, built from fixture tables."""
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from trialfinder.catalog import build_catalog
+from trialfinder.family.mapdeck import (
+    LEGEND,
+    SITES_LAYER,
+    STATUS_COLOURS,
+    build_site_map,
+    countries_geojson,
+    fit_view,
+    topojson_features,
+)
+from trialfinder.geo import resolve_place
+from trialfinder.model import Site, Trial
+
+HANOI = Trial(
+    id="TF-HANOI",
+    brief_title="<script>alert(1)</script> cells",
+    sites=(
+        Site(
+            facility="Children's Hospital",
+            city="Hanoi",
+            country="Vietnam",
+            status="RECRUITING",
+            lat=21.02,
+            lon=105.84,
+        ),
+        Site(
+            facility="Rehab Centre",
+            city="Hanoi",
+            country="Vietnam",
+            status="COMPLETED",
+            lat=21.05,
+            lon=105.80,
+        ),
+        Site(facility="No coordinates", city="Hanoi", country="Vietnam"),
+        Site(facility="Nowhere", city="Xyzzyville", country="Atlantis Republic"),
+    ),
+)
+SAME_SITE = Trial(
+    id="TF-SAME",
+    brief_title="Second trial at the hospital",
+    sites=(
+        Site(
+            facility="Children's Hospital",
+            city="Hanoi",
+            country="Vietnam",
+            status="NOT_YET_RECRUITING",
+            lat=21.02,
+            lon=105.84,
+        ),
+    ),
+)
+
+
+def _map(*trials, **kwargs):
+    catalog = build_catalog(list(trials))
+    titles = catalog.trials.set_index("id")["title"]
+    return build_site_map(catalog.sites, titles, **kwargs), catalog
+
+
+def _layer(deck, layer_id):
+    return next(layer for layer in json.loads(deck.to_json())["layers"] if layer["id"] == layer_id)
+
+
+def test_each_site_at_its_own_coordinates_coloured_by_its_own_status() -> None:
+    site_map, _ = _map(HANOI, SAME_SITE)
+    points = site_map.points.set_index(["lat", "lon"])
+    assert len(site_map.points) == 3  # two exact sites + one placed at its city
+    hospital = points.loc[(21.02, 105.84)]
+    # The hospital hosts both trials; the dot takes the most open status.
+    assert hospital["status"] == "RECRUITING"
+    assert hospital["trial_ids"] == ["TF-HANOI", "TF-SAME"]
+    assert tuple(hospital["colour"][:3]) == STATUS_COLOURS["RECRUITING"]
+    rehab = points.loc[(21.05, 105.80)]
+    assert tuple(rehab["colour"][:3]) == STATUS_COLOURS["COMPLETED"]
+
+
+def test_approximate_sites_are_marked_and_unplaced_ones_counted() -> None:
+    site_map, _ = _map(HANOI)
+    approx = site_map.points.loc[site_map.points["approximate"]]
+    assert len(approx) == 1
+    assert "Approximate location" in approx.iloc[0]["tooltip"]
+    assert site_map.n_approximate == 1
+    assert site_map.n_unplaced == 1
+    assert site_map.n_sites == 4
+
+
+def test_tooltip_is_plain_text_naming_facility_status_and_trials() -> None:
+    site_map, _ = _map(HANOI, SAME_SITE)
+    assert site_map.tooltip == {"text": "{tooltip}"}  # never "html": text cannot become markup
+    hospital = site_map.points.loc[site_map.points["lat"] == 21.02].iloc[0]["tooltip"]
+    assert hospital.splitlines()[0] == "Children's Hospital, Hanoi, Vietnam"
+    assert "TF-HANOI: <script>alert(1)</script> cells (site status: Recruiting)" in hospital
+    assert "TF-SAME: Second trial at the hospital (site status: Not yet recruiting)" in hospital
+
+
+def test_sites_at_the_same_coordinates_share_one_dot() -> None:
+    twin = Trial(
+        id="TF-TWIN",
+        brief_title="Twin",
+        sites=(
+            Site(facility="Other clinic", city="Hanoi", country="Vietnam", lat=21.02, lon=105.84),
+        ),
+    )
+    site_map, _ = _map(SAME_SITE, twin)
+    assert len(site_map.points) == 1
+    tooltip = site_map.points.iloc[0]["tooltip"].splitlines()
+    assert tooltip[:2] == ["Children's Hospital, Hanoi, Vietnam", "Other clinic, Hanoi, Vietnam"]
+    assert site_map.points.iloc[0]["trial_ids"] == ["TF-SAME", "TF-TWIN"]
+
+
+def test_view_fits_the_sites_and_the_circle_around_the_place() -> None:
+    site_map, _ = _map(HANOI)
+    view = json.loads(site_map.deck.to_json())["initialViewState"]
+    assert 20.5 < view["latitude"] < 21.5 and 105.3 < view["longitude"] < 106.3
+    assert view["zoom"] >= 8
+    wide = fit_view(np.array([21.0]), np.array([105.8]), resolve_place("Hanoi"), 300)
+    assert wide.zoom < view["zoom"]
+    world = fit_view(np.array([-33.9, 64.1]), np.array([151.2, -21.9]))
+    assert world.zoom <= 2
+
+
+def test_near_place_is_marked_with_its_radius() -> None:
+    site_map, _ = _map(HANOI, place=resolve_place("Hanoi"), radius_km=25)
+    place = _layer(site_map.deck, "place")
+    assert place["data"][0]["radius"] == 25_000
+    assert place["data"][0]["lat"] == resolve_place("Hanoi").lat
+
+
+def test_base_layer_is_shipped_outlines_and_no_basemap() -> None:
+    site_map, _ = _map(HANOI)
+    deck = json.loads(site_map.deck.to_json())
+    # pydeck's sentinel: Streamlit then draws no basemap; a missing or empty
+    # mapStyle would make it fetch Carto's style from the internet.
+    assert deck["mapStyle"] == "__MAP_STYLE__"
+    assert "mapProvider" not in deck
+    countries = _layer(site_map.deck, "countries")
+    names = {f["properties"]["name"] for f in countries["data"]["features"]}
+    assert {"Vietnam", "Thailand", "France"} <= names
+    assert _layer(site_map.deck, SITES_LAYER)["pickable"] is True
+
+
+def test_a_configured_basemap_is_used() -> None:
+    style = "https://tiles.example.test/style.json"
+    site_map, _ = _map(HANOI, basemap_style=style)
+    deck = json.loads(site_map.deck.to_json())
+    assert deck["mapStyle"] == style and deck["mapProvider"] == "carto"
+
+
+def test_topojson_decoding_restores_coordinates() -> None:
+    topology = {
+        "type": "Topology",
+        "transform": {"scale": [0.5, 0.25], "translate": [10, 20]},
+        "arcs": [[[0, 0], [2, 0], [0, 4]], [[2, 4], [-2, -4]]],
+        "objects": {
+            "shapes": {
+                "type": "GeometryCollection",
+                "geometries": [
+                    {"type": "Polygon", "arcs": [[0, 1]], "properties": {"name": "Tri"}},
+                    {"type": "Polygon", "arcs": [[~1, ~0]], "properties": {"name": "Back"}},
+                ],
+            }
+        },
+    }
+    features = topojson_features(topology, "shapes")["features"]
+    assert features[0]["geometry"]["coordinates"] == [[[10, 20], [11, 20], [11, 21], [10, 20]]]
+    assert features[1]["geometry"]["coordinates"][0][0] == [10, 20]
+    vietnam = next(
+        f for f in countries_geojson()["features"] if f["properties"]["name"] == "Vietnam"
+    )
+    lons = [p[0] for ring in vietnam["geometry"]["coordinates"] for p in ring]
+    assert 102 < min(lons) < 103.5 and 108.5 < max(lons) < 110
+
+
+def test_above_the_threshold_sites_are_counted_in_cells() -> None:
+    rng = np.random.default_rng(7)
+    n = 3000
+    sites = pd.DataFrame(
+        {
+            "trial_id": [f"T{i % 900}" for i in range(n)],
+            "facility": [f"F{i}" for i in range(n)],
+            "city": "X",
+            "country": "Y",
+            "status": rng.choice(["RECRUITING", "COMPLETED"], n),
+            "lat": rng.uniform(-40, 60, n),
+            "lon": rng.uniform(-120, 140, n),
+            "approximate": False,
+        }
+    )
+    titles = pd.Series({f"T{i}": f"Title {i}" for i in range(900)})
+    aggregated = build_site_map(sites, titles, max_points=500)
+    assert aggregated.aggregated
+    assert aggregated.points["n_sites"].sum() == n
+    assert len(aggregated.points) < n
+    assert all("sites of" in t for t in aggregated.points["tooltip"])
+    detailed = build_site_map(sites, titles, max_points=5000)
+    assert not detailed.aggregated and len(detailed.points) == n
+    assert len(aggregated.deck.to_json()) < len(detailed.deck.to_json())
+
+
+def _cells_the_slow_way(sites: pd.DataFrame, cell: float) -> set[tuple]:
+    keyed = sites.assign(
+        x=np.floor(sites["lon"] / cell), y=np.floor(sites["lat"] / cell), open=sites["status"]
+    )
+    keyed["open"] = keyed["status"].isin(["RECRUITING", "NOT_YET_RECRUITING"])
+    grouped = keyed.groupby(["x", "y"]).agg(
+        lat=("lat", "mean"),
+        lon=("lon", "mean"),
+        n_sites=("trial_id", "size"),
+        n_trials=("trial_id", "nunique"),
+        n_open=("open", "sum"),
+    )
+    return {
+        (round(r.lat, 9), round(r.lon, 9), r.n_sites, r.n_trials, r.n_open)
+        for r in grouped.itertuples()
+    }
+
+
+def test_cells_count_each_trial_once_however_its_sites_are_ordered() -> None:
+    rng = np.random.default_rng(11)
+    n = 5000
+    # Trials in runs (as the catalog gives them), one trial split over two runs, and
+    # a shuffled copy: every order must count the same trials in each cell.
+    ids = np.repeat([f"T{i}" for i in range(700)], rng.integers(1, 15, 700))[:n]
+    ids[-40:] = "T0"
+    sites = pd.DataFrame(
+        {
+            "trial_id": pd.array(ids, dtype="str"),
+            "facility": "F",
+            "city": "X",
+            "country": "Y",
+            "status": rng.choice(["RECRUITING", "NOT_YET_RECRUITING", "COMPLETED", None], len(ids)),
+            "lat": rng.uniform(-50, 70, len(ids)),
+            "lon": rng.uniform(-170, 170, len(ids)),
+            "approximate": False,
+        }
+    )
+    shuffled = sites.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    for frame in (sites, shuffled):
+        built = build_site_map(frame, pd.Series(dtype=str), max_points=100)
+        assert built.aggregated
+        span = max(frame["lat"].max() - frame["lat"].min(), frame["lon"].max() - frame["lon"].min())
+        got = {
+            (round(r.lat, 9), round(r.lon, 9), r.n_sites, r.n_trials, r.n_open)
+            for r in built.points.itertuples()
+        }
+        assert got == _cells_the_slow_way(frame, max(span / 60.0, 0.05))
+        # Told each site's trial as an integer (as the catalog's index knows it), the
+        # cells are the same.
+        codes = pd.factorize(frame["trial_id"])[0] + 1000
+        told = build_site_map(frame, pd.Series(dtype=str), max_points=100, trial_of=codes)
+        assert told.points.equals(built.points)
+        unplaced = frame.assign(lat=frame["lat"].where(frame.index >= 50))
+        alone = build_site_map(unplaced, pd.Series(dtype=str), max_points=100)
+        told = build_site_map(unplaced, pd.Series(dtype=str), max_points=100, trial_of=codes)
+        assert told.n_unplaced == alone.n_unplaced == 50
+        assert told.points.equals(alone.points)
+        opened = built.points["n_open"] > 0
+        assert (built.points.loc[opened, "status"] == "RECRUITING").all()
+        assert built.points.loc[~opened, "status"].isna().all()
+
+
+def test_legend_covers_every_colour() -> None:
+    assert {colour for _, colour in LEGEND} == set(STATUS_COLOURS.values())

@@ -1,0 +1,64 @@
+"""The treatment and sponsor views' sums, from fixture trials."""
+
+from dataclasses import replace
+
+import pandas as pd
+
+from tests.factories import HANOI, catalog_of, site, trial
+from trialfinder.family.portfolio import portfolio
+from trialfinder.query import apply_query, parse_query
+
+
+def _trials():
+    child = replace(
+        trial(
+            "CHILD",
+            title="Cells for children",
+            conditions=("Cerebral palsy",),
+            max_age="10 Years",
+            sites=(site("Hanoi", "Vietnam", at=HANOI),),
+        ),
+        active_substance="the child's own cells",
+        has_results=True,
+    )
+    child = replace(child, design=replace(child.design, enrollment=58))
+    child = replace(child, dates=replace(child.dates, start="2024-01", completion="2026-06-30"))
+    adult = trial(
+        "ADULT",
+        title="Cells for adults",
+        conditions=("cerebral palsy", "Stroke"),
+        min_age="18 Years",
+        sites=(site("Seoul", "Korea, Republic of"), site("Busan", "South Korea")),
+    )
+    adult = replace(adult, design=replace(adult.design, enrollment=100), has_results=False)
+    unknown = trial("UNKNOWN", title="Cells, no numbers", conditions=("Stroke",))
+    return [child, adult, unknown]
+
+
+def test_sums_only_what_records_state() -> None:
+    catalog = catalog_of(*_trials())
+    results = apply_query(catalog, parse_query("").query)
+    book = portfolio(catalog, results)
+    assert book.enrolled_children == 58  # under-18s only (max 10 years)
+    assert book.enrolled_adults == 100
+    assert book.enrolled_unknown_age == 1  # UNKNOWN states no enrollment
+    assert book.with_results == ("CHILD",)
+    assert book.results_unknown == 1
+    assert book.substances == ("the child's own cells",)
+
+
+def test_conditions_and_countries_count_trials_once_whatever_the_spelling() -> None:
+    catalog = catalog_of(*_trials())
+    book = portfolio(catalog, apply_query(catalog, parse_query("").query))
+    conditions = {name.lower(): n for name, n in book.conditions.items()}
+    assert conditions == {"stroke": 2, "cerebral palsy": 2}
+    assert book.countries.to_dict() == {"Vietnam": 1, "South Korea": 1}
+
+
+def test_timeline_keeps_the_dates_as_written() -> None:
+    catalog = catalog_of(*_trials())
+    book = portfolio(catalog, apply_query(catalog, parse_query("").query))
+    row = book.timeline.set_index("id").loc["CHILD"]
+    assert row["start"] == "2024-01" and row["completion"] == "2026-06-30"
+    assert str(row["start_at"].date()) == "2024-01-01"
+    assert pd.isna(book.timeline.set_index("id").loc["ADULT"]["start_at"])

@@ -1,0 +1,145 @@
+"""The :class:`Catalog`: the tables, records and search index of a data directory,
+and the questions pages ask of them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from trialfinder.catalog.index import SearchIndex, _term_names
+from trialfinder.catalog.records import Records
+from trialfinder.catalog.schema import _to_frame
+from trialfinder.errors import DataProblem
+from trialfinder.model import Trial
+
+
+class _LazyTable:
+    """A table read when first used: a DataFrame already, or an Arrow IPC file held
+    open (its footer and columns checked when opened)."""
+
+    def __init__(self, name: str, source: pd.DataFrame | pa.NativeFile) -> None:
+        self.name = name
+        self.source = source
+        self.lock = threading.Lock()
+
+    def get(self) -> pd.DataFrame:
+        if isinstance(self.source, pd.DataFrame):
+            return self.source
+        with self.lock:
+            if not isinstance(self.source, pd.DataFrame):
+                self.source = _read_lazily(self.source, self.name)
+        return self.source
+
+
+def _read_lazily(source: pa.NativeFile, name: str) -> pd.DataFrame:
+    """A table's frame from its file (category columns stored as dictionaries: no
+    copy of their text is ever made)."""
+    frame = _to_frame(pa.ipc.open_file(source).read_all(), name)
+    pa.default_memory_pool().release_unused()
+    return frame
+
+
+@dataclass(frozen=True, eq=False)
+class Catalog:
+    """The tables, the records and the search index of a data directory.
+
+    ``trials`` and ``sites`` (what every page filters, joins and shows) are read
+    with the catalog; ``arms`` and ``terms`` (the treatment and sponsor views
+    only) are read from the snapshot the first time they are used.
+    """
+
+    trials: pd.DataFrame
+    sites: pd.DataFrame
+    records: Records
+    search: SearchIndex
+    problems: tuple[DataProblem, ...] = ()
+    built_at: str = ""
+    fingerprint: str = ""
+    _lazy: dict[str, _LazyTable] = field(default_factory=dict, repr=False)
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.trials)
+
+    @property
+    def arms(self) -> pd.DataFrame:
+        return self._lazy["arms"].get()
+
+    @property
+    def terms(self) -> pd.DataFrame:
+        return self._lazy["terms"].get()
+
+    def position(self, trial_id: str) -> int | None:
+        """The trial's row in the trials table, or None for an unknown id."""
+        if not isinstance(trial_id, str):
+            return None
+        ids, by_id = self.trials["id"].array, self.search.by_id
+        k = bisect.bisect_left(range(len(by_id)), trial_id, key=lambda i: ids[by_id[i]])
+        if k < len(by_id) and ids[by_id[k]] == trial_id:
+            return int(by_id[k])
+        return None
+
+    def find_id(self, text: str) -> str | None:
+        """The id of the trial ``text`` names, as written or in capitals or small
+        letters ("nct07527104"); None when no trial has it. A lookup in the index,
+        not a set of every id (a page run must not build one)."""
+        if not isinstance(text, str):
+            return None
+        for candidate in dict.fromkeys((text, text.upper(), text.lower())):
+            if self.position(candidate) is not None:
+                return candidate
+        return None
+
+    def sites_of(self, trial_ids: Iterable[str]) -> pd.DataFrame:
+        """The sites of these trials (rows of the sites table, in its order), found
+        through the index rather than by comparing every site's ``trial_id``."""
+        positions = sorted({p for p in map(self.position, trial_ids) if p is not None})
+        rows = self.search.sites_of(np.asarray(positions, dtype=np.int64))
+        return self.sites.take(rows)
+
+    def trial(self, trial_id: str) -> Trial | None:
+        """The whole normalized trial, or None for an unknown id."""
+        position = self.position(trial_id)
+        if position is None:
+            return None
+        return Trial.from_dict(self.records.json(position))
+
+    def titles(self) -> pd.Series:
+        """Each trial's title by id. Built once a catalog: its index hashes every
+        id, which a page should not pay on each run."""
+        found = self._memo.get("titles")
+        if found is None:
+            found = pd.Series(
+                self.trials["title"].array, index=pd.Index(self.trials["id"].array), name="title"
+            )
+            self._memo["titles"] = found
+        return found
+
+    def condition_names(self) -> list[str]:
+        """The conditions present in the data, for type-ahead."""
+        return self.term_names("condition")
+
+    def term_names(self, kind: str) -> list[str]:
+        """The terms of one kind present in the data ("condition", "sponsor" ...)."""
+        names = self.search.names.get(kind)
+        if names is None:
+            names = self._memo.get(f"names:{kind}")
+            if names is None:
+                names = _term_names(self.terms, kind)
+                self._memo[f"names:{kind}"] = names
+        return list(names)
+
+    def countries(self) -> list[str]:
+        found = self._memo.get("countries")
+        if found is None:
+            found = tuple(sorted(set(self.search.site_country.values), key=str.casefold))
+            self._memo["countries"] = found
+        return list(found)

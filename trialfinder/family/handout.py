@@ -1,0 +1,208 @@
+"""A printable one-page summary of a trial, for a family to take to their doctor.
+
+Plain-language summary, who can join, what each group gets, the nearest site and
+its contact, the trust flags, questions to ask the trial team, and a QR code that
+opens the trial's page. Pure: the page passes the trial, the place and the URL;
+the result is HTML with every record value escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+
+import segno
+
+from trialfinder import geo
+from trialfinder.family import plain
+from trialfinder.family.flags import Flag, trust_flags
+from trialfinder.i18n import _, language
+from trialfinder.model import Site, Trial
+
+
+@dataclass(frozen=True)
+class Handout:
+    trial: Trial
+    url: str
+    summary: str | None
+    summary_is_registry: bool
+    site: Site | None
+    site_distance_km: float | None
+    flags: tuple[Flag, ...]
+    questions: tuple[str, ...]
+
+    def qr_png_data_uri(self) -> str:
+        return qr_data_uri(self.url)
+
+
+def qr_data_uri(url: str) -> str:
+    """A QR code of ``url`` as a PNG data URI (error correction M, a 4-module margin)."""
+    return segno.make_qr(url, error="m").png_data_uri(scale=5, border=4)
+
+
+def nearest_site(trial: Trial, place: geo.Place | None) -> tuple[Site | None, float | None]:
+    """The site nearest ``place`` among those with coordinates; else the first one listed."""
+    if not trial.sites:
+        return None, None
+    placed = [s for s in trial.sites if s.lat is not None and s.lon is not None]
+    if place is not None and placed:
+        best = min(placed, key=lambda s: float(geo.distance_km(place.lat, place.lon, s.lat, s.lon)))
+        return best, float(geo.distance_km(place.lat, place.lon, best.lat, best.lon))
+    return trial.sites[0], None
+
+
+def _questions(flags: tuple[Flag, ...]) -> tuple[str, ...]:
+    asked = [
+        _("Could my child join? What would rule my child out?"),
+        _("What exactly happens to my child, and how often must we come?"),
+        _("What are the risks, and what happens if something goes wrong?"),
+        _("Which group could my child be in, and who decides?"),
+        _("Can my child keep their usual therapy and medicines?"),
+        _("Can we leave the trial at any time, and what happens then?"),
+        _("Will we be told the results?"),
+    ]
+    codes = {f.code for f in flags}
+    if "fee" in codes:
+        asked.append(_("Will we pay anything (treatment, tests, travel)? How much?"))
+    else:
+        asked.append(_("Does taking part cost us anything, including travel?"))
+    if "status_stale" in codes:
+        asked.insert(0, _("Is the trial still taking children now?"))
+    if "results_overdue" in codes:
+        asked.append(_("Where can we read what the trial found?"))
+    return tuple(asked)
+
+
+def build_handout(
+    trial: Trial, url: str, place: geo.Place | None = None, today: dt.date | None = None
+) -> Handout:
+    if language() == "vi" and trial.plain_summary_vi:
+        summary, from_registry = trial.plain_summary_vi, False
+    elif trial.plain_summary:
+        summary, from_registry = trial.plain_summary, False
+    else:
+        summary, from_registry = trial.brief_summary, trial.brief_summary is not None
+    site, distance = nearest_site(trial, place)
+    flags = tuple(trust_flags(trial, today))
+    return Handout(trial, url, summary, from_registry, site, distance, flags, _questions(flags))
+
+
+_STYLE = """
+<style>
+.tf-handout {max-width: 46rem; color: #111; font-size: 1rem; line-height: 1.45;}
+.tf-handout h2 {font-size: 1.4rem; margin: 0 0 0.3rem;}
+.tf-handout h3 {font-size: 1.05rem; margin: 0.9rem 0 0.2rem;}
+.tf-handout .tf-top {display: flex; gap: 1rem; align-items: flex-start; flex-wrap: wrap;}
+.tf-handout .tf-top > div {flex: 1 1 16rem; min-width: 0;}
+.tf-handout .tf-qr img {width: 150px; height: 150px; image-rendering: pixelated;}
+.tf-handout .tf-qr p {font-size: 0.8rem; margin: 0; overflow-wrap: anywhere;}
+.tf-handout .tf-note {font-size: 0.85rem; color: #444;}
+.tf-handout ul {margin: 0.2rem 0 0.2rem 1.2rem; padding: 0;}
+.tf-handout p, .tf-handout li {overflow-wrap: anywhere;}
+@media print {
+  @page {size: A4; margin: 12mm;}
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
+  header, .stButton, .stRadio, [data-testid="stPageLink"], [data-testid="stDecoration"]
+    {display: none !important;}
+  .tf-handout {font-size: 10.5pt; max-width: none;}
+}
+</style>
+"""
+
+
+def handout_html(h: Handout) -> str:
+    """The handout as HTML (one printed page for a typical record)."""
+    esc = html.escape
+    t, e = h.trial, h.trial.eligibility
+    out = [_STYLE, "<article class='tf-handout'>"]
+    out.append("<div class='tf-top'><div>")
+    out.append(f"<h2>{esc(t.title)}</h2>")
+    out.append(
+        f"<p>{esc(t.id)} · {esc(plain.status_words(t.overall_status))} · "
+        f"{esc(plain.phase_words(t.design.phases))}</p>"
+    )
+    out.append("<h3>" + esc(_("In plain words")) + "</h3>")
+    if h.summary_is_registry:
+        note = _("Summary from the registry, in the registry's language.")
+        out.append(f"<p class='tf-note'>{esc(note)}</p>")
+    out.append("<p>" + esc(h.summary or _("No summary is given.")) + "</p>")
+    out.append("</div><div class='tf-qr' style='flex: 0 0 160px'>")
+    alt = _("QR code that opens this trial's page: {url}").format(url=h.url)
+    out.append(f"<img src='{h.qr_png_data_uri()}' alt='{esc(alt, quote=True)}'>")
+    out.append("<p>" + esc(_("Scan to open the trial page:")) + f" {esc(h.url)}</p>")
+    out.append("</div></div>")
+
+    out.append("<h3>" + esc(_("Who can join")) + "</h3><ul>")
+    out.append(
+        "<li>" + esc(_("Ages")) + f": {esc(plain.ages_in_words(e.min_age, e.max_age))}; "
+        f"{esc(plain.sex_words(e.sex))}</li>"
+    )
+    if t.conditions:
+        out.append("<li>" + esc(_("Conditions")) + f": {esc('; '.join(t.conditions))}</li>")
+    out.append("</ul>")
+
+    out.append("<h3>" + esc(_("What each group gets")) + "</h3>")
+    if t.arms:
+        out.append("<ul>")
+        for arm in t.arms:
+            what = arm.description or "; ".join(arm.interventions) or plain.unknown()
+            out.append(f"<li><strong>{esc(arm.label)}</strong>: {esc(what)}</li>")
+        out.append("</ul>")
+    else:
+        out.append("<p>" + esc(_("The record does not describe the groups.")) + "</p>")
+
+    out.append("<h3>" + esc(_("Nearest site and contact")) + "</h3>")
+    if h.site is None:
+        out.append("<p>" + esc(_("No sites are listed.")) + "</p>")
+    else:
+        s = h.site
+        where = ", ".join(x for x in (s.facility, s.city, s.state, s.country) if x)
+        distance = (
+            " · " + _("{km} km away").format(km=f"{h.site_distance_km:,.0f}")
+            if h.site_distance_km is not None
+            else ""
+        )
+        out.append("<p>" + esc(where or _("Place not stated")) + f"{esc(distance)}</p>")
+        contacts = [
+            ", ".join(x for x in (c.name, c.role, c.phone, c.email) if x) for c in s.contacts
+        ]
+        contacts = [c for c in contacts if c]
+        if contacts:
+            out.append("<ul>" + "".join(f"<li>{esc(c)}</li>" for c in contacts) + "</ul>")
+        else:
+            out.append(
+                "<p>"
+                + esc(_("The record gives no contact for this site: see the registry page."))
+                + ""
+                "</p>"
+            )
+
+    out.append("<h3>" + esc(_("Trust flags")) + "</h3>")
+    if h.flags:
+        out.append("<ul>")
+        for f in h.flags:
+            quote = f" “{esc(f.quote)}”" if f.quote else ""
+            out.append(
+                f"<li><strong>{esc(f.title)}.</strong> {esc(f.reason)} "
+                f"<em>{esc(f.fact)}</em>{quote}</li>"
+            )
+        out.append("</ul>")
+    else:
+        none = _("The record raises none of the flags we check (it may still be silent on them).")
+        out.append(f"<p>{esc(none)}</p>")
+
+    out.append("<h3>" + esc(_("Questions to ask the trial team")) + "</h3><ul>")
+    out.extend(f"<li>{esc(q)}</li>" for q in h.questions)
+    out.append("</ul>")
+    out.append(
+        "<p class='tf-note'>"
+        + esc(
+            _(
+                "Made by trialfinder from the trial's record. It is not medical advice: "
+                "talk it over with your child's doctor."
+            )
+        )
+        + "</p></article>"
+    )
+    return "".join(out)

@@ -1,0 +1,539 @@
+"""The map of trial sites as a pydeck Deck, built from the catalog's tables.
+
+- Every site at its own coordinates, coloured by the site's own status in the
+  Okabe-Ito palette (told apart with the common kinds of colour blindness).
+- Sites the record gives no coordinates for sit at their city (from the
+  gazetteer) and say "approximate"; sites with no known place are counted.
+- Above :data:`MAX_POINTS` locations the sites are aggregated into grid cells
+  with counts, so the deck stays small whatever the filter.
+- The base layer is country outlines shipped with the project: no tile
+  server, no network. Tooltips are plain text (deck.gl's ``text`` tooltip),
+  so trial text can never become markup.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pydeck as pdk
+
+from trialfinder import i18n
+from trialfinder.family import plain
+from trialfinder.geo import Place
+from trialfinder.i18n import N_
+
+ASSETS = Path(__file__).resolve().parents[1] / "assets"
+MAX_POINTS = 4000
+TRIALS_PER_TOOLTIP = 5
+SITES_LAYER = "sites"
+#: The ring marking the place a view is near, in pixels (larger than a site's dot).
+PLACE_MARK_PIXELS = 10
+TOOLTIP = {"text": "{tooltip}"}
+
+#: Okabe-Ito colours by a site's own status (registry names); None is unknown.
+STATUS_COLOURS: dict[str | None, tuple[int, int, int]] = {
+    "RECRUITING": (0, 158, 115),
+    "NOT_YET_RECRUITING": (86, 180, 233),
+    "ENROLLING_BY_INVITATION": (0, 114, 178),
+    "AVAILABLE": (0, 114, 178),
+    "ACTIVE_NOT_RECRUITING": (230, 159, 0),
+    "COMPLETED": (204, 121, 167),
+    "SUSPENDED": (213, 94, 0),
+    "TERMINATED": (213, 94, 0),
+    "WITHDRAWN": (213, 94, 0),
+    None: (110, 110, 110),
+}
+#: What the legend shows: (words, colour), one line a colour.
+LEGEND: tuple[tuple[str, tuple[int, int, int]], ...] = (
+    (N_("Recruiting"), STATUS_COLOURS["RECRUITING"]),
+    (N_("Not yet recruiting"), STATUS_COLOURS["NOT_YET_RECRUITING"]),
+    (N_("Enrolling by invitation / available"), STATUS_COLOURS["ENROLLING_BY_INVITATION"]),
+    (N_("Active, not recruiting"), STATUS_COLOURS["ACTIVE_NOT_RECRUITING"]),
+    (N_("Completed"), STATUS_COLOURS["COMPLETED"]),
+    (N_("Suspended, terminated or withdrawn"), STATUS_COLOURS["SUSPENDED"]),
+    (N_("Site status unknown"), STATUS_COLOURS[None]),
+)
+#: When several trials share a site, the dot shows the most open status.
+_STATUS_ORDER = {s: i for i, s in enumerate(STATUS_COLOURS)}
+#: The columns of a map's points (locations, or grid cells).
+POINT_COLUMNS = (
+    "lat",
+    "lon",
+    "status",
+    "colour",
+    "approximate",
+    "trial_ids",
+    "n_trials",
+    "places",
+    "tooltip",
+)
+#: Site statuses a grid cell counts as open (recruiting or about to).
+OPEN_STATUSES = ("RECRUITING", "NOT_YET_RECRUITING")
+
+
+def colour_of(status: str | None) -> tuple[int, int, int]:
+    return STATUS_COLOURS.get(status, STATUS_COLOURS[None])
+
+
+#: Stands for the country outlines in a deck until its JSON is written (see CompactDeck).
+COUNTRIES_MARK = "trialfinder:country-outlines"
+
+
+class CompactDeck(pdk.Deck):
+    """A Deck whose JSON has no indentation (pydeck indents, which doubles the
+    bytes Streamlit sends to the browser) and whose country outlines are
+    written once per process: pydeck walked their 200 KB on every map drawn,
+    most of the time a page with a small map took."""
+
+    def to_json(self) -> str:
+        text = json.dumps(json.loads(super().to_json()), separators=(",", ":"))
+        return text.replace(json.dumps(COUNTRIES_MARK), _countries_json(), 1)
+
+
+@functools.cache
+def _countries_json() -> str:
+    return json.dumps(countries_geojson(), separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class SiteMap:
+    """A deck and the facts the page states beside it."""
+
+    deck: CompactDeck
+    #: One row a drawn location (or grid cell when aggregated).
+    points: pd.DataFrame
+    n_sites: int
+    n_unplaced: int
+    n_approximate: int
+    aggregated: bool
+    #: deck.gl's tooltip spec: always ``text`` (shown as text), never ``html``.
+    tooltip: dict[str, str]
+
+
+@functools.cache
+def countries_geojson() -> dict[str, Any]:
+    """Country outlines as GeoJSON, decoded from the shipped TopoJSON and cut
+    at the antimeridian so they draw on a flat map."""
+    topology = json.loads((ASSETS / "countries-110m.topo.json").read_text(encoding="utf-8"))
+    return flat_features(topojson_features(topology, "countries"))
+
+
+def topojson_features(topology: dict[str, Any], name: str) -> dict[str, Any]:
+    """Decode one TopoJSON object (quantized, delta-encoded arcs) to a FeatureCollection."""
+    scale_x, scale_y = topology["transform"]["scale"]
+    shift_x, shift_y = topology["transform"]["translate"]
+    arcs = []
+    for arc in topology["arcs"]:
+        points = np.cumsum(np.asarray(arc, dtype=float), axis=0)
+        points[:, 0] = points[:, 0] * scale_x + shift_x
+        points[:, 1] = points[:, 1] * scale_y + shift_y
+        arcs.append(np.round(points, 3).tolist())
+
+    def ring(indexes: list[int]) -> list[list[float]]:
+        coords: list[list[float]] = []
+        for index in indexes:
+            arc = arcs[index] if index >= 0 else arcs[~index][::-1]
+            coords.extend(arc if not coords else arc[1:])
+        return coords
+
+    features = []
+    for geometry in topology["objects"][name]["geometries"]:
+        kind = geometry.get("type")
+        if kind == "Polygon":
+            coordinates = [ring(r) for r in geometry["arcs"]]
+        elif kind == "MultiPolygon":
+            coordinates = [[ring(r) for r in polygon] for polygon in geometry["arcs"]]
+        else:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"name": geometry.get("properties", {}).get("name", "")},
+                "geometry": {"type": kind, "coordinates": coordinates},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _crosses(ring: list[list[float]]) -> bool:
+    return any(abs(a[0] - b[0]) > 180 for a, b in zip(ring, ring[1:], strict=False))
+
+
+def _clip(ring: list[list[float]], edge: float, keep_west: bool) -> list[list[float]]:
+    """The part of a closed ring on one side of the meridian ``edge`` (Sutherland-Hodgman)."""
+
+    def inside(point: list[float]) -> bool:
+        return point[0] <= edge if keep_west else point[0] >= edge
+
+    def crossing(a: list[float], b: list[float]) -> list[float]:
+        t = (edge - a[0]) / (b[0] - a[0])
+        return [edge, round(a[1] + t * (b[1] - a[1]), 3)]
+
+    out: list[list[float]] = []
+    for previous, current in zip(ring[-1:] + ring[:-1], ring, strict=True):
+        if inside(current):
+            if not inside(previous):
+                out.append(crossing(previous, current))
+            out.append(current)
+        elif inside(previous):
+            out.append(crossing(previous, current))
+    if out and out[0] != out[-1]:
+        out.append(out[0])
+    return out
+
+
+def flat_rings(ring: list[list[float]]) -> list[list[list[float]]]:
+    """A ring as rings that draw on a flat (Web Mercator) map.
+
+    The outlines are made for a globe: a ring that crosses the antimeridian
+    jumps from 180 to -180 degrees, which a flat map draws as a band across
+    the world. Such a ring is cut into its pieces east and west of the line.
+    A ring around a pole (Antarctica) is closed along the pole instead, where
+    a flat map does not show it.
+    """
+    if not _crosses(ring):
+        return [ring]
+    unwrapped = [ring[0]]
+    for lon, lat in ring[1:]:
+        previous = unwrapped[-1][0]
+        lon += 360 * round((previous - lon) / 360)
+        unwrapped.append([lon, lat])
+    if abs(unwrapped[-1][0] - unwrapped[0][0]) > 180:  # it winds around a pole
+        pole = 90.0 if sum(p[1] for p in ring) > 0 else -90.0
+        closed: list[list[float]] = [ring[0]]
+        for point in ring[1:]:
+            if abs(point[0] - closed[-1][0]) > 180:
+                closed += [[closed[-1][0], pole], [point[0], pole]]
+            closed.append(point)
+        return [closed]
+    pieces = []
+    for shift in (0, 360, -360):
+        shifted = [[lon + shift, lat] for lon, lat in unwrapped]
+        piece = _clip(_clip(shifted, 180.0, keep_west=True), -180.0, keep_west=False)
+        if len(piece) >= 4:
+            pieces.append(piece)
+    return pieces
+
+
+def flat_features(collection: dict[str, Any]) -> dict[str, Any]:
+    """A FeatureCollection whose polygons draw on a flat map (see :func:`flat_rings`)."""
+    features = []
+    for feature in collection["features"]:
+        geometry = feature["geometry"]
+        polygons = (
+            [geometry["coordinates"]]
+            if geometry["type"] == "Polygon"
+            else list(geometry["coordinates"])
+        )
+        flat: list[list[list[list[float]]]] = []
+        for outer, *holes in polygons:
+            pieces = flat_rings(outer)
+            if len(pieces) == 1:
+                flat.append([pieces[0], *(h for hole in holes for h in flat_rings(hole))])
+            else:  # cut in two: a hole would belong to one piece only (none at this scale)
+                flat.extend([piece] for piece in pieces)
+        geometry = (
+            {"type": "Polygon", "coordinates": flat[0]}
+            if len(flat) == 1
+            else {"type": "MultiPolygon", "coordinates": flat}
+        )
+        features.append({**feature, "geometry": geometry})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _texts(column: pd.Series) -> list[str | None]:
+    """A text column as Python strings, None where missing (one conversion, not a
+    lookup a row)."""
+    return [None if pd.isna(v) else str(v) for v in column.tolist()]
+
+
+def _site_lines(sites: pd.DataFrame) -> list[str]:
+    parts = zip(
+        _texts(sites["facility"]), _texts(sites["city"]), _texts(sites["country"]), strict=True
+    )
+    return [", ".join(v for v in row if v is not None) for row in parts]
+
+
+def _locations(sites: pd.DataFrame, titles: Mapping[str, str]) -> pd.DataFrame:
+    """One row a location (sites at the same coordinates share a dot): the
+    trials there, the most open site status, and the tooltip text.
+
+    Up to :data:`MAX_POINTS` locations, but possibly many more sites: the
+    columns become Python lists once and each location is a list of row
+    numbers, ordered by how open each site is (stable, so ties keep the
+    table's order).
+    """
+    statuses = _texts(sites["status"])
+    trial_ids = [str(v) for v in sites["trial_id"].tolist()]
+    lines_of_site = _site_lines(sites)
+    approximate = sites["approximate"].fillna(False).astype(bool).tolist()
+    rank = [_STATUS_ORDER.get(s, 99) for s in statuses]
+    rows_at: dict[tuple[float, float], list[int]] = {}
+    for row, spot in enumerate(zip(sites["lat"].tolist(), sites["lon"].tolist(), strict=True)):
+        rows_at.setdefault(spot, []).append(row)
+    unnamed = i18n._("Place not named")
+    approximate_line = i18n._("Approximate location: placed at the city centre")
+    more_sites = i18n._("and {n} more sites here")
+    trial_line = i18n._("{id}: {title} (site status: {status})")
+    more_trials = i18n._("and {n} more trials")
+    points = []
+    for (lat, lon), rows in rows_at.items():
+        rows.sort(key=rank.__getitem__)
+        status = statuses[rows[0]]
+        places = list(dict.fromkeys(lines_of_site[r] or unnamed for r in rows))
+        lines = places[:3]
+        if len(places) > 3:
+            lines.append(more_sites.format(n=len(places) - 3))
+        is_approximate = any(approximate[r] for r in rows)
+        if is_approximate:
+            lines.append(approximate_line)
+        first_row_of: dict[str, int] = {}
+        for r in rows:
+            first_row_of.setdefault(trial_ids[r], r)
+        for trial_id, r in list(first_row_of.items())[:TRIALS_PER_TOOLTIP]:
+            own = plain.status_words(statuses[r]) if statuses[r] is not None else plain.unknown()
+            title = titles.get(trial_id)
+            lines.append(
+                trial_line.format(id=trial_id, title=title if title is not None else "", status=own)
+            )
+        if len(first_row_of) > TRIALS_PER_TOOLTIP:
+            lines.append(more_trials.format(n=len(first_row_of) - TRIALS_PER_TOOLTIP))
+        points.append(
+            {
+                "lat": float(lat),
+                "lon": float(lon),
+                "status": status,
+                "colour": [*colour_of(status), 150 if is_approximate else 230],
+                "approximate": is_approximate,
+                "trial_ids": list(first_row_of),
+                "n_trials": len(first_row_of),
+                "places": places,
+                "tooltip": "\n".join(lines),
+            }
+        )
+    return pd.DataFrame(points, columns=POINT_COLUMNS)
+
+
+def _grid(
+    sites: pd.DataFrame, cell_degrees: float, trial_of: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Sites counted in square cells, in cell order.
+
+    Plain numpy over the whole registry (3 million sites): each site's cell is a
+    small integer, so counts and sums are ``bincount``; the trials in a cell are
+    its distinct (trial, cell) pairs, found by one sort that is nearly free, as a
+    result's sites come grouped by trial.
+    """
+    lat = sites["lat"].to_numpy(dtype=float)
+    lon = sites["lon"].to_numpy(dtype=float)
+    x = np.floor(lon / cell_degrees).astype(np.int64)
+    y = np.floor(lat / cell_degrees).astype(np.int64)
+    x -= x.min(initial=0)
+    y -= y.min(initial=0)
+    width = int(y.max(initial=0)) + 1
+    cell = x * width + y
+    n_cells = int(cell.max(initial=-1)) + 1
+    n_sites = np.bincount(cell, minlength=n_cells)
+    used = np.flatnonzero(n_sites)
+    is_open = sites["status"].isin(OPEN_STATUSES).to_numpy(dtype=bool)
+    trial = _trial_codes(sites["trial_id"]) if trial_of is None else trial_of.astype(np.int64)
+    pairs = np.sort(trial * n_cells + cell, kind="stable")
+    first_of_pair = np.ones(len(pairs), dtype=bool)
+    first_of_pair[1:] = pairs[1:] != pairs[:-1]
+    n_trials = np.bincount(pairs[first_of_pair] % max(n_cells, 1), minlength=n_cells)
+    counts = n_sites[used]
+    grouped = pd.DataFrame(
+        {
+            "lat": np.bincount(cell, weights=lat, minlength=n_cells)[used] / counts,
+            "lon": np.bincount(cell, weights=lon, minlength=n_cells)[used] / counts,
+            "n_sites": counts,
+            "n_trials": n_trials[used],
+            "n_open": np.bincount(cell, weights=is_open, minlength=n_cells)[used].astype(np.int64),
+        }
+    )
+    any_open = grouped["n_open"].to_numpy() > 0
+    grouped["status"] = np.where(any_open, "RECRUITING", None)
+    open_colour = [*colour_of("RECRUITING"), 200]
+    closed_colour = [*colour_of(None), 200]
+    grouped["colour"] = [open_colour if o else closed_colour for o in any_open]
+    grouped["approximate"] = False
+    grouped["trial_ids"] = [[] for _ in range(len(grouped))]
+    grouped["places"] = [[] for _ in range(len(grouped))]
+    here = i18n._("{sites} sites of {trials} trials here")
+    opened = i18n._("{n} sites recruiting or about to")
+    grouped["tooltip"] = [
+        here.format(sites=f"{s:,}", trials=f"{t:,}") + "\n" + opened.format(n=f"{o:,}")
+        for s, t, o in zip(grouped["n_sites"], grouped["n_trials"], grouped["n_open"], strict=True)
+    ]
+    return grouped
+
+
+def _trial_codes(trial_ids: pd.Series) -> np.ndarray:
+    """One integer a trial. Sites come in runs of one trial's rows: only the first
+    id of each run is hashed (a tenth of the rows), and a trial met in two runs
+    still gets one code."""
+    ids = pa.chunked_array(pa.array(trial_ids)).combine_chunks()
+    if len(ids) == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.ones(len(ids), dtype=bool)
+    starts[1:] = pc.not_equal(ids[1:], ids[:-1]).to_numpy(zero_copy_only=False)
+    first_ids = ids.filter(pa.array(starts))
+    run_codes = pc.dictionary_encode(first_ids).indices.to_numpy().astype(np.int64)
+    return run_codes[np.cumsum(starts) - 1]
+
+
+def _more_locations_than(placed: pd.DataFrame, limit: int) -> bool:
+    """Are there more than ``limit`` distinct locations (lat, lon)? The first rows
+    often answer already: counting a million sites' locations took seconds."""
+    if len(placed) <= limit:
+        return False
+    lat = placed["lat"].to_numpy(dtype=float)
+    lon = placed["lon"].to_numpy(dtype=float)
+    for rows in (8 * limit, len(placed)):
+        # A complex number is a (lat, lon) pair that numpy compares whole.
+        if len(np.unique(lat[:rows] + 1j * lon[:rows])) > limit:
+            return True
+    return False
+
+
+def fit_view(lats: np.ndarray, lons: np.ndarray, place: Place | None = None, radius_km: float = 0):
+    """A view that shows every point (and the circle around ``place``)."""
+    lat_values = list(np.asarray(lats, dtype=float))
+    lon_values = list(np.asarray(lons, dtype=float))
+    if place is not None:
+        dlat = radius_km / 111.0
+        dlon = radius_km / (111.0 * max(math.cos(math.radians(place.lat)), 0.05))
+        lat_values += [place.lat - dlat, place.lat + dlat]
+        lon_values += [place.lon - dlon, place.lon + dlon]
+    if not lat_values:
+        return pdk.ViewState(latitude=20.0, longitude=0.0, zoom=1)
+    south, north = min(lat_values), max(lat_values)
+    west, east = min(lon_values), max(lon_values)
+    span = max(north - south, (east - west) * 0.6, 0.05)
+    zoom = max(0.5, min(11.0, math.log2(300.0 / span)))
+    return pdk.ViewState(
+        latitude=(south + north) / 2, longitude=(west + east) / 2, zoom=round(zoom, 2)
+    )
+
+
+def build_site_map(
+    sites: pd.DataFrame,
+    titles: pd.Series,
+    place: Place | None = None,
+    radius_km: float = 50.0,
+    max_points: int = MAX_POINTS,
+    basemap_style: str | None = None,
+    trial_of: np.ndarray | None = None,
+) -> SiteMap:
+    """The deck for ``sites`` (rows of the catalog's sites table).
+
+    ``titles`` maps trial id to title, for tooltips. ``basemap_style`` (a map
+    style URL) adds a tile basemap; without it the deck draws none and asks
+    nothing of any server. ``trial_of`` gives each site's trial as an integer
+    when the caller knows it (the catalog's index does,
+    :func:`trialfinder.query.site_trials`): counting the trials in grid cells
+    then needs no hashing of millions of ids.
+    """
+    known = (sites["lat"].notna() & sites["lon"].notna()).to_numpy(dtype=bool)
+    placed = sites if known.all() else sites.loc[known]  # no copy of a whole registry
+    if trial_of is not None and not known.all():
+        trial_of = np.asarray(trial_of)[known]
+    n_unplaced = len(sites) - len(placed)
+    aggregated = _more_locations_than(placed, max_points)
+    if aggregated:
+        span = max(
+            float(placed["lat"].max() - placed["lat"].min()),
+            float(placed["lon"].max() - placed["lon"].min()),
+            1.0,
+        )
+        points = _grid(placed, max(span / 60.0, 0.05), trial_of)
+    else:
+        points = _locations(placed, titles)
+    radius_pixels = "3 + Math.sqrt(n_trials) * 2" if aggregated else 6
+    layers: list[pdk.Layer] = [
+        pdk.Layer(
+            "GeoJsonLayer",
+            id="countries",
+            data=COUNTRIES_MARK,  # the outlines, put in by CompactDeck.to_json
+            stroked=True,
+            filled=True,
+            get_fill_color=[243, 241, 236],
+            get_line_color=[140, 140, 140],
+            line_width_min_pixels=1,
+            pickable=False,
+        )
+    ]
+    if place is not None:
+        layers.append(
+            pdk.Layer(
+                "ScatterplotLayer",
+                id="place",
+                # The circle of the radius, then a small ring marking the place itself
+                # (its radius 0 is drawn at radius_min_pixels, around a dot there).
+                data=[
+                    {"lat": place.lat, "lon": place.lon, "radius": radius_km * 1000},
+                    {"lat": place.lat, "lon": place.lon, "radius": 0},
+                ],
+                get_position=["lon", "lat"],
+                get_radius="radius",
+                radius_min_pixels=PLACE_MARK_PIXELS,
+                filled=False,
+                stroked=True,
+                get_line_color=[0, 0, 0, 160],
+                line_width_min_pixels=2,
+                pickable=False,
+            )
+        )
+    layers.append(
+        pdk.Layer(
+            "ScatterplotLayer",
+            id=SITES_LAYER,
+            data=points.drop(columns=["trial_ids", "places"]).to_dict("records")
+            if aggregated
+            else points.to_dict("records"),
+            get_position=["lon", "lat"],
+            get_fill_color="colour",
+            get_radius=1,
+            # Quoted: pydeck reads a bare string as an expression ("@@=pixels"), and
+            # deck.gl then measured the radius in world units (a 30-pixel blob in a city).
+            radius_units="'pixels'",
+            radius_min_pixels=radius_pixels if isinstance(radius_pixels, int) else 4,
+            radius_max_pixels=30,
+            stroked=True,
+            get_line_color=[255, 255, 255],
+            line_width_min_pixels=1,
+            pickable=True,
+        )
+    )
+    view = fit_view(points["lat"].to_numpy(), points["lon"].to_numpy(), place, radius_km)
+    deck = CompactDeck(
+        layers=layers,
+        initial_view_state=view,
+        # No map_style argument: pydeck's default sentinel tells Streamlit to draw
+        # no basemap (map_style=None would fetch Carto's).
+        **(
+            {"map_provider": "carto", "map_style": basemap_style}
+            if basemap_style
+            else {"map_provider": None}
+        ),
+        tooltip=TOOLTIP,
+    )
+    return SiteMap(
+        deck=deck,
+        points=points,
+        n_sites=len(sites),
+        n_unplaced=n_unplaced,
+        n_approximate=int(placed["approximate"].sum()) if len(placed) else 0,
+        aggregated=aggregated,
+        tooltip=TOOLTIP,
+    )

@@ -1,0 +1,91 @@
+"""Every trial of a treatment or of a sponsor, summed up (the treatment and sponsor views).
+
+Built from the finder's results table; a fact no record states is left out of
+the sums and counted as unknown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from trialfinder.ages import parse_age_limit
+from trialfinder.catalog import Catalog
+from trialfinder.family.plain import phase_words, status_words
+
+CHILD_MAX_YEARS = 18
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    #: One row a trial: id, title, status, status_words, phase, start, completion, enrollment.
+    timeline: pd.DataFrame
+    conditions: pd.Series  # condition -> number of trials
+    countries: pd.Series  # country -> number of trials
+    #: What curated records say the treatment is, in plain words.
+    substances: tuple[str, ...]
+    enrolled_children: int
+    enrolled_adults: int
+    enrolled_unknown_age: int
+    with_results: tuple[str, ...]
+    results_unknown: int
+
+
+def _takes_children_only(max_age: object) -> bool:
+    if max_age is None or pd.isna(max_age):
+        return False
+    limit = parse_age_limit(str(max_age))
+    return limit is not None and limit.max_days_exclusive() <= (CHILD_MAX_YEARS * 365.2425)
+
+
+def _date(text: object) -> pd.Timestamp | None:
+    """A registry date (YYYY-MM or YYYY-MM-DD) as a point on the timeline."""
+    if text is None or pd.isna(text):
+        return None
+    return pd.to_datetime(str(text), format="mixed", errors="coerce")
+
+
+def portfolio(catalog: Catalog, results: pd.DataFrame) -> Portfolio:
+    ids = results["id"]
+    timeline = pd.DataFrame(
+        {
+            "id": ids,
+            "title": results["title"],
+            "status": results["overall_status"].fillna("UNKNOWN"),
+            "status_words": results["overall_status"].map(
+                lambda s: status_words(s if pd.notna(s) else None)
+            ),
+            "phase": results["phases"].map(lambda p: phase_words(p if pd.notna(p) else None)),
+            "start": results["start_date"],
+            "completion": results["completion_date"],
+            "start_at": results["start_date"].map(_date),
+            "completion_at": results["completion_date"].map(_date),
+            "enrollment": results["enrollment"],
+        }
+    ).reset_index(drop=True)
+    terms = catalog.terms
+    named = terms.loc[(terms["kind"] == "condition") & terms["trial_id"].isin(ids)]
+    named = named.drop_duplicates(["trial_id", "folded"])
+    # One spelling a condition ("Cerebral palsy" / "cerebral palsy"): the most used.
+    spelling = named.groupby("folded")["term"].agg(lambda t: t.value_counts().index[0])
+    conditions = named["folded"].value_counts()
+    conditions.index = conditions.index.map(spelling)
+    sites = catalog.sites.loc[catalog.sites["trial_id"].isin(ids)]
+    countries = sites.drop_duplicates(["trial_id", "country_key"])["country_key"].value_counts()
+    children = np.array([_takes_children_only(a) for a in results["max_age"]], dtype=bool)
+    enrollment = results["enrollment"]
+    known = enrollment.notna().to_numpy(dtype=bool)
+    substances = tuple(dict.fromkeys(s for s in results["active_substance"].dropna().tolist() if s))
+    return Portfolio(
+        timeline=timeline,
+        conditions=conditions,
+        countries=countries,
+        substances=substances,
+        enrolled_children=int(enrollment[known & children].sum()),
+        enrolled_adults=int(enrollment[known & ~children].sum()),
+        enrolled_unknown_age=int((~known).sum()),
+        with_results=tuple(results.loc[results["has_results"].fillna(False).astype(bool), "id"]),
+        results_unknown=int(results["has_results"].isna().sum()),
+    )

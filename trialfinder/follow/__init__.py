@@ -1,0 +1,1 @@
+"""Following a trial or a search: the subscriptions store, digests, mail and feeds."""

@@ -1,0 +1,65 @@
+"""The place filter: the sites of the chosen trials in the chosen countries, within
+the radius around ``near``, with the chosen site status.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from trialfinder import geo
+from trialfinder.catalog import Catalog
+from trialfinder.query.parse import Query
+
+
+def _place_sites(
+    catalog: Catalog, query: Query, trials: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The sites of the ``trials`` (a mask) that are in the query's place: their rows,
+    ascending, and their distances to ``near`` (NaN without one).
+
+    The candidates come from the smallest of: the band of latitudes around
+    ``near`` (sites sorted by latitude), the sites of the chosen countries, the
+    sites of the chosen trials; every other condition is then checked on them.
+    """
+    index = catalog.search
+    chosen = np.flatnonzero(trials)
+    place = query.place
+    sources: list[tuple[int, str]] = [(int(index.n_sites[chosen].sum()), "trials")]
+    if place is not None:
+        min_lat, max_lat, min_lon, max_lon = geo.bounding_box(place.lat, place.lon, query.radius_km)
+        low = np.searchsorted(index.lat_sorted, min_lat, "left")
+        high = np.searchsorted(index.lat_sorted, max_lat, "right")
+        sources.append((int(high - low), "band"))
+    in_countries = index.sites_in(query.country) if query.country else None
+    if in_countries is not None:
+        sources.append((len(in_countries), "countries"))
+    _size, source = min(sources)
+    if source == "band":
+        sites = np.sort(index.by_lat[low:high])
+    elif source == "countries":
+        sites = in_countries
+    elif len(chosen) * 4 > len(trials):
+        sites = np.flatnonzero(trials[index.site_trial])
+    else:
+        sites = index.sites_of(chosen)
+    if source != "trials" and len(chosen) < len(trials):
+        sites = sites[trials[index.site_trial[sites]]]
+    if place is not None:
+        if source != "band":
+            lats = index.lat[sites]
+            sites = sites[(lats >= min_lat) & (lats <= max_lat)]
+        lons = index.lon[sites]
+        sites = sites[(lons >= min_lon) & (lons <= max_lon)]
+    if query.country and source != "countries":
+        wanted = index.site_country.lookup(set(query.country).__contains__)
+        sites = sites[wanted[index.site_country.codes[sites]]]
+    if query.status:
+        # A site with no status of its own follows the trial's (already filtered).
+        own = index.site_status.lookup(set(query.status).__contains__, missing=True)
+        sites = sites[own[index.site_status.codes[sites]]]
+    distances = np.full(len(sites), np.nan)
+    if place is not None:
+        distances = geo.distance_km(place.lat, place.lon, index.lat[sites], index.lon[sites])
+        near = distances <= query.radius_km
+        sites, distances = sites[near], distances[near]
+    return sites, distances
