@@ -43,7 +43,8 @@ def site_lines(trial: Trial, sites: pd.DataFrame) -> str:
             if x
         )
         status = _value(row, "status")
-        parts = [f"**{md(place or _('Place not stated'))}**"]
+        where = place or _("Place not stated")
+        parts = [f"**{md(where)}**"]
         parts.append(md(plain.status_words(status) if status else _("site status unknown")))
         distance = row.get("distance_km")
         far = distance_words(
