@@ -242,19 +242,22 @@ def naive_search(trials: list, query) -> list[str]:
     import numpy as np
 
     from trialfinder import ages, geo
-    from trialfinder.catalog.index import TERM_GROUPS
+    from trialfinder.catalog.index import WORD_GROUPS
     from trialfinder.catalog.rows import _term_kinds
     from trialfinder.model import OPEN_STATUSES
+    from trialfinder.query import FILTERS
 
+    #: Each word filter's key and the term kinds it searches.
+    word_filters = {f.key: WORD_GROUPS[f.terms] for f in FILTERS if f.terms is not None}
     rules = {
         key: [re.compile(rf"(?<!\w){re.escape(geo.fold(w))}(?!\w)") for w in getattr(query, key)]
-        for key in TERM_GROUPS
+        for key in word_filters
     }
     place = query.place
     found = []
     for trial in trials:
         ok = True
-        for key, kinds in TERM_GROUPS.items():
+        for key, kinds in word_filters.items():
             if rules[key]:
                 terms = [
                     geo.fold(n)

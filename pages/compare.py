@@ -2,7 +2,14 @@
 
 import streamlit as st
 
-from trialfinder.family.compare import MAX_TRIALS, compare, pick_ids
+from trialfinder.family.compare import (
+    MAX_TRIALS,
+    chosen_id,
+    compare,
+    menu_label,
+    pick_ids,
+    with_added,
+)
 from trialfinder.family.export import records_to_csv
 from trialfinder.i18n import _
 from trialfinder.query import apply_query
@@ -35,10 +42,10 @@ def _set_ids(ids: list[str]) -> None:
 
 def _add() -> None:
     chosen = st.session_state.get("compare_add")
-    found = the_catalog.find_id(str(chosen).split(":", 1)[0].strip()) if chosen else None
-    if found and found not in picked.ids:
-        _set_ids([*picked.ids, found][:MAX_TRIALS])
-    elif chosen and not found:
+    found = chosen_id(chosen, the_catalog.find_id)
+    if found:
+        _set_ids(with_added(picked.ids, found))
+    elif chosen:
         st.session_state[_NOT_FOUND] = str(chosen)[:40]
     st.session_state["compare_add"] = None
 
@@ -62,7 +69,7 @@ if len(picked.ids) < MAX_TRIALS:
         _("Add a trial (one your filters find, or type its id)"),
         offered,
         index=None,
-        format_func=lambda i: f"{i}: {titles.get(i, '')}"[:140],
+        format_func=lambda i: menu_label(i, titles.get(i)),
         key="compare_add",
         on_change=_add,
         accept_new_options=True,

@@ -3,7 +3,7 @@ refreshes changed, and any data problems."""
 
 import streamlit as st
 
-from trialfinder.family import breakdown, plain
+from trialfinder.family import breakdown
 from trialfinder.i18n import DEFAULT, _, language
 from trialfinder.store.changes import latest_reports
 from trialfinder.ui import page
@@ -26,14 +26,7 @@ st.markdown(
         )
     )
 )
-by_source = trials["source"].value_counts(dropna=False)
-st.markdown(
-    md(
-        _("Where they come from: {sources}").format(
-            sources=", ".join(f"{plain.source_words(k)}: {v:,}" for k, v in by_source.items())
-        )
-    )
-)
+st.markdown(md(_("Where they come from: {sources}").format(sources=breakdown.sources_line(trials))))
 st.markdown(
     md(
         _(
@@ -66,23 +59,12 @@ elif language() != DEFAULT:
         )
     )
 for number, report in enumerate(reports):
-    if report.counts and any(report.counts.values()):
+    if report.has_counts:
         bar_chart(breakdown.changes(report.counts, report.source), f"data-changes-{number}")
     with st.expander(md(report.summary())):
-        origin = report.origin
-        if origin.get("api_url"):
-            params = "; ".join(f"{k} = {v}" for k, v in (origin.get("params") or {}).items())
-            st.markdown(
-                md(
-                    _("Pulled from {url} with {params}.").format(
-                        url=origin["api_url"], params=params
-                    )
-                )
-            )
-        elif origin.get("paths"):
-            st.markdown(
-                md(_("Imported from {paths}.").format(paths=", ".join(map(str, origin["paths"]))))
-            )
+        origin = report.origin_line()
+        if origin:
+            st.markdown(md(origin))
         for line in report.page_lines(limit=30):
             st.markdown(md(line))
 

@@ -515,7 +515,7 @@ def _write(trials: Iterable[Trial], fmt: str) -> None:
 def _filter_options(command):
     for spec in reversed(FILTERS):
         command = click.option(
-            f"--{spec.key}", multiple=spec.repeatable, default=None, help=spec.help
+            f"--{spec.key}", multiple=spec.repeatable, default=None, help=spec.meaning
         )(command)
     return command
 

@@ -100,3 +100,9 @@ def test_the_view_in_one_sentence_in_both_languages(link, count, english, vietna
     assert query.describe(count) == english
     with using("vi"):
         assert query.describe(count) == vietnamese
+
+
+def test_the_sources_line_counts_each_source_in_words() -> None:
+    trials = pd.DataFrame({"source": ["ctgov", "ctgov", "curated", None]})
+    with using("en"):
+        assert breakdown.sources_line(trials) == "ctgov: 2, curated: 1, unknown: 1"

@@ -5,7 +5,16 @@ from pathlib import Path
 import pytest
 
 from trialfinder.catalog import build_catalog, load_catalog
-from trialfinder.family.compare import MAX_TRIALS, compare, control_group, outcome_key, pick_ids
+from trialfinder.family.compare import (
+    MAX_TRIALS,
+    chosen_id,
+    compare,
+    control_group,
+    menu_label,
+    outcome_key,
+    pick_ids,
+    with_added,
+)
 from trialfinder.geo import resolve_place
 from trialfinder.model import Arm, Design, Eligibility, Outcome, Site, Trial
 
@@ -187,3 +196,25 @@ def test_the_seed_trials_side_by_side() -> None:
     assert "delayed start" in control[1].lower() and "month 9" in control[1]
     gmfm = [r for r in comparison.rows if r.label.startswith("Gross motor function (GMFM)")]
     assert len(gmfm) == 1 and "—" not in gmfm[0].values
+
+
+def test_the_menu_names_a_trial_and_a_choice_reads_back_to_its_id() -> None:
+    ids = {"NCT07527104": "NCT07527104", "TF-CP-001": "TF-CP-001"}
+
+    def find(text: str) -> str | None:
+        return ids.get(text.upper())
+
+    label = menu_label("NCT07527104", "Own stem cells: may boost movement " + "x" * 200)
+    assert label.startswith("NCT07527104: Own stem cells: may boost") and len(label) == 140
+    assert menu_label("TF-CP-001", None) == "TF-CP-001: "
+    assert chosen_id(label, find) == "NCT07527104"  # a title with a colon in it
+    assert chosen_id(" nct07527104 ", find) == "NCT07527104"  # typed in
+    assert chosen_id("NCT00000000", find) is None
+    assert chosen_id(None, find) is None and chosen_id("", find) is None
+
+
+def test_a_trial_added_joins_once_and_at_most_four_are_compared() -> None:
+    assert with_added(["A", "B"], "C") == ["A", "B", "C"]
+    assert with_added(["A", "B"], "A") == ["A", "B"]
+    assert with_added(["A", "B", "C", "D"], "E") == ["A", "B", "C", "D"]
+    assert MAX_TRIALS == 4

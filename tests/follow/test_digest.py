@@ -26,10 +26,12 @@ from click.testing import CliRunner, Result
 
 from tests.support.fake_ctgov import FakeCtgov
 from tests.support.studies import HANOI, HUE, made_up
+from trialfinder import i18n
 from trialfinder.cli import main
 from trialfinder.follow import digest, mail
 from trialfinder.follow import store as following
 from trialfinder.follow.store import Store
+from trialfinder.query import parse_query
 
 PUBLIC = "https://trials.example.org"
 SOURCES = """\
@@ -251,7 +253,7 @@ def test_a_confirmation_in_vietnamese(data: Path, smtp: SmtpSink) -> None:
     digest.send_confirmation(smtp.settings(), PUBLIC, pending)
     [received] = smtp.take()
     assert received.message["Subject"] == (
-        "Vui lòng xác nhận: theo dõi tìm kiếm “Bệnh hoặc từ khóa: cerebral palsy; "
+        "Vui lòng xác nhận: theo dõi tìm kiếm “Các thử nghiệm về cerebral palsy "
         "nhận trẻ 4 tuổi” trên trialfinder"
     )
     assert received.message["Content-Language"] == "vi"
@@ -291,11 +293,11 @@ def test_after_a_refresh_each_follower_gets_one_digest(
     assert ann.message["Subject"] == "What changed in the trials you follow"
     text = ann.text
     assert "Trial NCT09950001: Followed trial" in text
-    assert "The status changed from “recruiting” to “suspended” (data of " in text
+    assert "The status changed from “Recruiting” to “Suspended” (data of " in text
     assert "New sites: Hue Central Hospital, Hue, Vietnam (data of " in text
     assert "Your search: Trials for cerebral palsy" in text
     assert "1 new trial matches your search:" in text
-    assert "NCT09950004: A new cerebral palsy trial (recruiting)" in text
+    assert "NCT09950004: A new cerebral palsy trial (Recruiting)" in text
     assert "NCT09950005" not in text  # new, but not a cerebral palsy trial
     assert f"{PUBLIC}/trial?id=NCT09950004" in text
     assert f"{PUBLIC}/?cond=cerebral+palsy" in text
@@ -331,8 +333,8 @@ def test_no_change_is_sent_twice(followers: Path, smtp: SmtpSink) -> None:
     run(followers, smtp)
     [ann] = smtp.take()
     assert ann.recipients == ["ann@example.org"]
-    assert "from “suspended” to “completed”" in ann.text
-    assert "“recruiting”" not in ann.text and "New sites" not in ann.text
+    assert "from “Suspended” to “Completed”" in ann.text
+    assert "“Recruiting”" not in ann.text and "New sites" not in ann.text
     assert "Your search" not in ann.text
 
 
@@ -535,10 +537,27 @@ def test_settings_come_from_the_environment_and_options_win() -> None:
 
 
 def test_a_search_in_vietnamese_words() -> None:
+    """The e-mail says a followed search as the find page does, in the subscriber's language."""
     query = "cond=cerebral palsy&age=18m&status=recruiting&phase=phase2&near=Hanoi&within=20"
+    with i18n.using("vi"):
+        on_the_page = parse_query(query).query.describe()
+    assert digest.describe_search(query, "vi") == on_the_page
     assert digest.describe_search(query, "vi") == (
-        "Bệnh hoặc từ khóa: cerebral palsy; nhận trẻ 1 tuổi 6 tháng; "
-        "trạng thái: đang tuyển người tham gia; giai đoạn: giai đoạn 2; "
+        "Các thử nghiệm đang tuyển ở giai đoạn 2 về cerebral palsy nhận trẻ 1 tuổi 6 tháng, "
         "trong vòng 20 km quanh Hanoi"
     )
     assert digest.describe_search(query, "en").startswith("Recruiting trials in phase 2")
+
+
+def test_every_word_of_the_messages_comes_from_the_one_catalog() -> None:
+    """The e-mail's words are gettext messages (translated in the .po with the pages'), and
+    a status reads as on the pages, in the subscriber's language."""
+    from trialfinder.family import plain
+
+    english, vietnamese = digest.words("en"), digest.words("vi")
+    assert english.keys() == vietnamese.keys()
+    assert [key for key in english if english[key] == vietnamese[key]] == []
+    assert digest.status_words("ACTIVE_NOT_RECRUITING", "en") == "Active, not recruiting"
+    with i18n.using("vi"):
+        assert digest.status_words("RECRUITING", "vi") == plain.status_words("RECRUITING")
+        assert digest.words("vi")["hello"] == "Xin chào,"

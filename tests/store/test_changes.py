@@ -192,3 +192,22 @@ def test_latest_reports_gives_the_newest_of_each_source(tmp_path: Path) -> None:
         ("imported", 2),
     ]
     assert all(r.path is not None and r.summary() for r in latest)
+
+
+def test_a_report_says_where_its_pull_came_from_in_the_page_language() -> None:
+    pulled = ChangeReport(
+        source="cp",
+        origin={"api_url": "https://x.test/api/v2", "params": {"query.cond": "cerebral palsy"}},
+        counts={"added": 0, "unchanged": 3},
+    )
+    assert pulled.origin_line() == (
+        "Pulled from https://x.test/api/v2 with query.cond = cerebral palsy."
+    )
+    imported = ChangeReport(source="imported", kind="import", origin={"paths": ["/a", "/b"]})
+    assert imported.origin_line() == "Imported from /a, /b."
+    with i18n.using("vi"):
+        assert imported.origin_line() != "Imported from /a, /b."
+        assert "/a, /b" in imported.origin_line()
+    assert ChangeReport(source="cp").origin_line() is None
+    assert pulled.has_counts
+    assert not ChangeReport(source="cp", counts={"added": 0}).has_counts

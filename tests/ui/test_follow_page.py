@@ -216,7 +216,7 @@ def test_an_unfollow_link_deletes_the_follow_in_the_followers_language(data: Pat
     assert_clean(at)
     [success] = at.success
     assert plain(success.value).startswith(
-        "Xong: bạn đã ngừng theo dõi tìm kiếm “Bệnh hoặc từ khóa: cerebral palsy”"
+        "Xong: bạn đã ngừng theo dõi tìm kiếm “Các thử nghiệm về cerebral palsy”"
     )
     with Store.open(data) as store:
         assert store.subscriptions() == []

@@ -306,17 +306,15 @@ def test_status_phase_and_type_show_words_while_the_link_keeps_its_spelling(open
 def test_english_shows_status_phase_and_type_in_words_each_its_own():
     """An English page shows words, not the link's spelling, and no two options of one
     filter read alike (the browser sends back the shown words)."""
-    from trialfinder.model import OVERALL_STATUSES, PHASES, STUDY_TYPES
-    from trialfinder.ui.filters import _in_words, _phase_words
+    from trialfinder.query import FILTERS
+    from trialfinder.ui.filters import WORDED_KEYS, _in_words
 
+    worded = [f for f in FILTERS if f.key in WORDED_KEYS]
+    assert [f.key for f in worded] == ["status", "phase", "type"]
     for lang in i18n.LANGUAGES:
         with i18n.using(lang):
-            for words, codes in (
-                (plain_words.status_words, OVERALL_STATUSES),
-                (_phase_words, PHASES),
-                (plain_words.label, STUDY_TYPES),
-            ):
-                shown = [_in_words(words)(code.lower()) for code in codes]
+            for f in worded:
+                shown = [_in_words(f.widget.shown)(code.lower()) for code in f.choices]
                 assert len(set(shown)) == len(shown), (lang, shown)
                 assert not any("_" in text for text in shown), (lang, shown)
     with i18n.using("en"):

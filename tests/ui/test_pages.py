@@ -499,3 +499,10 @@ def test_find_page_serves_the_good_trials_of_a_broken_data_dir(open_app, broken_
     assert_clean(at)
     assert heading(at) == "1 trial matches"
     assert list(cards(at)) == ["TF-CP-001"]
+
+
+def test_the_sidebar_draws_every_filter_with_a_widget_once() -> None:
+    from trialfinder.query import FILTERS
+    from trialfinder.ui.filters import SIDEBAR
+
+    assert sorted(SIDEBAR) == sorted(f.key for f in FILTERS if f.widget is not None)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,9 @@ def _read_lazily(source: pa.NativeFile, name: str) -> pd.DataFrame:
     frame = _to_frame(pa.ipc.open_file(source).read_all(), name)
     pa.default_memory_pool().release_unused()
     return frame
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,16 +115,32 @@ class Catalog:
             return None
         return Trial.from_dict(self.records.json(position))
 
+    def remembered(self, name: str, make: Callable[[], T]) -> T:
+        """``make()``, worked out once a catalog and kept with it under ``name``.
+
+        A catalog never changes once built, so what is worked out from it never goes
+        stale, and goes when the catalog goes. Two page runs may both work it out
+        the first time; the answer is the same.
+        """
+        try:
+            return self._memo[name]
+        except KeyError:
+            found = self._memo[name] = make()
+            return found
+
     def titles(self) -> pd.Series:
         """Each trial's title by id. Built once a catalog: its index hashes every
         id, which a page should not pay on each run."""
-        found = self._memo.get("titles")
-        if found is None:
-            found = pd.Series(
+        return self.remembered(
+            "titles",
+            lambda: pd.Series(
                 self.trials["title"].array, index=pd.Index(self.trials["id"].array), name="title"
-            )
-            self._memo["titles"] = found
-        return found
+            ),
+        )
+
+    def id_index(self) -> pd.Index:
+        """The trials' ids as an index, for looking many ids up at once (built once)."""
+        return self.remembered("id_index", lambda: pd.Index(self.trials["id"]))
 
     def condition_names(self) -> list[str]:
         """The conditions present in the data, for type-ahead."""
@@ -131,15 +150,14 @@ class Catalog:
         """The terms of one kind present in the data ("condition", "sponsor" ...)."""
         names = self.search.names.get(kind)
         if names is None:
-            names = self._memo.get(f"names:{kind}")
-            if names is None:
-                names = _term_names(self.terms, kind)
-                self._memo[f"names:{kind}"] = names
+            names = self.remembered(f"names:{kind}", lambda: _term_names(self.terms, kind))
         return list(names)
 
     def countries(self) -> list[str]:
-        found = self._memo.get("countries")
-        if found is None:
-            found = tuple(sorted(set(self.search.site_country.values), key=str.casefold))
-            self._memo["countries"] = found
-        return list(found)
+        """The sites' countries, for type-ahead."""
+        return list(
+            self.remembered(
+                "countries",
+                lambda: tuple(sorted(set(self.search.site_country.values), key=str.casefold)),
+            )
+        )

@@ -20,11 +20,13 @@ import pyarrow.compute as pc
 
 from trialfinder.catalog.schema import SCHEMAS, _i32, _numpy, _one_piece, _read_ipc
 
-#: Which kinds of term each word filter of the query language searches.
-TERM_GROUPS: dict[str, tuple[str, ...]] = {
-    "cond": ("condition", "keyword", "mesh", "ancestor", "title"),
-    "intr": ("intervention",),
-    "spons": ("sponsor",),
+#: The word indexes the catalog keeps, each over a group of term kinds: what a
+#: trial is about (its conditions, keywords, MeSH terms and their ancestors, and
+#: titles), what it tests, and who runs it.
+WORD_GROUPS: dict[str, tuple[str, ...]] = {
+    "about": ("condition", "keyword", "mesh", "ancestor", "title"),
+    "treatments": ("intervention",),
+    "sponsors": ("sponsor",),
 }
 #: The sites' columns a result names its nearest site by (kept as codes, see SearchIndex).
 SITE_RESULT_COLUMNS = ("facility", "city", "country", "status")
@@ -345,7 +347,7 @@ def build_index(tables: dict[str, pa.Table], terms_per_trial: np.ndarray) -> dic
     country = _numpy(index["site_country.codes"])
     index["by_country"] = _i32(np.argsort(country, kind="stable")[(country < 0).sum() :])
     term_trial = np.repeat(np.arange(n, dtype=np.int64), terms_per_trial)
-    for group, kinds in TERM_GROUPS.items():
+    for group, kinds in WORD_GROUPS.items():
         for key, value in _word_index(terms, term_trial, kinds, n).items():
             index[f"{group}.{key}"] = value
     frame = pd.DataFrame(
@@ -449,7 +451,7 @@ def _search_index(index: dict[str, pa.Array], ranked: pa.Table) -> SearchIndex:
             word_offsets=_numpy(index[f"{group}.word_offsets"]),
             word_vocab=_numpy(index[f"{group}.word_vocab"]),
         )
-        for group in TERM_GROUPS
+        for group in WORD_GROUPS
     }
     if ranked.schema != SCHEMAS["trials"]:
         raise ValueError("the ranked table has other columns than this version writes")

@@ -18,7 +18,7 @@ TABLES = ("trials", "sites", "arms", "terms")
 RANKED = "ranked"
 #: The tables read with the catalog; the others are read when first used.
 _EAGER = ("trials", "sites")
-SNAPSHOT_VERSION = "5"
+SNAPSHOT_VERSION = "6"
 RECORDS_FILE = "records.bin"
 INDEX_FILE = "index.arrow"
 META_FILE = "meta.json"

@@ -37,6 +37,12 @@ def _frame(rows: list[tuple[str, str, int]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["code", "label", "count"]).astype({"count": "int64"})
 
 
+def sources_line(trials: pd.DataFrame) -> str:
+    """How many trials each source gave, in words: "ClinicalTrials.gov: 1,234, ..."."""
+    counts = trials["source"].value_counts(dropna=False)
+    return ", ".join(f"{plain.source_words(k)}: {v:,}" for k, v in counts.items())
+
+
 def by_status(trials: pd.DataFrame) -> Counts:
     counts = trials["overall_status"].fillna("UNKNOWN").value_counts()
     order = [s for s in OVERALL_STATUSES if s in counts.index]

@@ -112,6 +112,30 @@ def _some(ids: list[str]) -> str:
     return ", ".join(ids[:NAMED_IDS]) + rest
 
 
+#: How long a menu entry may be (a long title is cut).
+MENU_LABEL_CHARS = 140
+
+
+def menu_label(trial_id: str, title: str | None) -> str:
+    """A trial as the compare page's menu offers it: "NCT07527104: its title"."""
+    return f"{trial_id}: {title or ''}"[:MENU_LABEL_CHARS]
+
+
+def chosen_id(choice: object, find: Callable[[str], str | None]) -> str | None:
+    """The id of the trial a menu choice names: an entry of the menu
+    (:func:`menu_label`), or an id typed in ("nct07527104"); None when no trial has it.
+    ``find`` looks an id up (``Catalog.find_id``)."""
+    if not choice:
+        return None
+    return find(str(choice).split(":", 1)[0].strip())
+
+
+def with_added(ids: Iterable[str], added: str) -> list[str]:
+    """The trials compared once ``added`` joins them: each once, at most :data:`MAX_TRIALS`."""
+    ids = list(ids)
+    return ids if added in ids else [*ids, added][:MAX_TRIALS]
+
+
 def pick_ids(
     requested: Iterable[str], known: Iterable[str] | Callable[[str], str | None]
 ) -> PickedIds:

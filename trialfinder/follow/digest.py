@@ -10,8 +10,9 @@ with nothing new gets no message (its mark moves on quietly).
 
 Every message is plain text and HTML (every value from a record escaped), in the
 subscriber's language (English or Vietnamese), and carries a one-click link to
-stop following. All the words of the messages are in :data:`STRINGS`, so they
-can move to a translation catalog in one piece.
+stop following. The words of the messages are in the one gettext catalog, with
+every page's (:data:`_MESSAGES`); statuses read as on the pages, and a followed
+search in the find page's own sentence.
 
 SMTP settings come from the environment (``TRIALFINDER_SMTP_HOST``, ``_PORT``,
 ``_USER``, ``_PASSWORD``, ``_TLS`` = none | starttls | ssl, ``_SENDER``) or the
@@ -30,10 +31,12 @@ from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 from urllib.parse import urlencode
 
+from trialfinder.family import plain
 from trialfinder.follow import store as following
 from trialfinder.follow.mail import Mailer, SendFailed, SmtpSettings, message_text
 from trialfinder.follow.store import Pending, Reports, Section, Store, Subscription
-from trialfinder.query import Query, parse_query
+from trialfinder.i18n import N_, _, using
+from trialfinder.query import parse_query
 
 ENV_PUBLIC_URL = "TRIALFINDER_PUBLIC_URL"
 DEFAULT_PUBLIC_URL = "http://localhost:8501"
@@ -42,209 +45,71 @@ DRY_RUN_TOKEN = "DRY-RUN-NO-TOKEN"
 
 # ------------------------------------------------------------------ words
 
-#: Every word of every message, by language. {placeholders} are filled with
-#: values already escaped for the part (text or HTML) they go into.
-STRINGS: dict[str, dict[str, str]] = {
-    "en": {
-        "confirm_subject": "Please confirm: follow {what} on trialfinder",
-        "digest_subject": "What changed in the trials you follow",
-        "hello": "Hello,",
-        "confirm_intro": (
-            "Someone, we hope you, asked to follow {what} on trialfinder, "
-            "and to get an e-mail when it changes."
-        ),
-        "confirm_action": "To confirm, open this link (it works for 7 days):",
-        "confirm_button": "Yes, follow it",
-        "delete_request": "Delete the request",
-        "confirm_ignore": (
-            "If it was not you, ignore this message: nothing more is sent unless the link "
-            "is opened. Or delete the request now:"
-        ),
-        "what_trial": "the trial {id}",
-        "what_trial_titled": "the trial {id} ({title})",
-        "what_search": "the search “{search}”",
-        "digest_intro": "Here is what changed since our last message.",
-        "trial_heading": "Trial {id}: {title}",
-        "trial_heading_untitled": "Trial {id}",
-        "search_heading": "Your search: {search}",
-        "status": "The status changed from “{old}” to “{new}”",
-        "sites_added": "New sites: {sites}",
-        "sites_removed": "Sites no longer listed: {sites}",
-        "updated": "The record was updated: last update {old}, now {new}",
-        "gone": "The trial is no longer in our data: it left the registry pull",
-        "added": "The trial is back in our data",
-        "as_of": "data of {when}",
-        "new_trials": "{count} new trials match your search:",
-        "new_trial": "1 new trial matches your search:",
-        "more": "… and {count} more.",
-        "partial": "There may be more: see the search.",
-        "read_trial": "Read the trial",
-        "see_search": "See the whole search",
-        "unfollow": "Stop following this",
-        "unfollow_all": "Each link to stop following works at once, with one click.",
-        "why": "You get this e-mail because you asked to follow trials on trialfinder.",
-        "footer": (
-            "This is information, not medical advice: talk with your child's doctor "
-            "before deciding."
-        ),
-        "unknown": "unknown",
-    },
-    "vi": {
-        "confirm_subject": "Vui lòng xác nhận: theo dõi {what} trên trialfinder",
-        "digest_subject": "Những thay đổi ở các thử nghiệm bạn theo dõi",
-        "hello": "Xin chào,",
-        "confirm_intro": (
-            "Có người (chúng tôi mong đó là bạn) đã yêu cầu theo dõi {what} trên "
-            "trialfinder và nhận thư khi có thay đổi."
-        ),
-        "confirm_action": "Để xác nhận, hãy mở liên kết này (có hiệu lực trong 7 ngày):",
-        "confirm_button": "Vâng, tôi muốn theo dõi",
-        "delete_request": "Xóa yêu cầu",
-        "confirm_ignore": (
-            "Nếu không phải bạn, hãy bỏ qua thư này: chúng tôi sẽ không gửi gì thêm nếu "
-            "liên kết không được mở. Hoặc xóa yêu cầu ngay bây giờ:"
-        ),
-        "what_trial": "thử nghiệm {id}",
-        "what_trial_titled": "thử nghiệm {id} ({title})",
-        "what_search": "tìm kiếm “{search}”",
-        "digest_intro": "Đây là những thay đổi kể từ thư trước của chúng tôi.",
-        "trial_heading": "Thử nghiệm {id}: {title}",
-        "trial_heading_untitled": "Thử nghiệm {id}",
-        "search_heading": "Tìm kiếm của bạn: {search}",
-        "status": "Trạng thái đã đổi từ “{old}” sang “{new}”",
-        "sites_added": "Địa điểm mới: {sites}",
-        "sites_removed": "Địa điểm không còn trong danh sách: {sites}",
-        "updated": "Hồ sơ đã được cập nhật: lần cập nhật trước {old}, nay {new}",
-        "gone": "Thử nghiệm không còn trong dữ liệu của chúng tôi: đã ra khỏi nguồn dữ liệu",
-        "added": "Thử nghiệm đã có lại trong dữ liệu của chúng tôi",
-        "as_of": "dữ liệu ngày {when}",
-        "new_trials": "Có {count} thử nghiệm mới phù hợp với tìm kiếm của bạn:",
-        "new_trial": "Có 1 thử nghiệm mới phù hợp với tìm kiếm của bạn:",
-        "more": "… và {count} thử nghiệm khác.",
-        "partial": "Có thể còn nhiều hơn: hãy xem kết quả tìm kiếm.",
-        "read_trial": "Xem thử nghiệm",
-        "see_search": "Xem toàn bộ kết quả tìm kiếm",
-        "unfollow": "Ngừng theo dõi mục này",
-        "unfollow_all": "Mỗi liên kết ngừng theo dõi có hiệu lực ngay, chỉ với một lần nhấp.",
-        "why": "Bạn nhận được thư này vì đã yêu cầu theo dõi thử nghiệm trên trialfinder.",
-        "footer": (
-            "Đây là thông tin, không phải lời khuyên y tế: hãy trao đổi với bác sĩ của con bạn "
-            "trước khi quyết định."
-        ),
-        "unknown": "không rõ",
-    },
-}
-
-#: Registry statuses in words, by language.
-STATUS_WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "RECRUITING": "recruiting",
-        "NOT_YET_RECRUITING": "not yet recruiting",
-        "ENROLLING_BY_INVITATION": "enrolling by invitation",
-        "ACTIVE_NOT_RECRUITING": "active, not recruiting",
-        "SUSPENDED": "suspended",
-        "TERMINATED": "terminated",
-        "COMPLETED": "completed",
-        "WITHDRAWN": "withdrawn",
-        "AVAILABLE": "available",
-        "NO_LONGER_AVAILABLE": "no longer available",
-        "TEMPORARILY_NOT_AVAILABLE": "temporarily not available",
-        "APPROVED_FOR_MARKETING": "approved for marketing",
-        "WITHHELD": "withheld",
-        "UNKNOWN": "status unknown",
-    },
-    "vi": {
-        "RECRUITING": "đang tuyển người tham gia",
-        "NOT_YET_RECRUITING": "chưa bắt đầu tuyển",
-        "ENROLLING_BY_INVITATION": "tuyển theo lời mời",
-        "ACTIVE_NOT_RECRUITING": "đang tiến hành, không tuyển thêm",
-        "SUSPENDED": "tạm dừng",
-        "TERMINATED": "đã chấm dứt",
-        "COMPLETED": "đã hoàn thành",
-        "WITHDRAWN": "đã rút lại",
-        "AVAILABLE": "có thể tiếp cận",
-        "NO_LONGER_AVAILABLE": "không còn tiếp cận được",
-        "TEMPORARILY_NOT_AVAILABLE": "tạm thời không tiếp cận được",
-        "APPROVED_FOR_MARKETING": "đã được phép lưu hành",
-        "WITHHELD": "bị giữ lại",
-        "UNKNOWN": "không rõ trạng thái",
-    },
-}
-
-#: How a search reads in Vietnamese, filter by filter (English uses Query.describe()).
-SEARCH_WORDS_VI: dict[str, str] = {
-    "cond": "bệnh hoặc từ khóa: {value}",
-    "age": "nhận trẻ {value}",
-    "status": "trạng thái: {value}",
-    "country": "có địa điểm tại {value}",
-    "near": "trong vòng {km} km quanh {value}",
-    "phase": "giai đoạn: {value}",
-    "type": "loại nghiên cứu: {value}",
-    "intr": "phương pháp điều trị: {value}",
-    "spons": "nhà tài trợ: {value}",
-    "or": " hoặc ",
-    "years": "{count} tuổi",
-    "months": "{count} tháng",
-    "INTERVENTIONAL": "can thiệp",
-    "OBSERVATIONAL": "quan sát",
-    "EXPANDED_ACCESS": "tiếp cận mở rộng",
-    "NA": "không chia giai đoạn",
-    "EARLY_PHASE1": "giai đoạn 1 sớm",
-    "PHASE": "giai đoạn {number}",
+#: Every word of every message, marked for the gettext catalog (translated by
+#: :func:`words` in the subscriber's language). {placeholders} are filled with values
+#: already escaped for the part (text or HTML) they go into.
+_MESSAGES: dict[str, str] = {
+    "confirm_subject": N_("Please confirm: follow {what} on trialfinder"),
+    "digest_subject": N_("What changed in the trials you follow"),
+    "hello": N_("Hello,"),
+    "confirm_intro": N_(
+        "Someone, we hope you, asked to follow {what} on trialfinder, and to get an e-mail "
+        "when it changes."
+    ),
+    "confirm_action": N_("To confirm, open this link (it works for 7 days):"),
+    "confirm_button": N_("Yes, follow it"),
+    "delete_request": N_("Delete the request"),
+    "confirm_ignore": N_(
+        "If it was not you, ignore this message: nothing more is sent unless the link is "
+        "opened. Or delete the request now:"
+    ),
+    "what_trial": N_("the trial {id}"),
+    "what_trial_titled": N_("the trial {id} ({title})"),
+    "what_search": N_("the search “{search}”"),
+    "digest_intro": N_("Here is what changed since our last message."),
+    "trial_heading": N_("Trial {id}: {title}"),
+    "trial_heading_untitled": N_("Trial {id}"),
+    "search_heading": N_("Your search: {search}"),
+    "status": N_("The status changed from “{old}” to “{new}”"),
+    "sites_added": N_("New sites: {sites}"),
+    "sites_removed": N_("Sites no longer listed: {sites}"),
+    "updated": N_("The record was updated: last update {old}, now {new}"),
+    "gone": N_("The trial is no longer in our data: it left the registry pull"),
+    "added": N_("The trial is back in our data"),
+    "as_of": N_("data of {when}"),
+    "new_trials": N_("{count} new trials match your search:"),
+    "new_trial": N_("1 new trial matches your search:"),
+    "more": N_("… and {count} more."),
+    "partial": N_("There may be more: see the search."),
+    "read_trial": N_("Read the trial"),
+    "see_search": N_("See the whole search"),
+    "unfollow": N_("Stop following this"),
+    "unfollow_all": N_("Each link to stop following works at once, with one click."),
+    "why": N_("You get this e-mail because you asked to follow trials on trialfinder."),
+    "footer": N_(
+        "This is information, not medical advice: talk with your child's doctor before deciding."
+    ),
+    "unknown": N_("unknown"),
 }
 
 
 def words(lang: str) -> Mapping[str, str]:
-    return STRINGS.get(lang, STRINGS["en"])
+    """Every message's words in ``lang`` (English when the catalog has no such language)."""
+    with using(lang):
+        return {key: _(message) for key, message in _MESSAGES.items()}
 
 
 def status_words(status: str | None, lang: str) -> str:
-    table = STATUS_WORDS.get(lang, STATUS_WORDS["en"])
-    return table.get(status or "", status or words(lang)["unknown"])
+    """An overall status in ``lang``, spelt as every page spells it."""
+    with using(lang):
+        return plain.status_words(status)
 
 
 def describe_search(query_string: str, lang: str) -> str:
-    """A followed search in one line, in the subscriber's language."""
-    query = parse_query(query_string).query
-    if lang != "vi":
-        return query.describe()
-    return _describe_vi(query)
-
-
-def _describe_vi(query: Query) -> str:
-    w = SEARCH_WORDS_VI
-    parts: list[str] = []
-
-    def either(values) -> str:
-        return w["or"].join(values)
-
-    if query.cond:
-        parts.append(w["cond"].format(value=either(query.cond)))
-    if query.age is not None:
-        years, months = divmod(query.age.months, 12)
-        age = []
-        if years:
-            age.append(w["years"].format(count=years))
-        if months or not years:
-            age.append(w["months"].format(count=months))
-        parts.append(w["age"].format(value=" ".join(age)))
-    if query.status:
-        parts.append(w["status"].format(value=either(status_words(s, "vi") for s in query.status)))
-    if query.type:
-        parts.append(w["type"].format(value=w.get(query.type, query.type)))
-    if query.phase:
-        named = [w.get(p) or w["PHASE"].format(number=p.removeprefix("PHASE")) for p in query.phase]
-        parts.append(w["phase"].format(value=either(named)))
-    if query.intr:
-        parts.append(w["intr"].format(value=either(query.intr)))
-    if query.spons:
-        parts.append(w["spons"].format(value=either(query.spons)))
-    if query.country:
-        parts.append(w["country"].format(value=either(query.country)))
-    if query.near:
-        parts.append(w["near"].format(value=query.near, km=f"{query.radius_km:g}"))
-    text = "; ".join(parts)
-    return text[:1].upper() + text[1:]
+    """A followed search in one sentence, in the subscriber's language: the sentence
+    the find page says for it (:meth:`~trialfinder.query.Query.describe`)."""
+    with using(lang):
+        return parse_query(query_string).query.describe()
 
 
 def public_url(value: str | None = None) -> str:

@@ -45,7 +45,6 @@ from trialfinder.store.changes import ChangeReport, read_report, report_files, s
 DB_NAME = "follow.sqlite3"
 #: Held while messages are sent, so two runs never send the same change twice.
 LOCK_NAME = ".follow.lock"
-KINDS = ("trial", "search")
 LANGS = ("en", "vi")
 #: A confirmation link works this many days; a follow not confirmed by then is deleted.
 CONFIRM_DAYS = 7

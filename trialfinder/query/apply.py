@@ -11,9 +11,7 @@ time.
 
 from __future__ import annotations
 
-import re
 import weakref
-from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -21,13 +19,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from trialfinder import geo
 from trialfinder.catalog import Catalog
 from trialfinder.catalog.index import SITE_RESULT_COLUMNS
 from trialfinder.catalog.schema import frame_columns
-from trialfinder.query.filters import TERM_KINDS
+from trialfinder.query.filters import FILTERS
 from trialfinder.query.parse import Query, Source, parse_query
-from trialfinder.query.place import _place_sites
+from trialfinder.query.place import PLACE_FILTER
 
 #: Where a results table keeps the trial rows it was taken from (see _Rows).
 _ROWS = "trialfinder.rows"
@@ -54,34 +51,17 @@ class _Rows:
         return self
 
 
-def _word_mask(catalog: Catalog, key: str, wanted: Iterable[str]) -> np.ndarray:
-    """Trials with a term of the key's kinds in which any of ``wanted`` stands as
-    whole words (accents and case folded)."""
-    words = catalog.search.words[key]
-    found = [words.matching_terms(geo.fold(text)) for text in wanted]
-    terms = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int32)
-    mask = np.zeros(len(catalog.trials), dtype=bool)
-    mask[words.trials_of(terms)] = True
-    return mask
-
-
 def _trial_mask(catalog: Catalog, query: Query) -> np.ndarray:
-    index = catalog.search
+    """The trials every filter with a mask keeps (the place filters sites, later).
+    The word filters, the dearest, go last and are skipped once nothing is left."""
     mask = np.ones(len(catalog.trials), dtype=bool)
-    if query.status:
-        mask &= index.status.where(set(query.status).__contains__)
-    if query.type:
-        mask &= index.study_type.where(query.type.__eq__)
-    if query.phase:
-        pattern = re.compile("|".join(rf"(?:^|\|){p}(?:$|\|)" for p in query.phase))
-        mask &= index.phases.where(lambda phases: pattern.search(phases) is not None)
-    if query.age is not None:
-        days = query.age.days
-        mask &= (index.min_age_days <= days) & (days < index.max_age_days)
-    for key in TERM_KINDS:
-        wanted = getattr(query, key)
-        if wanted and mask.any():
-            mask &= _word_mask(catalog, key, wanted)
+    for f in sorted(FILTERS, key=lambda f: f.terms is not None):
+        value = getattr(query, f.key)
+        if f.mask is None or not f.values(value):
+            continue
+        if f.terms is not None and not mask.any():
+            break
+        mask &= f.mask(catalog, value)
     return mask
 
 
@@ -105,17 +85,14 @@ def _trials_mask(catalog: Catalog, trial_ids: pd.Series) -> np.ndarray:
         if len(given) == 0 or pc.all(pc.equal(given, expected)).as_py():
             mask[rows.positions] = True
             return mask
-    known = catalog._memo.get("id_index")
-    if known is None:
-        known = catalog._memo["id_index"] = pd.Index(catalog.trials["id"])
-    positions = known.get_indexer(trial_ids)
+    positions = catalog.id_index().get_indexer(trial_ids)
     mask[positions[positions >= 0]] = True
     return mask
 
 
 def matching_sites(catalog: Catalog, query: Query, trial_ids: pd.Series) -> pd.DataFrame:
     """Sites of the candidate trials that are in the place, with their distance."""
-    sites, distances = _place_sites(catalog, query, _trials_mask(catalog, trial_ids))
+    sites, distances = PLACE_FILTER.sites(catalog, query, _trials_mask(catalog, trial_ids))
     matched = catalog.sites.take(sites)
     matched["distance_km"] = distances
     return matched
@@ -168,7 +145,7 @@ def apply_query(catalog: Catalog, query: Query) -> pd.DataFrame:
             np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
         )
     else:
-        sites, distances = _place_sites(catalog, query, mask)
+        sites, distances = PLACE_FILTER.sites(catalog, query, mask)
         positions, best, distance = _nearest_site(
             index.site_trial[sites], sites, distances, bool(query.near)
         )

@@ -1,5 +1,15 @@
-"""The filters: each URL key, how its values are read and printed back, and how
-they read in words.
+"""The filters: each URL key with its reading, writing, words and mask.
+
+The shape of Datasette's ``filters.py``: a :class:`Filter` knows its URL key, how
+a value is read from a link and written back, how it reads in a sentence (in the
+page's language, through gettext), which trials it keeps (its mask over the
+catalog's search index), what it means (the README's table and the command's
+``--help``), and how the sidebar offers it (a :class:`Widget`, drawn by
+:mod:`trialfinder.ui.filters`). ``country``, ``near`` and ``within`` are the
+parts of one composite filter, the place (:mod:`trialfinder.query.place`), which
+also judges status site by site. Everything that lists the filters (the link,
+the sentence, the sidebar, ``trialfinder search``'s flags, the e-mail and the
+README) is generated from :data:`FILTERS`.
 """
 
 from __future__ import annotations
@@ -7,18 +17,27 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from trialfinder import geo
 from trialfinder.ages import ChildAge, parse_child_age
-from trialfinder.catalog.index import TERM_GROUPS
+from trialfinder.family import plain
 from trialfinder.i18n import N_, _, ngettext
 from trialfinder.model import OVERALL_STATUSES, PHASES, STUDY_TYPES
+
+if TYPE_CHECKING:
+    from trialfinder.catalog import Catalog
 
 DEFAULT_WITHIN_KM = 50.0
 MAX_WITHIN_KM = 20_000.0  # half the Earth's circumference: anything more is everywhere
 MAX_VALUE_LENGTH = 200
 MAX_VALUES_PER_KEY = 20
+
+#: Where a filter's words go in the sentence: an adjective before "trials"
+#: ("recruiting trials"), a clause after them ("for cerebral palsy"), or the place.
+KIND, CLAUSE, PLACE = "kind", "clause", "place"
 
 
 @dataclass(frozen=True)
@@ -38,14 +57,72 @@ class QueryProblem:
 
 
 @dataclass(frozen=True)
+class Widget:
+    """How the sidebar offers a filter. Plain data: the drawing, and Streamlit, stay
+    in :mod:`trialfinder.ui.filters`. Messages are marked with ``N_`` and translated
+    when drawn."""
+
+    #: "names": any of the catalog's names, or typed ones; "choices": any of the
+    #: filter's fixed values; "choice": one of them; "text"; "number".
+    kind: str
+    label: str
+    placeholder: str = ""
+    help: str = ""
+    #: For "names": the names the catalog offers for type-ahead.
+    names: Callable[[Catalog], list[str]] | None = None
+    #: For "choices" and "choice": a value (as the registry spells it) in the words
+    #: of the page's language. Such a widget is kept in step with the link by hand,
+    #: in the link's spelling, since a bound widget writes its shown words there.
+    shown: Callable[[str], str] | None = None
+    #: Under "More filters".
+    more: bool = False
+    #: For "number": the range, the step, and the default (left out of links).
+    minimum: float = 0.0
+    maximum: float | None = None
+    step: float | None = None
+    default: float | None = None
+    #: The key without which this one means nothing ("within" needs "near").
+    needs: str | None = None
+
+
+@dataclass(frozen=True)
 class Filter:
-    """One URL key: how to read a value, print it back and say it in words."""
+    """One URL key: its reading, writing, words and mask."""
 
     key: str
     repeatable: bool
+    #: Reading: link text -> value; raises ValueError with words for the family.
     read: Callable[[str], Any]
+    #: Writing: value -> link text (read back to the same value).
     write: Callable[[Any], str] = str
-    help: str = ""
+    #: What the key means, for staff: the README's table and ``trialfinder search --help``.
+    meaning: str = ""
+    #: Where its words go in the sentence (KIND, CLAUSE or PLACE).
+    part: str = CLAUSE
+    #: Its words: (value, how many trials the sentence counts) -> words in the page's
+    #: language. The place's parts have none: the place reads as one.
+    words: Callable[[Any, int], str] | None = None
+    #: Its mask: (catalog, value) -> which trials it keeps (a bool per row of the
+    #: trials table). The place's parts have none: the place filters sites.
+    mask: Callable[[Catalog, Any], np.ndarray] | None = None
+    #: The catalog word index it searches (a word filter), if any.
+    terms: str | None = None
+    #: The values a filter of fixed values allows (as the registry spells them).
+    choices: tuple[str, ...] = ()
+    widget: Widget | None = None
+
+    def values(self, value: Any) -> tuple:
+        """A query's value of this filter as a tuple (empty when not set)."""
+        if self.repeatable:
+            return tuple(value)
+        return () if value is None else (value,)
+
+    def params(self, value: Any) -> list[tuple[str, str]]:
+        """(key, link text) pairs of a query's value of this filter."""
+        return [(self.key, self.write(v)) for v in self.values(value)]
+
+
+# ---------------------------------------------------------------- reading
 
 
 def _read_words(what: str) -> Callable[[str], str]:
@@ -110,27 +187,236 @@ def _write_number(value: float) -> str:
     return repr(float(value)).removesuffix(".0")
 
 
+# ---------------------------------------------------------------- masks
+
+
+def _codes_mask(column: str) -> Callable[[Catalog, Any], np.ndarray]:
+    """Trials whose ``column`` (a coded column of the search index) is one of the values."""
+
+    def mask(catalog: Catalog, value: Any) -> np.ndarray:
+        wanted = set(value) if isinstance(value, tuple) else {value}
+        return getattr(catalog.search, column).where(wanted.__contains__)
+
+    return mask
+
+
+def _phase_mask(catalog: Catalog, phases: tuple[str, ...]) -> np.ndarray:
+    """Trials in any of the phases (a trial may be in two: "PHASE1|PHASE2")."""
+    pattern = re.compile("|".join(rf"(?:^|\|){p}(?:$|\|)" for p in phases))
+    return catalog.search.phases.where(lambda found: pattern.search(found) is not None)
+
+
+def _age_mask(catalog: Catalog, age: ChildAge) -> np.ndarray:
+    """Trials whose age limits admit the child (the README's age rule)."""
+    index, days = catalog.search, age.days
+    return (index.min_age_days <= days) & (days < index.max_age_days)
+
+
+def _words_mask(group: str) -> Callable[[Catalog, tuple[str, ...]], np.ndarray]:
+    """Trials with a term of the word index ``group`` in which any of the texts stands
+    as whole words (accents and case folded)."""
+
+    def mask(catalog: Catalog, texts: tuple[str, ...]) -> np.ndarray:
+        words = catalog.search.words[group]
+        found = [words.matching_terms(geo.fold(text)) for text in texts]
+        terms = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int32)
+        keep = np.zeros(len(catalog.trials), dtype=bool)
+        keep[words.trials_of(terms)] = True
+        return keep
+
+    return mask
+
+
+# ---------------------------------------------------------------- words
+
+
+def _either(values) -> str:
+    return _(" or ").join(values)
+
+
+def _phase_option(code: str) -> str:
+    """One phase, as the sidebar shows it."""
+    return plain.phase_words((code,))
+
+
+def _type_option(code: str) -> str:
+    return plain.label(code)
+
+
+# ---------------------------------------------------------------- the filters
+
+
 FILTERS: tuple[Filter, ...] = (
-    Filter("cond", True, _read_cond, help="a condition or words"),
-    Filter("age", False, parse_child_age, str, "the child's age: 4, 4y, 4y3m or 18m"),
-    Filter("status", True, _read_enum(OVERALL_STATUSES, N_("status")), str.lower, "overall status"),
-    Filter("country", True, _read_country, help="a site's country"),
-    Filter("near", False, _read_near, help="a city, 'City, Country' or 'lat,lon'"),
-    Filter("within", False, _read_within, _write_number, "radius around near, in km"),
-    Filter("phase", True, _read_enum(PHASES, N_("phase")), str.lower, "trial phase"),
-    Filter("type", False, _read_enum(STUDY_TYPES, N_("study type")), str.lower, "study type"),
+    Filter(
+        "cond",
+        True,
+        _read_cond,
+        meaning=(
+            "a condition or words, matched ignoring case at word boundaries in conditions, "
+            "keywords, MeSH terms and ancestors, and titles; several terms match any of them"
+        ),
+        words=lambda values, n: _("for {conditions}").format(conditions=_either(values)),
+        mask=_words_mask("about"),
+        terms="about",
+        widget=Widget(
+            "names",
+            N_("Condition"),
+            N_("Type a condition or words"),
+            N_("Matches conditions, keywords and titles; several terms match any of them."),
+            names=lambda catalog: catalog.condition_names(),
+        ),
+    ),
+    Filter(
+        "age",
+        False,
+        parse_child_age,
+        str,
+        meaning="the child's age: `4`, `4y`, `4y3m`, `18m`",
+        words=lambda age, n: ngettext(
+            "that accepts a child of {age}", "that accept a child of {age}", n
+        ).format(age=_age_words(age)),
+        mask=_age_mask,
+        widget=Widget(
+            "text",
+            N_("Child's age"),
+            N_("e.g. 4, 4y3m or 18m"),
+            N_("Years, or years and months: 4, 4y3m, 18m."),
+        ),
+    ),
+    Filter(
+        "status",
+        True,
+        _read_enum(OVERALL_STATUSES, N_("status")),
+        str.lower,
+        meaning=(
+            "overall status, registry names in any case: `recruiting`, `not_yet_recruiting`, "
+            "...; with a place, also each site's own status"
+        ),
+        part=KIND,
+        words=lambda values, n: _either(_status_words(s) for s in values),
+        mask=_codes_mask("status"),
+        choices=OVERALL_STATUSES,
+        widget=Widget(
+            "choices", N_("Status"), N_("Any status"), shown=lambda code: plain.status_words(code)
+        ),
+    ),
+    Filter(
+        "country",
+        True,
+        _read_country,
+        meaning=(
+            "a site's country; renamed countries count as one "
+            '("Korea, Republic of" is "South Korea")'
+        ),
+        part=PLACE,
+        widget=Widget(
+            "names",
+            N_("Country"),
+            N_("Any country"),
+            names=lambda catalog: catalog.countries(),
+        ),
+    ),
+    Filter(
+        "near",
+        False,
+        _read_near,
+        meaning='a city from the offline gazetteer, "City, Country" or "lat,lon"',
+        part=PLACE,
+        widget=Widget(
+            "text",
+            N_("Near"),
+            N_("e.g. Hanoi, or Hanoi, Vietnam"),
+            N_("A city, 'City, Country' or 'lat,lon'."),
+        ),
+    ),
+    Filter(
+        "within",
+        False,
+        _read_within,
+        _write_number,
+        meaning=f"radius around `near` in km (default {DEFAULT_WITHIN_KM:g})",
+        part=PLACE,
+        widget=Widget(
+            "number",
+            N_("Within (km)"),
+            maximum=MAX_WITHIN_KM,
+            step=10.0,
+            default=DEFAULT_WITHIN_KM,
+            needs="near",
+        ),
+    ),
+    Filter(
+        "phase",
+        True,
+        _read_enum(PHASES, N_("phase")),
+        str.lower,
+        meaning="`early_phase1`, `phase1` ... `phase4`, `na`",
+        words=lambda values, n: _phases_words(values),
+        mask=_phase_mask,
+        choices=PHASES,
+        widget=Widget("choices", N_("Phase"), N_("Any phase"), shown=_phase_option, more=True),
+    ),
+    Filter(
+        "type",
+        False,
+        _read_enum(STUDY_TYPES, N_("study type")),
+        str.lower,
+        meaning="`interventional`, `observational`, `expanded_access`",
+        part=KIND,
+        words=lambda study_type, n: _type_words(study_type),
+        mask=_codes_mask("study_type"),
+        choices=STUDY_TYPES,
+        widget=Widget("choice", N_("Study type"), N_("Any type"), shown=_type_option, more=True),
+    ),
     Filter(
         "intr",
         True,
         _read_words(N_("a treatment or words")),
-        help="a treatment or active substance",
+        meaning=(
+            "a treatment or active substance, matched like `cond` in intervention names, "
+            "their other names and the curated active substance"
+        ),
+        words=lambda values, n: _("testing {treatments}").format(treatments=_either(values)),
+        mask=_words_mask("treatments"),
+        terms="treatments",
+        widget=Widget(
+            "names",
+            N_("Treatment"),
+            N_("A treatment or active substance"),
+            names=lambda catalog: catalog.term_names("intervention"),
+            more=True,
+        ),
     ),
-    Filter("spons", True, _read_words(N_("a sponsor's name")), help="lead sponsor or collaborator"),
+    Filter(
+        "spons",
+        True,
+        _read_words(N_("a sponsor's name")),
+        meaning="the lead sponsor or a collaborator, matched like `cond`",
+        words=lambda values, n: _("run by {sponsors}").format(sponsors=_either(values)),
+        mask=_words_mask("sponsors"),
+        terms="sponsors",
+        widget=Widget(
+            "names",
+            N_("Sponsor"),
+            N_("Who runs the trial"),
+            names=lambda catalog: catalog.term_names("sponsor"),
+            more=True,
+        ),
+    ),
 )
-#: Which kinds of catalog term each word filter searches (the catalog's word index
-#: is built by these groups).
-TERM_KINDS = TERM_GROUPS
 FILTERS_BY_KEY = {f.key: f for f in FILTERS}
+#: The order in which the filters' words read in a sentence ("recruiting
+#: interventional trials in phase 2 for cerebral palsy testing ... run by ... that
+#: accept a child of 4 years"), the place last.
+SENTENCE_ORDER = ("status", "type", "phase", "cond", "intr", "spons", "age")
+
+
+def filter_table() -> str:
+    """The README's table of the filter keys, generated from :data:`FILTERS`."""
+    lines = ["| key | repeatable | meaning |", "| --- | --- | --- |"]
+    for f in FILTERS:
+        lines.append(f"| `{f.key}` | {'yes' if f.repeatable else 'no'} | {f.meaning} |")
+    return "\n".join(lines) + "\n"
 
 
 _STATUS_ADJECTIVES = {

@@ -14,18 +14,18 @@ from trialfinder import geo
 from trialfinder.ages import ChildAge
 from trialfinder.i18n import _, ngettext
 from trialfinder.query.filters import (
+    CLAUSE,
     DEFAULT_WITHIN_KM,
     FILTERS,
     FILTERS_BY_KEY,
+    KIND,
     MAX_VALUE_LENGTH,
     MAX_VALUES_PER_KEY,
+    SENTENCE_ORDER,
     QueryProblem,
-    _age_words,
-    _phases_words,
-    _status_words,
-    _type_words,
     _write_number,
 )
+from trialfinder.query.place import PLACE_FILTER
 
 
 @dataclass(frozen=True)
@@ -53,16 +53,11 @@ class Query:
 
     @property
     def has_place(self) -> bool:
-        return bool(self.country or self.near)
+        return PLACE_FILTER.active(self)
 
     def params(self) -> list[tuple[str, str]]:
         """(key, value) pairs in the canonical order."""
-        pairs: list[tuple[str, str]] = []
-        for f in FILTERS:
-            value = getattr(self, f.key)
-            values = value if f.repeatable else (() if value is None else (value,))
-            pairs.extend((f.key, f.write(v)) for v in values)
-        return pairs
+        return [pair for f in FILTERS for pair in f.params(getattr(self, f.key))]
 
     def to_query_string(self) -> str:
         return urlencode(self.params())
@@ -77,14 +72,11 @@ class Query:
         50 km of Hanoi"; with a count: "1 recruiting trial for ... that accepts ...".
         Each clause is one message of the catalog, so a language can order its words.
         """
-        either = _(" or ")
-        adjectives = []
-        if self.status:
-            adjectives.append(either.join(_status_words(s) for s in self.status))
-        if self.type:
-            adjectives.append(_type_words(self.type))
-        kind = " ".join(adjectives)
+        values = {f.key: getattr(self, f.key) for f in FILTERS}
         n = 2 if count is None else count
+        chosen = [FILTERS_BY_KEY[key] for key in SENTENCE_ORDER]
+        set_ = [f for f in chosen if f.values(values[f.key])]
+        kind = " ".join(f.words(values[f.key], n) for f in set_ if f.part == KIND)
         if count is None:
             head = _("{kind} trials").format(kind=kind) if kind else _("trials")
         elif kind:
@@ -92,36 +84,21 @@ class Query:
             head = head.format(count=count, kind=kind)
         else:
             head = ngettext("{count} trial", "{count} trials", n).format(count=count)
-        words = [head]
-        if self.phase:
-            words.append(_phases_words(self.phase))
-        if self.cond:
-            words.append(_("for {conditions}").format(conditions=either.join(self.cond)))
-        if self.intr:
-            words.append(_("testing {treatments}").format(treatments=either.join(self.intr)))
-        if self.spons:
-            words.append(_("run by {sponsors}").format(sponsors=either.join(self.spons)))
-        if self.age is not None:
-            accepts = ngettext("that accepts a child of {age}", "that accept a child of {age}", n)
-            words.append(accepts.format(age=_age_words(self.age)))
-        place = []
-        if self.country:
-            place.append(
-                _("with a site in {countries}").format(countries=either.join(self.country))
-            )
-        if self.near:
-            place.append(
-                _("within {km} km of {place}").format(km=f"{self.radius_km:g}", place=self.near)
-            )
+        words = [head] + [f.words(values[f.key], n) for f in set_ if f.part == CLAUSE]
+        place = PLACE_FILTER.words(self)
         if place:
             if self.age is not None:
                 # "a child of 4 years, within 50 km": the place is the trials', not the child's.
                 words[-1] += ","
-            words.append(" ".join(place))
+            words.append(place)
         sentence = " ".join(words)
         if count is not None:
             return sentence
         return sentence[0].upper() + sentence[1:]
+
+
+if tuple(Query.__dataclass_fields__) != tuple(f.key for f in FILTERS):
+    raise TypeError("Query's fields must be the filters' keys, in the same order")
 
 
 @dataclass(frozen=True)

@@ -1,65 +1,106 @@
-"""The place filter: the sites of the chosen trials in the chosen countries, within
-the radius around ``near``, with the chosen site status.
+"""The place: one composite filter of ``country``, ``near`` and ``within``, which also
+judges status site by site.
+
+With a place, a trial matches when it has a site in one of the countries and
+within the radius around ``near``, whose own status (a site's status) is one of
+those chosen or which has no status of its own; the trial's overall status is
+judged by the status filter as always. Its parts are read and written as the
+filters they are (:mod:`trialfinder.query.filters`); the place reads as one
+clause and filters sites rather than trials.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from trialfinder import geo
-from trialfinder.catalog import Catalog
-from trialfinder.query.parse import Query
+from trialfinder.i18n import _
+from trialfinder.query.filters import FILTERS, PLACE
+
+if TYPE_CHECKING:
+    from trialfinder.catalog import Catalog
+    from trialfinder.query.parse import Query
 
 
-def _place_sites(
-    catalog: Catalog, query: Query, trials: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The sites of the ``trials`` (a mask) that are in the query's place: their rows,
-    ascending, and their distances to ``near`` (NaN without one).
+class PlaceFilter:
+    """``country`` + ``near`` + ``within``, and the site status."""
 
-    The candidates come from the smallest of: the band of latitudes around
-    ``near`` (sites sorted by latitude), the sites of the chosen countries, the
-    sites of the chosen trials; every other condition is then checked on them.
-    """
-    index = catalog.search
-    chosen = np.flatnonzero(trials)
-    place = query.place
-    sources: list[tuple[int, str]] = [(int(index.n_sites[chosen].sum()), "trials")]
-    if place is not None:
-        min_lat, max_lat, min_lon, max_lon = geo.bounding_box(place.lat, place.lon, query.radius_km)
-        low = np.searchsorted(index.lat_sorted, min_lat, "left")
-        high = np.searchsorted(index.lat_sorted, max_lat, "right")
-        sources.append((int(high - low), "band"))
-    in_countries = index.sites_in(query.country) if query.country else None
-    if in_countries is not None:
-        sources.append((len(in_countries), "countries"))
-    _size, source = min(sources)
-    if source == "band":
-        sites = np.sort(index.by_lat[low:high])
-    elif source == "countries":
-        sites = in_countries
-    elif len(chosen) * 4 > len(trials):
-        sites = np.flatnonzero(trials[index.site_trial])
-    else:
-        sites = index.sites_of(chosen)
-    if source != "trials" and len(chosen) < len(trials):
-        sites = sites[trials[index.site_trial[sites]]]
-    if place is not None:
-        if source != "band":
-            lats = index.lat[sites]
-            sites = sites[(lats >= min_lat) & (lats <= max_lat)]
-        lons = index.lon[sites]
-        sites = sites[(lons >= min_lon) & (lons <= max_lon)]
-    if query.country and source != "countries":
-        wanted = index.site_country.lookup(set(query.country).__contains__)
-        sites = sites[wanted[index.site_country.codes[sites]]]
-    if query.status:
-        # A site with no status of its own follows the trial's (already filtered).
-        own = index.site_status.lookup(set(query.status).__contains__, missing=True)
-        sites = sites[own[index.site_status.codes[sites]]]
-    distances = np.full(len(sites), np.nan)
-    if place is not None:
-        distances = geo.distance_km(place.lat, place.lon, index.lat[sites], index.lon[sites])
-        near = distances <= query.radius_km
-        sites, distances = sites[near], distances[near]
-    return sites, distances
+    #: The keys of its parts, in link order.
+    keys = tuple(f.key for f in FILTERS if f.part == PLACE)
+
+    def active(self, query: Query) -> bool:
+        return bool(query.country or query.near)
+
+    def words(self, query: Query) -> str | None:
+        """ "with a site in Vietnam within 50 km of Hanoi", in the page's language."""
+        either = _(" or ")
+        place = []
+        if query.country:
+            place.append(
+                _("with a site in {countries}").format(countries=either.join(query.country))
+            )
+        if query.near:
+            place.append(
+                _("within {km} km of {place}").format(km=f"{query.radius_km:g}", place=query.near)
+            )
+        return " ".join(place) or None
+
+    def sites(
+        self, catalog: Catalog, query: Query, trials: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The sites of the ``trials`` (a mask) that are in the query's place: their
+        rows, ascending, and their distances to ``near`` (NaN without one).
+
+        The candidates come from the smallest of: the band of latitudes around
+        ``near`` (sites sorted by latitude), the sites of the chosen countries, the
+        sites of the chosen trials; every other condition is then checked on them.
+        """
+        index = catalog.search
+        chosen = np.flatnonzero(trials)
+        place = query.place
+        sources: list[tuple[int, str]] = [(int(index.n_sites[chosen].sum()), "trials")]
+        if place is not None:
+            min_lat, max_lat, min_lon, max_lon = geo.bounding_box(
+                place.lat, place.lon, query.radius_km
+            )
+            low = np.searchsorted(index.lat_sorted, min_lat, "left")
+            high = np.searchsorted(index.lat_sorted, max_lat, "right")
+            sources.append((int(high - low), "band"))
+        in_countries = index.sites_in(query.country) if query.country else None
+        if in_countries is not None:
+            sources.append((len(in_countries), "countries"))
+        _size, source = min(sources)
+        if source == "band":
+            sites = np.sort(index.by_lat[low:high])
+        elif source == "countries":
+            sites = in_countries
+        elif len(chosen) * 4 > len(trials):
+            sites = np.flatnonzero(trials[index.site_trial])
+        else:
+            sites = index.sites_of(chosen)
+        if source != "trials" and len(chosen) < len(trials):
+            sites = sites[trials[index.site_trial[sites]]]
+        if place is not None:
+            if source != "band":
+                lats = index.lat[sites]
+                sites = sites[(lats >= min_lat) & (lats <= max_lat)]
+            lons = index.lon[sites]
+            sites = sites[(lons >= min_lon) & (lons <= max_lon)]
+        if query.country and source != "countries":
+            wanted = index.site_country.lookup(set(query.country).__contains__)
+            sites = sites[wanted[index.site_country.codes[sites]]]
+        if query.status:
+            # A site with no status of its own follows the trial's (already filtered).
+            own = index.site_status.lookup(set(query.status).__contains__, missing=True)
+            sites = sites[own[index.site_status.codes[sites]]]
+        distances = np.full(len(sites), np.nan)
+        if place is not None:
+            distances = geo.distance_km(place.lat, place.lon, index.lat[sites], index.lon[sites])
+            near = distances <= query.radius_km
+            sites, distances = sites[near], distances[near]
+        return sites, distances
+
+
+PLACE_FILTER = PlaceFilter()

@@ -87,6 +87,24 @@ class ChangeReport:
     def count(self, kind: str) -> int:
         return self.counts.get(kind, 0)
 
+    @property
+    def has_counts(self) -> bool:
+        """Does the report count anything (a chart of it would show a bar)?"""
+        return any((self.counts or {}).values())
+
+    def origin_line(self) -> str | None:
+        """Where the pull came from, in the interface's language: the API and the
+        parameters a refresh used, or the paths an import read; None when not kept."""
+        origin = self.origin or {}
+        if origin.get("api_url"):
+            params = "; ".join(f"{k} = {v}" for k, v in (origin.get("params") or {}).items())
+            return _("Pulled from {url} with {params}.").format(
+                url=origin["api_url"], params=params
+            )
+        if origin.get("paths"):
+            return _("Imported from {paths}.").format(paths=", ".join(map(str, origin["paths"])))
+        return None
+
     def when_text(self) -> str:
         """ "2025-06-01 14:03 UTC"."""
         try:

@@ -125,12 +125,6 @@ def iter_source_trials(source: RegistrySource) -> Iterator[Trial | DataProblem]:
             yield item
 
 
-def iter_registry_trials(data_dir: Path) -> Iterator[Trial | DataProblem]:
-    """Every trial of every source (one trial may come from several), and every problem."""
-    for source in registry_sources(data_dir):
-        yield from iter_source_trials(source)
-
-
 def _registry_trials(data_dir: Path, problems: list[DataProblem]) -> dict[str, Trial]:
     """The registry trials by id; of a trial in two sources, the more recently updated.
 

@@ -16,16 +16,16 @@ from collections.abc import Callable, Iterable
 import streamlit as st
 
 from trialfinder.catalog import Catalog
-from trialfinder.family import plain
 from trialfinder.i18n import DEFAULT, LANGUAGES, _, language, using
-from trialfinder.model import OVERALL_STATUSES, PHASES, STUDY_TYPES
 from trialfinder.query import (
-    DEFAULT_WITHIN_KM,
-    MAX_WITHIN_KM,
+    FILTERS,
+    FILTERS_BY_KEY,
+    Filter,
     ParsedQuery,
     QueryProblem,
     parse_query,
 )
+from trialfinder.ui.internals import is_history_navigation
 
 #: Keys that belong to a page rather than to the filters (``lang``: the language,
 #: bound to the switch in dashboard.py; ``confirm`` and ``unfollow``: the follow page).
@@ -68,21 +68,23 @@ def read_link_once(this_page: st.Page) -> None:
 
 
 def _widget_params() -> dict[str, list[str]]:
+    """What the widgets hold, as link text for each key."""
     state = st.session_state
-    params: dict[str, list[str]] = {
-        "cond": list(state.get("cond") or []),
-        "age": [state.get("age") or ""],
-        "status": list(state.get("status") or []),
-        "country": list(state.get("country") or []),
-        "near": [state.get("near") or ""],
-        "phase": list(state.get("phase") or []),
-        "type": [state.get("type") or ""],
-        "intr": list(state.get("intr") or []),
-        "spons": list(state.get("spons") or []),
-    }
-    within = state.get("within")
-    if state.get("near") and within is not None and float(within) != DEFAULT_WITHIN_KM:
-        params["within"] = [f"{float(within):g}"]
+    params: dict[str, list[str]] = {}
+    for f in FILTERS:
+        widget, value = f.widget, state.get(f.key)
+        if widget is None:
+            continue
+        if widget.kind == "number":
+            if value is None or not state.get(widget.needs or f.key):
+                continue
+            if widget.default is not None and float(value) == widget.default:
+                continue
+            params[f.key] = [f.write(float(value))]
+        elif f.repeatable:
+            params[f.key] = list(value or [])
+        else:
+            params[f.key] = [value or ""]
     return params
 
 
@@ -98,7 +100,9 @@ def _link_problems(query_string: str) -> Iterable[QueryProblem]:
 # same language can read. The link is kept in step here instead, in the link's
 # spelling ("not_yet_recruiting"), so a link made in one language opens the same view
 # in the other.
-WORDED_KEYS = ("status", "phase", "type")
+WORDED_KEYS = tuple(
+    f.key for f in FILTERS if f.widget is not None and f.widget.kind in ("choices", "choice")
+)
 #: The worded filters' values at the end of the last run, and its language.
 _WORDED = "_worded_filters"
 
@@ -116,21 +120,10 @@ def _in_words(words: Callable[[str], str]) -> Callable[[str], str]:
     return show
 
 
-def _phase_words(code: str) -> str:
-    return plain.phase_words((code,))
-
-
 def _link_spelling(key: str, values: Iterable[str]) -> list[str]:
     """``values`` of ``key`` as the query language prints them (unreadable ones left out)."""
     parsed = parse_query([(key, value) for value in values if value])
     return [value for name, value in parsed.query.params() if name == key]
-
-
-def _history_navigation() -> bool:
-    """Is this run the browser's Back or Forward?"""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    return bool(getattr(get_script_run_ctx(), "is_history_navigation", False))
 
 
 def _seed_worded_filters() -> None:
@@ -146,7 +139,7 @@ def _seed_worded_filters() -> None:
     """
     state = st.session_state
     last_lang, last_values = state.get(_WORDED) or (language(), {})
-    back_or_forward = _history_navigation()
+    back_or_forward = is_history_navigation()
     for key in WORDED_KEYS:
         in_link = st.query_params.get_all(key)
         if key not in state or (back_or_forward and in_link):
@@ -174,90 +167,72 @@ def _keep_worded_filters_in_link() -> None:
     state[_WORDED] = (language(), values)
 
 
+#: The sidebar's order (the link's order is the filters'); those whose widget says
+#: ``more`` go under "More filters".
+SIDEBAR = ("cond", "age", "status", "country", "near", "within", "phase", "intr", "spons", "type")
+
+
+def _draw(f: Filter, catalog: Catalog) -> None:
+    """One filter's widget, as its :class:`~trialfinder.query.filters.Widget` says."""
+    w = f.widget
+    assert w is not None
+    common = {"key": f.key, "help": _(w.help) if w.help else None}
+    if w.kind == "names":
+        assert w.names is not None
+        st.multiselect(
+            _(w.label),
+            w.names(catalog),
+            bind="query-params",
+            accept_new_options=True,
+            placeholder=_(w.placeholder),
+            **common,
+        )
+    elif w.kind in ("choices", "choice"):
+        assert w.shown is not None
+        options = [c.lower() for c in f.choices]
+        shown = _in_words(w.shown)
+        if w.kind == "choices":
+            st.multiselect(
+                _(w.label), options, format_func=shown, placeholder=_(w.placeholder), **common
+            )
+        else:
+            st.selectbox(
+                _(w.label),
+                options,
+                format_func=shown,
+                index=None,
+                placeholder=_(w.placeholder),
+                **common,
+            )
+    elif w.kind == "text":
+        st.text_input(_(w.label), bind="query-params", placeholder=_(w.placeholder), **common)
+    elif w.kind == "number":
+        st.number_input(
+            _(w.label),
+            min_value=w.minimum,
+            max_value=w.maximum,
+            step=w.step,
+            value=w.default,
+            bind="query-params",
+            **common,
+        )
+    else:
+        raise ValueError(f"filter {f.key}: no widget of kind {w.kind!r}")
+
+
 def sidebar_filters(catalog: Catalog) -> ParsedQuery:
     """Draw the filters; return the query and what the link had that was ignored."""
     _seed_worded_filters()
+    shown = [FILTERS_BY_KEY[key] for key in SIDEBAR]
     with st.sidebar:
         st.header(_("Find a trial"))
-        st.multiselect(
-            _("Condition"),
-            catalog.condition_names(),
-            key="cond",
-            bind="query-params",
-            accept_new_options=True,
-            placeholder=_("Type a condition or words"),
-            help=_("Matches conditions, keywords and titles; several terms match any of them."),
-        )
-        st.text_input(
-            _("Child's age"),
-            key="age",
-            bind="query-params",
-            placeholder=_("e.g. 4, 4y3m or 18m"),
-            help=_("Years, or years and months: 4, 4y3m, 18m."),
-        )
-        st.multiselect(
-            _("Status"),
-            [s.lower() for s in OVERALL_STATUSES],
-            format_func=_in_words(plain.status_words),
-            key="status",
-            placeholder=_("Any status"),
-        )
-        st.multiselect(
-            _("Country"),
-            catalog.countries(),
-            key="country",
-            bind="query-params",
-            accept_new_options=True,
-            placeholder=_("Any country"),
-        )
-        st.text_input(
-            _("Near"),
-            key="near",
-            bind="query-params",
-            placeholder=_("e.g. Hanoi, or Hanoi, Vietnam"),
-            help=_("A city, 'City, Country' or 'lat,lon'."),
-        )
-        st.number_input(
-            _("Within (km)"),
-            min_value=0.0,
-            max_value=MAX_WITHIN_KM,
-            step=10.0,
-            value=DEFAULT_WITHIN_KM,
-            key="within",
-            bind="query-params",
-        )
+        for f in shown:
+            if f.widget is not None and not f.widget.more:
+                _draw(f, catalog)
         with st.expander(_("More filters")):
-            st.multiselect(
-                _("Phase"),
-                [p.lower() for p in PHASES],
-                format_func=_in_words(_phase_words),
-                key="phase",
-                placeholder=_("Any phase"),
-            )
-            st.multiselect(
-                _("Treatment"),
-                catalog.term_names("intervention"),
-                key="intr",
-                bind="query-params",
-                accept_new_options=True,
-                placeholder=_("A treatment or active substance"),
-            )
-            st.multiselect(
-                _("Sponsor"),
-                catalog.term_names("sponsor"),
-                key="spons",
-                bind="query-params",
-                accept_new_options=True,
-                placeholder=_("Who runs the trial"),
-            )
-            st.selectbox(
-                _("Study type"),
-                [t.lower() for t in STUDY_TYPES],
-                format_func=_in_words(plain.label),
-                key="type",
-                index=None,
-                placeholder=_("Any type"),
-            )
+            for f in shown:
+                if f.widget is not None and f.widget.more:
+                    _draw(f, catalog)
     _keep_worded_filters_in_link()
     from_widgets = parse_query(_widget_params())
     from_link = parse_query(_raw_pairs(), extra_keys=PAGE_KEYS)

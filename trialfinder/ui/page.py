@@ -10,6 +10,7 @@ from trialfinder.catalog import Catalog
 from trialfinder.i18n import DEFAULT, _, language
 from trialfinder.model import Trial
 from trialfinder.query import ParsedQuery, Query
+from trialfinder.ui.internals import leave_pages_directory_mode
 from trialfinder.ui.text import md
 
 QUERY_STATE = "parsed_query"
@@ -28,10 +29,7 @@ def _run_through_dashboard() -> None:
     ``st.navigation`` (what dashboard.py's first run would do) and run again:
     the rerun keeps the page and the query string.
     """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if getattr(PagesManager, "uses_pages_directory", False):
-        PagesManager.uses_pages_directory = False
+    if leave_pages_directory_mode():
         st.rerun()
 
 
