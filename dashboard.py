@@ -112,7 +112,9 @@ try:
     current = served()
     if current.attention:
         st.warning(md(current.attention), icon=":material/warning:")
-    st.session_state[QUERY_STATE] = sidebar_filters(current.catalog)
+    # The Find page asks its main questions on the page itself (a phone hides the sidebar).
+    on_find = pages.url_path in ("", "find")
+    st.session_state[QUERY_STATE] = sidebar_filters(current.catalog, on_page=on_find)
     pages.run()
 except NoCatalog:
     logging.getLogger("trialfinder").exception("no catalog to serve")

@@ -34,7 +34,18 @@ count = len(results)
 
 st.subheader(ngettext("{n} trial matches", "{n} trials match", count).format(n=count))
 sentence = parsed.query.describe(count)
-st.markdown(md(sentence))
+if parsed.query.params():
+    # What the view is, once: the count is in the heading above.
+    st.markdown(md(parsed.query.describe()))
+else:
+    st.markdown(
+        md(
+            _(
+                "Find clinical trials your child could join: type the condition, your "
+                "child's age and your city above, and the matching trials are listed below."
+            )
+        )
+    )
 compare_link(basket())
 
 # Filled once the page number is known: the link names the page of cards shown.

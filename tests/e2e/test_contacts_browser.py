@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import TIMEOUT_MS
-from tests.e2e.helpers import CARDS, open_view
+from tests.e2e.helpers import CARDS, open_view, warm_up
 
 pytestmark = pytest.mark.e2e
 
@@ -24,6 +24,11 @@ WORDS = {
         "whole": "Cho cả thử nghiệm",
     },
 }
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm(browser, server) -> None:
+    warm_up(browser, server.url)
 
 
 @pytest.fixture

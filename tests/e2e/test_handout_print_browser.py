@@ -6,8 +6,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import TIMEOUT_MS
-from tests.e2e.helpers import open_view
+from tests.e2e.helpers import open_view, warm_up
 
 pytestmark = pytest.mark.e2e
 
@@ -17,11 +16,7 @@ _PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 
 @pytest.fixture(scope="module", autouse=True)
 def warm(browser, server) -> None:
-    """A fresh server builds its catalog on the first visit: once, with time to do it."""
-    context = browser.new_context()
-    context.set_default_timeout(TIMEOUT_MS * 6)
-    open_view(context.new_page(), server.url, "/handout?id=NCT07527104&near=Hanoi")
-    context.close()
+    warm_up(browser, server.url, "/handout?id=NCT07527104&near=Hanoi")
 
 
 def printed_pages(pdf: bytes) -> int:
