@@ -55,6 +55,7 @@ pages = st.navigation(
             title=_("Trial"),
             icon=":material/article:",
             url_path="trial",
+            visibility="hidden",
             help=_("One trial in plain words."),
         ),
         st.Page(
@@ -62,6 +63,7 @@ pages = st.navigation(
             title=_("Handout"),
             icon=":material/print:",
             url_path="handout",
+            visibility="hidden",
             help=_("A one-page summary of a trial to print and take to your doctor."),
         ),
         st.Page(
@@ -69,6 +71,7 @@ pages = st.navigation(
             title=_("Treatment"),
             icon=":material/medication:",
             url_path="treatment",
+            visibility="hidden",
             help=_("Every trial of one treatment or active substance, on a timeline."),
         ),
         st.Page(
@@ -76,6 +79,7 @@ pages = st.navigation(
             title=_("Sponsor"),
             icon=":material/apartment:",
             url_path="sponsor",
+            visibility="hidden",
             help=_("Every trial one sponsor or collaborator runs, on a timeline."),
         ),
         st.Page(
@@ -83,6 +87,7 @@ pages = st.navigation(
             title=_("Follow"),
             icon=":material/notifications:",
             url_path="follow",
+            visibility="hidden",
             help=_("Confirm or stop following a trial or a search."),
         ),
         st.Page(

@@ -111,6 +111,8 @@ for _index, row in results.iloc[start : start + CARDS_PER_PAGE].iterrows():
         trial_card(row)
         continue
     first = contacts_for(trial, *where, limit=1)
+    row = row.copy()
+    row["title"] = trial.title_in(language())
     trial_card(row, trust_flags(trial), first[0] if first else None)
 if count == 0:
     st.info(

@@ -9,7 +9,9 @@ parsed = page.current()
 page.show_notice(parsed)
 the_catalog = catalog()
 trial = page.requested_trial(
-    parsed, the_catalog, _("Choose a trial on the Find page to read about it here.")
+    parsed,
+    the_catalog,
+    _("Which trial would you like to read about? Type its number, or choose one below."),
 )
 if trial is not None:
     trial_view(

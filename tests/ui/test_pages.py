@@ -450,10 +450,27 @@ def test_an_unknown_trial_id_says_so_kindly(open_app, unknown):
     assert [link.value for link in at.page_link] == ["Find trials"]
 
 
-def test_the_trial_page_without_an_id_points_to_find(open_app):
-    at = open_app("", page="pages/trial.py")
+def test_the_trial_page_without_an_id_is_no_dead_end(open_app):
+    """Issue 19: opened bare (from a menu), it offers a box and the search's trials."""
+    at = open_app("cond=cerebral+palsy", page="pages/trial.py")
     assert_clean(at)
-    assert "Choose a trial on the Find page" in at.info[0].value
+    assert "Which trial would you like to read about?" in joined(at)
+    labels = [link.value for link in at.page_link]
+    assert len(labels) == 8 and any("TF\\-CP\\-001" in label for label in labels)
+    at.text_input(key="choose-trial-id").set_value("TF-CP-002").run()
+    assert_clean(at)
+    assert "Robot" in plain(at.header[0].value)
+
+
+def test_the_sponsor_page_without_a_sponsor_offers_the_sponsors(open_app):
+    at = open_app("", page="pages/sponsor.py")
+    assert_clean(at)
+    chooser = at.selectbox(key="choose-spons")
+    assert "Hanoi Rehabilitation Hospital" in chooser.options
+    chooser.set_value("Hanoi Rehabilitation Hospital").run()
+    assert_clean(at)
+    assert "Hanoi Rehabilitation Hospital" in joined(at)
+    assert at.metric
 
 
 def test_a_bad_link_to_a_trial_still_shows_the_trial(open_app):

@@ -179,7 +179,7 @@ def handout_html(h: Handout) -> str:
     t, e = h.trial, h.trial.eligibility
     out = [_STYLE, "<article class='tf-handout'>"]
     out.append("<div class='tf-top'><div>")
-    out.append(f"<h2>{esc(t.title)}</h2>")
+    out.append(f"<h2>{esc(t.title_in(language()))}</h2>")
     out.append(
         f"<p>{esc(t.id)} · {esc(plain.status_words(t.overall_status))} · "
         f"{esc(plain.phase_words(t.design.phases))}</p>"
@@ -212,8 +212,11 @@ def handout_html(h: Handout) -> str:
     if t.arms:
         out.append("<ul>")
         for arm in t.arms:
-            what = arm.description or "; ".join(arm.interventions) or plain.unknown()
-            out.append(f"<li><strong>{esc(arm.label)}</strong>: {esc(what)}</li>")
+            vi = language() == "vi"
+            label = (arm.label_vi if vi else None) or arm.label
+            described = (arm.description_vi if vi else None) or arm.description
+            what = described or "; ".join(arm.interventions) or plain.unknown()
+            out.append(f"<li><strong>{esc(label)}</strong>: {esc(what)}</li>")
         out.append("</ul>")
     else:
         out.append("<p>" + esc(_("The record does not describe the groups.")) + "</p>")

@@ -398,6 +398,8 @@ _ARMS = _items(
         "type": _Part("type", _enum("arm_type")),
         "description": _Part("description", _text),
         "interventions": _Part("interventions", _text_list),
+        "label_vi": _Part("label_vi", _text),
+        "description_vi": _Part("description_vi", _text),
     },
 )
 
@@ -516,7 +518,22 @@ _KEYS: dict[str, _Key] = {
         _text,
         "What the comparison group gets: nothing, usual care, placebo, sham, a delayed start.",
     ),
-    "notes": _Key(("notes",), _text, "Staff notes: where facts came from, what is missing."),
+    "plain_title_vi": _Key(("plain_title_vi",), _text, "The plain title in Vietnamese, by hand."),
+    "active_substance_vi": _Key(
+        ("active_substance_vi",), _text, "What is being tested, in Vietnamese."
+    ),
+    "what_could_lead_to_vi": _Key(
+        ("what_could_lead_to_vi",), _text, "What it could lead to, in Vietnamese."
+    ),
+    "what_could_go_wrong_vi": _Key(
+        ("what_could_go_wrong_vi",), _text, "Risks and limits, in Vietnamese."
+    ),
+    "control_group_vi": _Key(
+        ("control_group_vi",), _text, "What the comparison group gets, in Vietnamese."
+    ),
+    "notes": _Key(
+        ("notes",), _text, "Staff notes: where facts came from, what is missing (data page)."
+    ),
     "source_url": _Key(("source_url",), _url, "Where the facts come from (https://...)."),
 }
 

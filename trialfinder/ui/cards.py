@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
+from trialfinder import localized
 from trialfinder.family import plain
 from trialfinder.family.contacts import Reach
 from trialfinder.family.distance import distance_words
@@ -60,7 +61,7 @@ def _facts(row: pd.Series, contact: Reach | None = None) -> list[str]:
             for x in (
                 _text(row["site_facility"]),
                 _text(row["site_city"]),
-                _text(row["site_country"]),
+                localized.country(_text(row["site_country"])),
             )
             if x
         )

@@ -85,7 +85,8 @@ def trial_view(
     """The whole trial; ``sites`` (its rows of the catalog's sites table) draws its map
     and its list; ``place`` (the family's) or else ``countries`` put the nearest sites
     and their contacts first; ``view`` names the map so that it is built once."""
-    st.header(md(trial.title))
+    lang = language()
+    st.header(md(trial.title_in(lang)))
     status_badge(trial.overall_status)
     compare_toggle(trial.id, key_prefix="trial-compare")
     compare_link(basket())
@@ -101,11 +102,19 @@ def trial_view(
 
     summary(trial)
     if trial.active_substance:
-        _fact(_("What is tested"), trial.active_substance)
+        _fact(_("What is tested"), trial.text_in("active_substance", lang))
+    tested = [i.name for i in trial.interventions][:1]
+    if tested:
+        st.page_link(
+            "pages/treatment.py",
+            label=_("Every trial of this treatment"),
+            icon=":material/medication:",
+            query_params=page_params({"intr": tested[0]}),
+        )
     if trial.what_could_lead_to:
-        _fact(_("What this could lead to"), trial.what_could_lead_to)
+        _fact(_("What this could lead to"), trial.text_in("what_could_lead_to", lang))
     if trial.what_could_go_wrong:
-        _fact(_("What could go wrong"), trial.what_could_go_wrong)
+        _fact(_("What could go wrong"), trial.text_in("what_could_go_wrong", lang))
 
     st.subheader(_("Who to contact"))
     contacts_section(trial, *((place.lat, place.lon) if place else (None, None)))
@@ -130,13 +139,15 @@ def trial_view(
     for i, arm in enumerate(trial.arms):
         with columns[i % len(columns)], st.container(border=True):
             kind = plain.label(arm.type) if arm.type else _("type not stated")
-            st.markdown(f"**{md(arm.label)}** · {md(kind)}")
-            if arm.description:
-                st.markdown(md(arm.description))
+            label = (arm.label_vi if lang == "vi" else None) or arm.label
+            st.markdown(f"**{md(label)}** · {md(kind)}")
+            description = (arm.description_vi if lang == "vi" else None) or arm.description
+            if description:
+                st.markdown(md(description))
             if arm.interventions:
                 st.markdown(md(_("Receives: {what}").format(what="; ".join(arm.interventions))))
     if trial.control_group:
-        _fact(_("The control group gets"), trial.control_group)
+        _fact(_("The control group gets"), trial.text_in("control_group", lang))
 
     d = trial.design
     st.subheader(_("How the trial is designed"))
@@ -188,6 +199,13 @@ def trial_view(
 
     st.subheader(_("Who runs it, and when"))
     _fact(_("Sponsor"), trial.sponsor)
+    if trial.sponsor:
+        st.page_link(
+            "pages/sponsor.py",
+            label=_("Every trial this sponsor runs"),
+            icon=":material/apartment:",
+            query_params=page_params({"spons": trial.sponsor}),
+        )
     if trial.collaborators:
         _fact(_("Collaborators"), "; ".join(trial.collaborators))
     dates = trial.dates
@@ -198,8 +216,6 @@ def trial_view(
     if dates.status_verified:
         _fact(_("Status last verified"), dates.status_verified)
     _fact(_("Data refreshed here"), refreshed)
-    if trial.notes:
-        _fact(_("Notes"), trial.notes)
     link = safe_link(trial.source_url)
     if link:
         st.link_button(_("Registry record"), link, icon=":material/open_in_new:")
