@@ -71,7 +71,6 @@ pages = st.navigation(
             title=_("Treatment"),
             icon=":material/medication:",
             url_path="treatment",
-            visibility="hidden",
             help=_("Every trial of one treatment or active substance, on a timeline."),
         ),
         st.Page(
@@ -79,7 +78,6 @@ pages = st.navigation(
             title=_("Sponsor"),
             icon=":material/apartment:",
             url_path="sponsor",
-            visibility="hidden",
             help=_("Every trial one sponsor or collaborator runs, on a timeline."),
         ),
         st.Page(

@@ -113,6 +113,7 @@ for _index, row in results.iloc[start : start + CARDS_PER_PAGE].iterrows():
     first = contacts_for(trial, *where, limit=1)
     row = row.copy()
     row["title"] = trial.title_in(language())
+    row["active_substance"] = trial.text_in("active_substance", language())
     trial_card(row, trust_flags(trial), first[0] if first else None)
 if count == 0:
     st.info(

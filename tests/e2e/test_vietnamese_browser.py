@@ -51,7 +51,8 @@ def test_the_handout_and_cards_in_vietnamese(page, server) -> None:
     handout = page.locator(".tf-handout").inner_text()
     assert "Tế bào gốc của chính trẻ có thể giúp trẻ bại não cử động tốt hơn" in handout
     assert "Tế bào cộng với phục hồi chức năng" in handout
-    open_view(page, server.url, "/?cond=cerebral+palsy&lang=vi")
+    open_view(page, server.url, "/?cond=cerebral+palsy&near=Hanoi&lang=vi")
     cards = _text(page)
     assert "Tế bào gốc của chính trẻ có thể giúp trẻ bại não cử động tốt hơn" in cards
     assert "Việt Nam" in cards
+    assert "tế bào đơn nhân tủy xương tự thân" in cards  # what is tested, in Vietnamese

@@ -103,14 +103,6 @@ def trial_view(
     summary(trial)
     if trial.active_substance:
         _fact(_("What is tested"), trial.text_in("active_substance", lang))
-    tested = [i.name for i in trial.interventions][:1]
-    if tested:
-        st.page_link(
-            "pages/treatment.py",
-            label=_("Every trial of this treatment"),
-            icon=":material/medication:",
-            query_params=page_params({"intr": tested[0]}),
-        )
     if trial.what_could_lead_to:
         _fact(_("What this could lead to"), trial.text_in("what_could_lead_to", lang))
     if trial.what_could_go_wrong:
@@ -199,13 +191,6 @@ def trial_view(
 
     st.subheader(_("Who runs it, and when"))
     _fact(_("Sponsor"), trial.sponsor)
-    if trial.sponsor:
-        st.page_link(
-            "pages/sponsor.py",
-            label=_("Every trial this sponsor runs"),
-            icon=":material/apartment:",
-            query_params=page_params({"spons": trial.sponsor}),
-        )
     if trial.collaborators:
         _fact(_("Collaborators"), "; ".join(trial.collaborators))
     dates = trial.dates
