@@ -57,6 +57,7 @@ pages = st.navigation(
             title=_("Trial"),
             icon=":material/article:",
             url_path="trial",
+            visibility="hidden",
             help=_("One trial in plain words."),
         ),
         st.Page(
@@ -64,6 +65,7 @@ pages = st.navigation(
             title=_("Handout"),
             icon=":material/print:",
             url_path="handout",
+            visibility="hidden",
             help=_("A one-page summary of a trial to print and take to your doctor."),
         ),
         st.Page(
@@ -85,6 +87,7 @@ pages = st.navigation(
             title=_("Follow"),
             icon=":material/notifications:",
             url_path="follow",
+            visibility="hidden",
             help=_("Confirm or stop following a trial or a search."),
         ),
         st.Page(
@@ -114,7 +117,9 @@ try:
     current = served()
     if current.attention:
         st.warning(md(current.attention), icon=":material/warning:")
-    st.session_state[QUERY_STATE] = sidebar_filters(current.catalog)
+    # The Find page asks its main questions on the page itself (a phone hides the sidebar).
+    on_find = pages.url_path in ("", "find")
+    st.session_state[QUERY_STATE] = sidebar_filters(current.catalog, on_page=on_find)
     pages.run()
 except NoCatalog:
     logging.getLogger("trialfinder").exception("no catalog to serve")

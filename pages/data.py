@@ -47,6 +47,12 @@ with right:
     bar_chart(breakdown.by_phase(trials), "data-phase")
     bar_chart(breakdown.updated_per_month(trials), "data-months", vertical=True)
 
+curated = page.curated_notes(the_catalog)
+if curated:
+    with st.expander(_("Staff notes on curated records"), icon=":material/edit_note:"):
+        for trial_id, notes in curated:
+            st.markdown(f"**{md(trial_id)}:** {md(notes)}")
+
 st.markdown("**" + md(_("Latest refreshes")) + "**")
 reports = latest_reports(data_dir())
 if not reports:

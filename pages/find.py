@@ -8,6 +8,7 @@ import streamlit as st
 
 from trialfinder.catalog import Catalog
 from trialfinder.family import breakdown
+from trialfinder.family.contacts import contacts_for
 from trialfinder.family.export import results_to_csv
 from trialfinder.family.flags import trust_flags
 from trialfinder.i18n import _, language, ngettext
@@ -34,7 +35,18 @@ count = len(results)
 
 st.subheader(ngettext("{n} trial matches", "{n} trials match", count).format(n=count))
 sentence = parsed.query.describe(count, the_catalog.synonyms)
-st.markdown(md(sentence))
+if parsed.query.params():
+    # What the view is, once: the count is in the heading above.
+    st.markdown(md(parsed.query.describe(synonyms=the_catalog.synonyms)))
+else:
+    st.markdown(
+        md(
+            _(
+                "Find clinical trials your child could join: type the condition, your "
+                "child's age and your city above, and the matching trials are listed below."
+            )
+        )
+    )
 offer_meanings(parsed.query, the_catalog.synonyms)
 compare_link(basket())
 
@@ -93,9 +105,18 @@ if count:
                 bar_chart(breakdown.by_phase(results), "find-phase")
 
 start = (current_page - 1) * CARDS_PER_PAGE
+place = parsed.query.place
+where = (place.lat, place.lon) if place else (None, None)
 for _index, row in results.rows(start, start + CARDS_PER_PAGE).iterrows():
     trial = the_catalog.trial(str(row["id"]))
-    trial_card(row, trust_flags(trial) if trial is not None else ())
+    if trial is None:
+        trial_card(row)
+        continue
+    first = contacts_for(trial, *where, limit=1)
+    row = row.copy()
+    row["title"] = trial.title_in(language())
+    row["active_substance"] = trial.text_in("active_substance", language())
+    trial_card(row, trust_flags(trial), first[0] if first else None)
 if count == 0:
     st.info(
         _("No trial matches. Try fewer filters, another word for the condition, or a wider radius.")

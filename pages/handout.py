@@ -13,7 +13,10 @@ from trialfinder.ui.eligibility_view import eligibility_handout
 parsed = page.current()
 page.show_notice(parsed)
 trial = page.requested_trial(
-    parsed, catalog(), _("Choose a trial on the Find page; its page links to its handout.")
+    parsed,
+    catalog(),
+    _("Which trial is the handout for? Type its number, or choose one below."),
+    here="pages/handout.py",
 )
 if trial is not None:
     url = page.share_url(urlencode([("id", trial.id), *page.lang_pairs()]), path="trial")

@@ -113,8 +113,11 @@ ENUMERATIONS: dict[str, tuple[str, ...]] = {
 @dataclass(frozen=True)
 class Contact:
     name: str | None = None
+    #: As the registry spells it (CONTACT, PRINCIPAL_INVESTIGATOR ...) or a curator's words.
     role: str | None = None
     phone: str | None = None
+    #: An extension to dial after the number, when the record gives one.
+    phone_ext: str | None = None
     email: str | None = None
 
 
@@ -158,6 +161,9 @@ class Arm:
     description: str | None = None
     #: As the registry lists them, type prefix included ("Drug: Piracetam").
     interventions: tuple[str, ...] = ()
+    #: A curator's Vietnamese label and description (never machine-made).
+    label_vi: str | None = None
+    description_vi: str | None = None
 
 
 @dataclass(frozen=True)
@@ -408,6 +414,9 @@ class Trial:
     collaborators: tuple[str, ...] = ()
     dates: Dates = field(default_factory=Dates)
     sites: tuple[Site, ...] = ()
+    #: Study-wide contacts (the registry's centralContacts): who to call about the
+    #: trial as a whole, whatever the site.
+    contacts: tuple[Contact, ...] = ()
     has_results: bool | None = None
     #: The posted results; None when the record carries none (not posted, or left out).
     results: Results | None = None
@@ -419,6 +428,13 @@ class Trial:
     what_could_go_wrong: str | None = None
     #: What the comparison group gets, when a curator states it in words.
     control_group: str | None = None
+    #: The curated texts above in Vietnamese, written by hand (shown on Vietnamese pages).
+    plain_title_vi: str | None = None
+    active_substance_vi: str | None = None
+    what_could_lead_to_vi: str | None = None
+    what_could_go_wrong_vi: str | None = None
+    control_group_vi: str | None = None
+    #: Staff notes (where facts came from): shown on the data page, not to families.
     notes: str | None = None
     #: Where the record came from: "ctgov" (registry), "curated", or "ctgov+curated".
     source: str | None = None
@@ -428,6 +444,16 @@ class Trial:
     def title(self) -> str:
         """The title to show: plain, else brief, else official, else the id."""
         return self.plain_title or self.brief_title or self.official_title or self.id
+
+    def title_in(self, lang: str) -> str:
+        """The title in ``lang`` when a curator wrote one, else :attr:`title`."""
+        return (self.plain_title_vi if lang == "vi" else None) or self.title
+
+    def text_in(self, name: str, lang: str) -> str | None:
+        """A curated text (``what_could_lead_to`` ...) in ``lang`` when written, else
+        as written in English."""
+        translated = getattr(self, f"{name}_vi", None) if lang == "vi" else None
+        return translated or getattr(self, name)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; tuples become lists."""

@@ -80,3 +80,18 @@ def wait_for_results(page, expected: list[str]) -> None:
     sentence = "1 trial matches" if count == 1 else f"{count} trials match"
     expect(page.locator(HEADING).first).to_have_text(sentence)
     wait_for_cards(page, expected)
+
+
+#: How long a fresh server may take for its first page (it builds the catalog then).
+FIRST_VISIT_MS = 120_000
+
+
+def warm_up(browser, base_url: str, path: str = "/") -> None:
+    """Open one page of a fresh server with time to build its catalog, so that the
+    tests' own waits measure pages, not the server's start."""
+    context = browser.new_context()
+    context.set_default_timeout(FIRST_VISIT_MS)
+    try:
+        open_view(context.new_page(), base_url, path)
+    finally:
+        context.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -78,7 +79,9 @@ def test_the_handout_holds_what_a_doctor_needs():
     assert "1 year to 6 years" in text
     assert "Cells plus rehabilitation" in text and "Rehabilitation only." in text
     # the nearest site to Hanoi and its contact, not the first one listed
-    assert "Vietnam National Children's Hospital" in text and "Dr Lan, +84 24 0000 0000" in text
+    # (issue 19: the phone is a link to tap)
+    assert "Vietnam National Children's Hospital" in text and "Dr Lan" in text
+    assert "<a href='tel:+842400000000'>+84 24 0000 0000</a>" in html
     assert "Far Hospital" not in text
     assert "Status may be out of date" in text and "Not masked" in text
     assert "Questions to ask the trial team" in text
@@ -113,3 +116,32 @@ def test_a_record_without_sites_or_summary_says_so():
     text = " ".join(_read(html).text)
     assert "No sites are listed." in text and "No summary is given." in text
     assert "The record raises none of the flags" in text
+
+
+def test_the_trials_own_contact_comes_first_as_links():
+    trial = dataclasses.replace(
+        TRIAL,
+        contacts=(
+            Contact(name="Trial desk", role="CONTACT", email="desk@trial.example"),
+            Contact(name="<b>Dr X</b>", phone="javascript:alert(1)"),
+        ),
+    )
+    html = handout_html(build_handout(trial, URL, geo.resolve_place("Hanoi"), today=TODAY))
+    text = " ".join(_read(html).text)
+    assert text.index("Trial desk") < text.index("Dr Lan")
+    assert "contact person" in text  # the role in words
+    assert "<a href='mailto:desk@trial.example?subject=About%20the%20trial%20NCT07527104'>" in html
+    # A value that is not a number is text, never a link; names are escaped.
+    assert "href='javascript" not in html and "javascript:alert(1)" in text
+    assert "<b>Dr X</b>" not in html and "&lt;b&gt;Dr X&lt;/b&gt;" in html
+
+
+def test_without_any_contact_the_handout_says_not_given_and_links_the_registry():
+    trial = dataclasses.replace(
+        TRIAL,
+        sites=(Site(city="Hanoi", country="Vietnam"),),
+        source_url="https://clinicaltrials.gov/study/NCT07527104",
+    )
+    html = handout_html(build_handout(trial, URL, today=TODAY))
+    assert "Phone and e-mail: not given in the record." in html
+    assert "href='https://clinicaltrials.gov/study/NCT07527104'" in html

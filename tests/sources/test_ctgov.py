@@ -292,6 +292,7 @@ def test_full_study_maps_every_field() -> None:
                         name="Amal Rahman",
                         role="CONTACT",
                         phone="+44 113 000 0000",
+                        phone_ext="12",
                         email="trials@northfield.example",
                     ),
                     Contact(name="Jo Park, MD", role="PRINCIPAL_INVESTIGATOR"),
@@ -315,6 +316,14 @@ def test_full_study_maps_every_field() -> None:
                 status="RECRUITING",
                 lat=39.0,
                 lon=-89.0,
+            ),
+        ),
+        contacts=(
+            Contact(
+                name="Amal Rahman",
+                role="CONTACT",
+                phone="+44 113 000 0000",
+                email="trials@northfield.example",
             ),
         ),
         has_results=False,
@@ -879,3 +888,56 @@ def test_trimmed_real_records_parse_what_is_there() -> None:
         trial = parse_study(item.study, item.origin)
         expected, actual = _expected(source), _actual(trial)
         assert actual == expected, item.origin
+
+
+def test_study_wide_contacts_are_read_with_their_extension() -> None:
+    study = full_study()
+    study["protocolSection"]["contactsLocationsModule"]["centralContacts"] = [
+        {
+            "name": "Trial Desk",
+            "role": "CONTACT",
+            "phone": "1-800-243-0127",
+            "phoneExt": "12",
+            "email": "desk@trial.example",
+        },
+        {"role": "CONTACT"},
+        {},
+        {"name": "Dr Lan", "role": "STUDY_DIRECTOR"},
+    ]
+    trial = parse_study(study, "test.json")
+    assert trial.contacts == (
+        Contact(
+            name="Trial Desk",
+            role="CONTACT",
+            phone="1-800-243-0127",
+            phone_ext="12",
+            email="desk@trial.example",
+        ),
+        Contact(role="CONTACT"),  # kept: the record lists a contact it does not name
+        Contact(name="Dr Lan", role="STUDY_DIRECTOR"),
+    )  # the empty entry is left out
+    assert Trial.from_dict(trial.to_dict()).contacts == trial.contacts
+
+
+def test_a_study_without_central_contacts_has_none() -> None:
+    study = full_study()
+    study["protocolSection"]["contactsLocationsModule"].pop("centralContacts", None)
+    assert parse_study(study, "test.json").contacts == ()
+
+
+def test_invisible_characters_are_taken_out_of_registry_text() -> None:
+    study = full_study()
+    module = study["protocolSection"]["contactsLocationsModule"]
+    module["centralContacts"] = [
+        {"name": "Lan\u200b Nguyen", "email": "lan@\u2060trial.example\ufeff", "role": "CONTACT"}
+    ]
+    module["locations"][0]["contacts"][0]["email"] = "trials@\u2060northfield.example"
+    study["protocolSection"]["identificationModule"]["briefTitle"] = "Soft\u00adhyphen title"
+    trial = parse_study(study, "test.json")
+    assert trial.contacts[0].email == "lan@trial.example"
+    assert trial.contacts[0].name == "Lan Nguyen"
+    assert trial.sites[0].contacts[0].email == "trials@northfield.example"
+    assert trial.brief_title == "Softhyphen title"
+    # Visible non-ASCII text is kept as written.
+    study["protocolSection"]["identificationModule"]["briefTitle"] = "Bại não ở trẻ em"
+    assert parse_study(study, "test.json").brief_title == "Bại não ở trẻ em"

@@ -90,6 +90,14 @@ def test_text_and_list_keys(every_key: Trial) -> None:
     assert t.what_could_lead_to == "Could lead to"
     assert t.what_could_go_wrong == "Could go wrong"
     assert t.control_group == "Usual care"
+    assert t.plain_title_vi == "Tiêu đề dễ hiểu"
+    assert t.control_group_vi == "Chăm sóc thông thường"
+    assert t.what_could_lead_to_vi == "Có thể dẫn tới"
+    assert t.what_could_go_wrong_vi == "Có thể có rủi ro"
+    assert t.active_substance_vi == "Hoạt chất"
+    assert t.title_in("vi") == "Tiêu đề dễ hiểu" and t.title_in("en") == "Plain title"
+    assert t.text_in("control_group", "vi") == "Chăm sóc thông thường"
+    assert t.text_in("control_group", "en") == "Usual care"
     assert t.notes == "Staff notes"
     assert t.source_url == "https://example.org/trial"
     assert t.source == "curated"
@@ -141,6 +149,8 @@ def test_nested_lists(every_key: Trial) -> None:
             type="EXPERIMENTAL",
             description="Drug plus rehabilitation",
             interventions=("Drug: Piracetam", "Rehabilitation"),
+            label_vi="Nhóm A",
+            description_vi="Mô tả nhóm A",
         ),
         Arm(label="Group B", type="NO_INTERVENTION"),
     )
@@ -164,9 +174,16 @@ def test_nested_lists(every_key: Trial) -> None:
                     name="Dr A",
                     role="Principal investigator",
                     phone="0243 123 4567",
+                    phone_ext="21",
                     email="a@example.org",
                 ),
             ),
+        ),
+    )
+    # Study-wide contacts; the invisible word joiner in the address is taken out.
+    assert every_key.contacts == (
+        Contact(
+            name="Trial desk", role="CONTACT", phone="+84 24 3971 0000", email="desk@example.org"
         ),
     )
 

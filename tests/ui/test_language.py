@@ -99,8 +99,19 @@ _ENGLISH_WORD = re.compile(
     r"choose|type|trials?|follow|here|there|from|about|page|data)\b"
 )
 #: Widgets whose options are data (conditions, places, sponsors, trial titles) and
-#: the language switch, which names each language in its own words.
-_DATA_OPTIONS = {"cond", "country", "intr", "spons", "compare_add", "lang_switch"}
+#: the language switch, which names each language in its own words. (Issue 19: the
+#: condition box's suggestions and a bare sponsor or treatment page's choices too.)
+_DATA_OPTIONS = {
+    "cond",
+    "cond-suggestions",
+    "country",
+    "intr",
+    "spons",
+    "choose-intr",
+    "choose-spons",
+    "compare_add",
+    "lang_switch",
+}
 
 
 def _unmarked_english(at) -> list[str]:

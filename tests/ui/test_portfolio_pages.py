@@ -25,9 +25,11 @@ def test_a_sponsor_link_lists_its_trials(open_app) -> None:
 
 
 def test_without_a_treatment_the_view_says_how_to_choose_one(open_app) -> None:
+    # Issue 19: a bare page offers the treatments to choose from, not only a hint.
     at = open_app(page="pages/treatment.py")
     assert_clean(at)
-    assert any("Choose a treatment" in i.value for i in at.info)
+    chooser = at.selectbox(key="choose-intr")
+    assert chooser.label == "Choose a treatment" and chooser.options
 
 
 def test_adding_from_the_treatment_view_leads_to_a_comparison(open_app) -> None:

@@ -9,6 +9,7 @@ What the fixture holds, and what the tests rely on:
 - eight cerebral palsy trials: six of ours (Hanoi, Hai Phong, Ho Chi Minh City,
   Boston) with different statuses, ages and update dates, plus the two seeds;
 - TF-CP-002 states its criteria in the registry's style (the eligibility checklist);
+  TF-CP-002 has a contact for the whole trial and one at its site;
 - one trial whose title, summary, criteria, arms and site are Markdown and HTML,
   to prove that trial text is shown literally;
 - 65 generated autism trials, to prove the finder draws a page of cards at a time.
@@ -101,6 +102,18 @@ CEREBRAL_PALSY_TRIALS: list[dict] = [
                 "country": "Vietnam",
                 "lat": 21.05,  # about 3 km from the centre
                 "lon": 105.84117,
+                "contacts": [{"name": "Nurse Hoa", "role": "CONTACT", "phone": "024 3869 0000"}],
+            }
+        ],
+        # The trial's own contact, with an invisible word joiner in the address
+        # as registry text sometimes has: families must get a working address.
+        "contacts": [
+            {
+                "name": "Trial office",
+                "role": "STUDY_DIRECTOR",
+                "phone": "+84 24 3869 3731",
+                "phone_ext": "12",
+                "email": "robot@\u2060walk.example",
             }
         ],
         "last_update": "2026-01-15",

@@ -16,9 +16,15 @@ import segno
 
 from trialfinder import geo
 from trialfinder.family import plain
+from trialfinder.family.contacts import Reach, contacts_for
+from trialfinder.family.distance import distance_words
 from trialfinder.family.flags import Flag, trust_flags
 from trialfinder.i18n import _, language
+from trialfinder.localized import country
 from trialfinder.model import Site, Trial
+
+#: Contacts the handout lists (it must stay one page).
+HANDOUT_CONTACTS = 4
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,8 @@ class Handout:
     site_distance_km: float | None
     flags: tuple[Flag, ...]
     questions: tuple[str, ...]
+    #: Who to contact: the trial's own, then the nearest site's (at most a few).
+    contacts: tuple[Reach, ...] = ()
 
     def qr_png_data_uri(self) -> str:
         return qr_data_uri(self.url)
@@ -85,7 +93,11 @@ def build_handout(
         summary, from_registry = trial.brief_summary, trial.brief_summary is not None
     site, distance = nearest_site(trial, place)
     flags = tuple(trust_flags(trial, today))
-    return Handout(trial, url, summary, from_registry, site, distance, flags, _questions(flags))
+    at = (place.lat, place.lon) if place else (None, None)
+    reach = tuple(contacts_for(trial, *at, limit=HANDOUT_CONTACTS))
+    return Handout(
+        trial, url, summary, from_registry, site, distance, flags, _questions(flags), reach
+    )
 
 
 _STYLE = """
@@ -101,14 +113,64 @@ _STYLE = """
 .tf-handout ul {margin: 0.2rem 0 0.2rem 1.2rem; padding: 0;}
 .tf-handout p, .tf-handout li {overflow-wrap: anywhere;}
 @media print {
-  @page {size: A4; margin: 12mm;}
+  @page {size: A4; margin: 10mm;}
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
-  header, .stButton, .stRadio, [data-testid="stPageLink"], [data-testid="stDecoration"]
+  header, .stButton, .stRadio, [data-testid="stPageLink"], [data-testid="stDecoration"],
+  [data-testid="stMain"] [data-testid="stElementContainer"]:not(:has(.tf-handout))
     {display: none !important;}
-  .tf-handout {font-size: 10.5pt; max-width: none;}
+  [data-testid="stMainBlockContainer"] {padding: 0 !important; max-width: none !important;}
+  [data-testid="stMain"], [data-testid="stAppViewContainer"] {overflow: visible !important;}
+  .tf-handout {font-size: 9.5pt; line-height: 1.3; max-width: none;}
+  .tf-handout h2 {font-size: 14pt;}
+  .tf-handout h3 {font-size: 10.5pt; margin: 0.5rem 0 0.1rem;}
+  .tf-handout p {margin: 0 0 0.2rem;}
+  .tf-handout .tf-qr {flex: 0 0 115px !important;}
+  .tf-handout .tf-qr img {width: 110px; height: 110px;}
+  .tf-handout .tf-questions {columns: 2; column-gap: 1.5rem;}
+  .tf-handout .tf-questions li {break-inside: avoid;}
 }
 </style>
 """
+
+
+def _contacts_html(h: Handout) -> list[str]:
+    """The trial's own contacts, then the nearest site's, as links to tap; the site."""
+    esc = html.escape
+    out = []
+    lines = []
+    for reach in h.contacts:
+        who = ", ".join(x for x in (reach.name, reach.role) if x)
+        ways = []
+        if reach.phone:
+            ways.append(_link(reach.phone, reach.tel))
+        if reach.email:
+            ways.append(_link(reach.email, reach.mailto))
+        where = esc(reach.where or _("For the whole trial"))
+        lines.append(f"<li><strong>{where}:</strong> " + " · ".join([esc(who), *ways]) + "</li>")
+    if lines:
+        out.append("<ul>" + "".join(lines) + "</ul>")
+    else:
+        out.append("<p>" + esc(_("Phone and e-mail: not given in the record.")) + "</p>")
+    if h.site is None:
+        out.append("<p>" + esc(_("No sites are listed.")) + "</p>")
+    else:
+        s = h.site
+        where = ", ".join(x for x in (s.facility, s.city, s.state, country(s.country)) if x)
+        far = distance_words(h.site_distance_km)
+        distance = " · " + far if far else ""
+        label, place = _("Nearest site"), where or _("Place not stated")
+        out.append(f"<p>{esc(label)}: {esc(place)}{esc(distance)}</p>")
+    if not h.contacts and h.trial.source_url:
+        see = _("The registry record may list other ways to reach the team")
+        out.append(f"<p>{_link(see, h.trial.source_url)}</p>")
+    return out
+
+
+def _link(label: str, href: str | None) -> str:
+    """A link when ``href`` is a phone, mail or web address; else the label as text."""
+    if href and href.startswith(("tel:", "mailto:", "https://", "http://")):
+        return f"<a href='{html.escape(href, quote=True)}'>{html.escape(label)}</a>"
+    return html.escape(label)
 
 
 def handout_html(h: Handout) -> str:
@@ -117,7 +179,7 @@ def handout_html(h: Handout) -> str:
     t, e = h.trial, h.trial.eligibility
     out = [_STYLE, "<article class='tf-handout'>"]
     out.append("<div class='tf-top'><div>")
-    out.append(f"<h2>{esc(t.title)}</h2>")
+    out.append(f"<h2>{esc(t.title_in(language()))}</h2>")
     out.append(
         f"<p>{esc(t.id)} · {esc(plain.status_words(t.overall_status))} · "
         f"{esc(plain.phase_words(t.design.phases))}</p>"
@@ -135,8 +197,12 @@ def handout_html(h: Handout) -> str:
 
     out.append("<h3>" + esc(_("Who can join")) + "</h3><ul>")
     out.append(
-        "<li>" + esc(_("Ages")) + f": {esc(plain.ages_in_words(e.min_age, e.max_age))}; "
-        f"{esc(plain.sex_words(e.sex))}</li>"
+        "<li>"
+        + esc(_("Ages"))
+        + f": {esc(plain.ages_in_words(e.min_age, e.max_age))}"
+        # A record that does not state the sex says nothing here (never "sex unknown").
+        + (f"; {esc(plain.sex_words(e.sex))}" if e.sex else "")
+        + "</li>"
     )
     if t.conditions:
         out.append("<li>" + esc(_("Conditions")) + f": {esc('; '.join(t.conditions))}</li>")
@@ -146,37 +212,17 @@ def handout_html(h: Handout) -> str:
     if t.arms:
         out.append("<ul>")
         for arm in t.arms:
-            what = arm.description or "; ".join(arm.interventions) or plain.unknown()
-            out.append(f"<li><strong>{esc(arm.label)}</strong>: {esc(what)}</li>")
+            vi = language() == "vi"
+            label = (arm.label_vi if vi else None) or arm.label
+            described = (arm.description_vi if vi else None) or arm.description
+            what = described or "; ".join(arm.interventions) or plain.unknown()
+            out.append(f"<li><strong>{esc(label)}</strong>: {esc(what)}</li>")
         out.append("</ul>")
     else:
         out.append("<p>" + esc(_("The record does not describe the groups.")) + "</p>")
 
-    out.append("<h3>" + esc(_("Nearest site and contact")) + "</h3>")
-    if h.site is None:
-        out.append("<p>" + esc(_("No sites are listed.")) + "</p>")
-    else:
-        s = h.site
-        where = ", ".join(x for x in (s.facility, s.city, s.state, s.country) if x)
-        distance = (
-            " · " + _("{km} km away").format(km=f"{h.site_distance_km:,.0f}")
-            if h.site_distance_km is not None
-            else ""
-        )
-        out.append("<p>" + esc(where or _("Place not stated")) + f"{esc(distance)}</p>")
-        contacts = [
-            ", ".join(x for x in (c.name, c.role, c.phone, c.email) if x) for c in s.contacts
-        ]
-        contacts = [c for c in contacts if c]
-        if contacts:
-            out.append("<ul>" + "".join(f"<li>{esc(c)}</li>" for c in contacts) + "</ul>")
-        else:
-            out.append(
-                "<p>"
-                + esc(_("The record gives no contact for this site: see the registry page."))
-                + ""
-                "</p>"
-            )
+    out.append("<h3>" + esc(_("Who to contact")) + "</h3>")
+    out.extend(_contacts_html(h))
 
     out.append("<h3>" + esc(_("Trust flags")) + "</h3>")
     if h.flags:
@@ -192,7 +238,9 @@ def handout_html(h: Handout) -> str:
         none = _("The record raises none of the flags we check (it may still be silent on them).")
         out.append(f"<p>{esc(none)}</p>")
 
-    out.append("<h3>" + esc(_("Questions to ask the trial team")) + "</h3><ul>")
+    out.append(
+        "<h3>" + esc(_("Questions to ask the trial team")) + "</h3><ul class='tf-questions'>"
+    )
     out.extend(f"<li>{esc(q)}</li>" for q in h.questions)
     out.append("</ul>")
     out.append(

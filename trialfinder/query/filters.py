@@ -67,8 +67,10 @@ class Widget:
     in :mod:`trialfinder.ui.filters`. Messages are marked with ``N_`` and translated
     when drawn."""
 
-    #: "names": any of the catalog's names, or typed ones; "choices": any of the
-    #: filter's fixed values; "choice": one of them; "text"; "number".
+    #: "names": any of the catalog's names, or typed ones; "search": a search box
+    #: (Enter searches what was typed; ``names`` are offered as suggestions; several
+    #: terms separated by ";"); "choices": any of the filter's fixed values;
+    #: "choice": one of them; "text"; "number".
     kind: str
     label: str
     placeholder: str = ""
@@ -81,6 +83,8 @@ class Widget:
     shown: Callable[[str], str] | None = None
     #: Under "More filters".
     more: bool = False
+    #: On the Find page itself, above the results (a family's main questions).
+    main: bool = False
     #: For "number": the range, the step, and the default (left out of links).
     minimum: float = 0.0
     maximum: float | None = None
@@ -291,11 +295,15 @@ FILTERS: tuple[Filter, ...] = (
         terms="about",
         reads=read_condition,
         widget=Widget(
-            "names",
+            "search",
             N_("Condition"),
-            N_("Type a condition or words"),
-            N_("Matches conditions, keywords and titles; several terms match any of them."),
+            N_("Type a condition or words, then Enter"),
+            N_(
+                "Matches conditions, keywords and titles. Several terms, separated by ';', "
+                "match any of them."
+            ),
             names=lambda catalog: catalog.condition_names(),
+            main=True,
         ),
     ),
     Filter(
@@ -319,6 +327,7 @@ FILTERS: tuple[Filter, ...] = (
                 "Years, or years and months: 4, 4y3m, 18m; "
                 "in words too: 4 years 3 months, 18 months."
             ),
+            main=True,
         ),
     ),
     Filter(
@@ -335,7 +344,11 @@ FILTERS: tuple[Filter, ...] = (
         mask=_codes_mask("status"),
         choices=OVERALL_STATUSES,
         widget=Widget(
-            "choices", N_("Status"), N_("Any status"), shown=lambda code: plain.status_words(code)
+            "choices",
+            N_("Status"),
+            N_("Any status"),
+            shown=lambda code: plain.status_words(code),
+            main=True,
         ),
     ),
     Filter(
@@ -365,6 +378,7 @@ FILTERS: tuple[Filter, ...] = (
             N_("Near"),
             N_("e.g. Hanoi, or Hanoi, Vietnam"),
             N_("A city, 'City, Country' or 'lat,lon'."),
+            main=True,
         ),
     ),
     Filter(
@@ -381,6 +395,7 @@ FILTERS: tuple[Filter, ...] = (
             step=10.0,
             default=DEFAULT_WITHIN_KM,
             needs="near",
+            main=True,
         ),
     ),
     Filter(

@@ -37,6 +37,7 @@ from trialfinder.model import (
     Site,
     Trial,
 )
+from trialfinder.sources.clean import visible
 from trialfinder.sources.ctgov_results import read_references, read_results
 from trialfinder.sources.files import (
     ENV_MAX_FILE_MB,
@@ -488,7 +489,7 @@ def _text(value: Any) -> str | None:
         return None
     if value.__class__ is not str:
         raise TypeError(f"expected text, found {_kind(value)} {value!r:.60}")
-    return value.strip() or None
+    return visible(value).strip() or None
 
 
 def _texts(values: Any) -> tuple[str, ...]:
@@ -748,20 +749,27 @@ def _outcomes(m: dict) -> dict[str, Any]:
     }
 
 
+def _contacts(items: Any) -> tuple[Contact, ...]:
+    """People to reach, as the registry lists them; entries with nothing in them are left out."""
+    contacts = []
+    for c in items or ():
+        contact = Contact(
+            name=_text(c.get("name")),
+            role=_text(c.get("role")),
+            phone=_text(c.get("phone")),
+            phone_ext=_text(c.get("phoneExt")),
+            email=_text(c.get("email")),
+        )
+        if contact != _NO_CONTACT:
+            contacts.append(contact)
+    return tuple(contacts)
+
+
 def _sites(m: dict) -> dict[str, Any]:
     sites = []
     for number, loc in enumerate(m.get("locations") or (), start=1):
         geo = loc.get("geoPoint") or {}
-        contacts = []
-        for c in loc.get("contacts") or ():
-            contact = Contact(
-                name=_text(c.get("name")),
-                role=_text(c.get("role")),
-                phone=_text(c.get("phone")),
-                email=_text(c.get("email")),
-            )
-            if contact != _NO_CONTACT:
-                contacts.append(contact)
+        contacts = _contacts(loc.get("contacts"))
         sites.append(
             Site(
                 facility=_text(loc.get("facility")),
@@ -777,10 +785,10 @@ def _sites(m: dict) -> dict[str, Any]:
                 ),
                 lat=_number(geo.get("lat")),
                 lon=_number(geo.get("lon")),
-                contacts=tuple(contacts),
+                contacts=contacts,
             )
         )
-    return {"sites": tuple(sites)}
+    return {"sites": tuple(sites), "contacts": _contacts(m.get("centralContacts"))}
 
 
 _NO_CONTACT = Contact()

@@ -39,6 +39,7 @@ from trialfinder.model import (
     Site,
     Trial,
 )
+from trialfinder.sources.clean import visible
 from trialfinder.sources.curated_schema import AGE_FORMAT, DATE_FORMAT, PROPERTIES, SCHEMA
 from trialfinder.sources.files import InputRefused, read_limited
 from trialfinder.sources.text import TooDeep, clean_value
@@ -168,8 +169,9 @@ def _is_empty(value: Any) -> bool:
 
 
 def _stored(value: str | int) -> str:
-    """Text as stored: trimmed; a number YAML read (``zip: 11111``) as its digits."""
-    return value.strip() if isinstance(value, str) else str(value)
+    """Text as stored: trimmed, invisible characters (a word joiner, a zero-width space)
+    taken out; a number YAML read (``zip: 11111``) as its digits."""
+    return visible(value).strip() if isinstance(value, str) else str(value)
 
 
 def _text(value: Any, field: str) -> str:

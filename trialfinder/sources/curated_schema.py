@@ -101,6 +101,7 @@ CONTACTS = items(
         "name": _key(TEXT, "The person's name."),
         "role": _key(TEXT, "Their role, in words."),
         "phone": _key(TEXT, "A phone number, written as text."),
+        "phone_ext": _key(TEXT, "An extension to dial after the number."),
         "email": _key(TEXT, "An e-mail address."),
     },
 )
@@ -137,6 +138,8 @@ ARMS = items(
         "type": _key(one_of("arm_type"), "EXPERIMENTAL, PLACEBO_COMPARATOR ..."),
         "description": _key(TEXT, "What the group gets."),
         "interventions": _key(TEXT_LIST, 'Its treatments, like "Drug: Piracetam" (a list).'),
+        "label_vi": _key(TEXT, "The group's name in Vietnamese, written by hand."),
+        "description_vi": _key(TEXT, "What the group gets, in Vietnamese."),
     },
     required=["label"],
 )
@@ -193,6 +196,10 @@ PROPERTIES: dict[str, dict[str, Any]] = {
         SITES,
         "Places: list of facility, city, state, zip, country, status, lat, lon, note, contacts.",
     ),
+    "contacts": _key(
+        CONTACTS,
+        "Who to contact about the whole trial: list of name, role, phone, phone_ext, email.",
+    ),
     "has_results": _key(YES_NO, "Whether results are posted (yes/no)."),
     "active_substance": _key(TEXT, "What is being tested, in plain words."),
     "what_could_lead_to": _key(TEXT, "What it could lead to if it works."),
@@ -200,7 +207,14 @@ PROPERTIES: dict[str, dict[str, Any]] = {
     "control_group": _key(
         TEXT, "What the comparison group gets: nothing, usual care, placebo, sham, a delayed start."
     ),
-    "notes": _key(TEXT, "Staff notes: where facts came from, what is missing."),
+    "plain_title_vi": _key(TEXT, "The plain title in Vietnamese, written by hand."),
+    "active_substance_vi": _key(TEXT, "What is being tested, in Vietnamese."),
+    "what_could_lead_to_vi": _key(TEXT, "What it could lead to, in Vietnamese."),
+    "what_could_go_wrong_vi": _key(TEXT, "Risks and limits, in Vietnamese."),
+    "control_group_vi": _key(TEXT, "What the comparison group gets, in Vietnamese."),
+    "notes": _key(
+        TEXT, "Staff notes: where facts came from, what is missing (shown on the data page)."
+    ),
     "source_url": _key(URL, "Where the facts come from (https://...)."),
 }
 

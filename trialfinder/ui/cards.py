@@ -7,10 +7,14 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
+from trialfinder import localized
 from trialfinder.family import plain
+from trialfinder.family.contacts import Reach
+from trialfinder.family.distance import distance_words
 from trialfinder.family.flags import Flag
 from trialfinder.i18n import _
 from trialfinder.ui.comparison import compare_toggle
+from trialfinder.ui.contacts import reach_line
 from trialfinder.ui.page import page_params
 from trialfinder.ui.text import md
 from trialfinder.ui.trust import flag_lines
@@ -32,13 +36,14 @@ def _text(value: object) -> str | None:
     return None if value is None or pd.isna(value) else str(value)
 
 
-def _facts(row: pd.Series) -> list[str]:
+def _facts(row: pd.Series, contact: Reach | None = None) -> list[str]:
     """The card's lines under its title, as markdown (trial text escaped)."""
     who = plain.ages_in_words(_text(row["min_age"]), _text(row["max_age"]))
     who_label = _("Who can join")
-    lines = [
-        f"{md(row['id'])} · {md(who_label)}: {md(who)}, {md(plain.sex_words(_text(row['sex'])))}"
-    ]
+    sex = _text(row["sex"])
+    # A record that does not state the sex says nothing here (never "sex unknown").
+    who = f"{who}, {plain.sex_words(sex)}" if sex else who
+    lines = [f"{md(row['id'])} · {md(who_label)}: {md(who)}"]
     if _text(row["conditions"]):
         lines.append(md(_("Conditions")) + f": {md(row['conditions'])}")
     if _text(row["active_substance"]):
@@ -56,19 +61,22 @@ def _facts(row: pd.Series) -> list[str]:
             for x in (
                 _text(row["site_facility"]),
                 _text(row["site_city"]),
-                _text(row["site_country"]),
+                localized.country(_text(row["site_country"])),
             )
             if x
         )
-        distance = row["distance_km"]
-        near = "" if pd.isna(distance) else " · " + _("{km} km away").format(km=f"{distance:,.0f}")
-        approx = " " + _("(approximate location)") if row["site_approximate"] is True else ""
-        lines.append(md(_("Nearest site")) + f": {md(place)}{md(near)}{md(approx)}")
+        distance = None if pd.isna(row["distance_km"]) else float(row["distance_km"])
+        how_far = distance_words(distance, row["site_approximate"] is True)
+        near = " · " + how_far if how_far else ""
+        lines.append(md(_("Nearest site")) + f": {md(place)}{md(near)}")
+    if contact is not None:
+        lines.append(md(_("Contact")) + ": " + reach_line(contact))
     return lines
 
 
-def trial_card(row: pd.Series, flags: Sequence[Flag] = ()) -> None:
-    """One result: title, id, status, who can join, conditions, design, nearest site, flags.
+def trial_card(row: pd.Series, flags: Sequence[Flag] = (), contact: Reach | None = None) -> None:
+    """One result: title, id, status, who can join, conditions, design, nearest site,
+    the first contact (the trial's own, else the nearest site's), flags.
 
     Few elements a card (its facts are one block of lines): a page of cards is
     most of what a server sends, and each element is a message of its own.
@@ -76,7 +84,7 @@ def trial_card(row: pd.Series, flags: Sequence[Flag] = ()) -> None:
     with st.container(border=True, key=f"card-{row['id']}"):
         st.markdown(f"**{md(row['title'])}**")
         status_badge(_text(row["overall_status"]))
-        st.markdown("  \n".join(_facts(row)))
+        st.markdown("  \n".join(_facts(row, contact)))
         flag_lines(flags, str(row["id"]))
         with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
             st.page_link(

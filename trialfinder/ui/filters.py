@@ -11,12 +11,14 @@ reopens at the canonical link, and what was ignored is said in one line.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 
 import streamlit as st
 
 from trialfinder.catalog import Catalog
 from trialfinder.family.eligibility.answers import KEYS as ANSWER_KEYS
+from trialfinder.geo import fold
 from trialfinder.i18n import DEFAULT, LANGUAGES, _, language, using
 from trialfinder.query import (
     FILTERS,
@@ -77,7 +79,9 @@ def _widget_params() -> dict[str, list[str]]:
         widget, value = f.widget, state.get(f.key)
         if widget is None:
             continue
-        if widget.kind == "number":
+        if widget.kind == "search":
+            params[f.key] = search_terms(value)
+        elif widget.kind == "number":
             if value is None or not state.get(widget.needs or f.key):
                 continue
             if widget.default is not None and float(value) == widget.default:
@@ -153,6 +157,76 @@ def _seed_worded_filters() -> None:
         state[key] = values if key != "type" else (values[0] if values else None)
 
 
+#: Filters drawn as a search box: not bound to the URL either (the box holds several
+#: terms as one text, "a; b", and the link one ``cond`` a term), kept in step here.
+SEARCH_KEYS = tuple(f.key for f in FILTERS if f.widget is not None and f.widget.kind == "search")
+#: The search boxes' terms at the end of the last run.
+_SEARCHED = "_searched_terms"
+
+
+def search_terms(text: object) -> list[str]:
+    """The terms a search box holds: its text split at ";", each trimmed."""
+    if not isinstance(text, str):
+        return []
+    return [term.strip() for term in text.split(";") if term.strip()]
+
+
+def _seed_search_boxes() -> None:
+    """A search box's text from the link: on a session's first run, and on Back or
+    Forward to a link that names it (as for the worded filters)."""
+    state = st.session_state
+    back_or_forward = is_history_navigation()
+    for key in SEARCH_KEYS:
+        in_link = st.query_params.get_all(key)
+        if key not in state or (back_or_forward and in_link):
+            state[key] = "; ".join(in_link)
+
+
+def _keep_search_boxes_in_link() -> None:
+    """The link names each term of the search boxes, one ``cond`` a term."""
+    state = st.session_state
+    for key in SEARCH_KEYS:
+        terms = search_terms(state.get(key))
+        if st.query_params.get_all(key) != terms:
+            if terms:
+                st.query_params[key] = terms
+            else:
+                del st.query_params[key]
+
+
+def _choose_suggestion(key: str) -> None:
+    """A suggestion tapped: it becomes the search box's text."""
+    chosen = st.session_state.get(f"{key}-suggestions")
+    if chosen:
+        st.session_state[key] = chosen
+        st.session_state[f"{key}-suggestions"] = None
+
+
+#: How many suggestions a search box offers under it.
+SUGGESTIONS = 6
+
+
+def suggestions(names: list[str], text: str | None, limit: int = SUGGESTIONS) -> list[str]:
+    """Names that contain every word typed (case and accents ignored), shortest first;
+    none when the box is empty, holds several terms, or already holds one of them."""
+    terms = search_terms(text)
+    if len(terms) != 1:
+        return []
+    typed = fold(terms[0])
+    words = typed.split()
+    folded = _folded(tuple(names))
+    if not words or typed in folded.values():
+        return []
+    found = [name for name, key in folded.items() if all(w in key for w in words)]
+    return sorted(found, key=lambda n: (len(n), n))[:limit]
+
+
+@functools.lru_cache(maxsize=4)
+def _folded(names: tuple[str, ...]) -> dict[str, str]:
+    """Each name by its folded form (the catalog's names change only with the data)."""
+    return {name: fold(name) for name in names}
+
+
 def _keep_worded_filters_in_link() -> None:
     """The link says what the worded filters hold, in the link's spelling."""
     state = st.session_state
@@ -171,7 +245,7 @@ def _keep_worded_filters_in_link() -> None:
 
 #: The sidebar's order (the link's order is the filters'); those whose widget says
 #: ``more`` go under "More filters".
-SIDEBAR = ("cond", "age", "status", "country", "near", "within", "phase", "intr", "spons", "type")
+SIDEBAR = ("cond", "age", "near", "within", "status", "country", "phase", "intr", "spons", "type")
 
 
 def _draw(f: Filter, catalog: Catalog) -> None:
@@ -179,7 +253,19 @@ def _draw(f: Filter, catalog: Catalog) -> None:
     w = f.widget
     assert w is not None
     common = {"key": f.key, "help": _(w.help) if w.help else None}
-    if w.kind == "names":
+    if w.kind == "search":
+        st.text_input(_(w.label), placeholder=_(w.placeholder), **common)
+        offered = suggestions(w.names(catalog) if w.names else [], st.session_state.get(f.key))
+        if offered:
+            st.pills(
+                _("Suggestions"),
+                offered,
+                key=f"{f.key}-suggestions",
+                on_change=_choose_suggestion,
+                args=(f.key,),
+                label_visibility="collapsed",
+            )
+    elif w.kind == "names":
         assert w.names is not None
         st.multiselect(
             _(w.label),
@@ -215,6 +301,8 @@ def _draw(f: Filter, catalog: Catalog) -> None:
             max_value=w.maximum,
             step=w.step,
             value=w.default,
+            # Whole kilometres: "50", not "50.00".
+            format="%.0f" if w.step is not None and float(w.step).is_integer() else None,
             bind="query-params",
             **common,
         )
@@ -222,20 +310,37 @@ def _draw(f: Filter, catalog: Catalog) -> None:
         raise ValueError(f"filter {f.key}: no widget of kind {w.kind!r}")
 
 
-def sidebar_filters(catalog: Catalog) -> ParsedQuery:
-    """Draw the filters; return the query and what the link had that was ignored."""
+def sidebar_filters(catalog: Catalog, on_page: bool = False) -> ParsedQuery:
+    """Draw the filters; return the query and what the link had that was ignored.
+
+    ``on_page``: the family's main questions (condition, age, place, status) are
+    drawn on the page itself, above what it shows (the Find page on a phone must
+    not hide them behind the sidebar); the rest stay in the sidebar.
+    """
     _seed_worded_filters()
+    _seed_search_boxes()
     shown = [FILTERS_BY_KEY[key] for key in SIDEBAR]
+    if on_page:
+        with st.container(key="main-filters"):
+            main = [f for f in shown if f.widget is not None and f.widget.main]
+            # In pairs, row by row: a phone stacks them in this order.
+            for i in range(0, len(main), 2):
+                for column, f in zip(st.columns(2), main[i : i + 2], strict=False):
+                    with column:
+                        _draw(f, catalog)
     with st.sidebar:
-        st.header(_("Find a trial"))
+        st.header(_("Find a trial") if not on_page else _("More filters"))
         for f in shown:
-            if f.widget is not None and not f.widget.more:
+            if f.widget is None or (on_page and f.widget.main):
+                continue
+            if not f.widget.more:
                 _draw(f, catalog)
-        with st.expander(_("More filters")):
+        with st.expander(_("More filters") if not on_page else _("Phase, treatment, sponsor")):
             for f in shown:
                 if f.widget is not None and f.widget.more:
                     _draw(f, catalog)
     _keep_worded_filters_in_link()
+    _keep_search_boxes_in_link()
     from_widgets = parse_query(_widget_params())
     from_link = parse_query(_raw_pairs(), extra_keys=PAGE_KEYS)
     problems = tuple(_link_problems(from_widgets.query.to_query_string()))

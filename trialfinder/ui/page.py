@@ -10,7 +10,7 @@ from trialfinder.catalog import Catalog
 from trialfinder.family.eligibility.answers import KEYS as ANSWER_KEYS
 from trialfinder.i18n import DEFAULT, _, language
 from trialfinder.model import Trial
-from trialfinder.query import ParsedQuery, Query
+from trialfinder.query import ParsedQuery, Query, apply_query
 from trialfinder.ui.internals import leave_pages_directory_mode
 from trialfinder.ui.text import md
 
@@ -48,14 +48,19 @@ def show_notice(parsed: ParsedQuery) -> None:
         st.warning(md(notice), icon=":material/link_off:")
 
 
-def requested_trial(parsed: ParsedQuery, catalog: Catalog, no_id: str) -> Trial | None:
-    """The trial a page's ``id`` names; when there is none, say so kindly (``no_id``
-    is what to say when the link names no trial) and return None."""
+def requested_trial(
+    parsed: ParsedQuery, catalog: Catalog, no_id: str, here: str = "pages/trial.py"
+) -> Trial | None:
+    """The trial a page's ``id`` names; when there is none, say so kindly and return
+    None. Opened with no ``id`` (from the menu, say), the page is not a dead end: it
+    offers a box for a trial's number and the trials of the family's current search,
+    each a link to ``here`` (``no_id`` says what the page is for)."""
     wanted = parsed.extra.get("id", ())
     trial = catalog.trial(wanted[0].strip()) if wanted else None
     if not wanted:
-        st.info(no_id)
-    elif trial is None:
+        choose_trial(parsed, catalog, here, no_id)
+        return None
+    if trial is None:
         st.warning(
             md(
                 _(
@@ -67,6 +72,57 @@ def requested_trial(parsed: ParsedQuery, catalog: Catalog, no_id: str) -> Trial 
     if trial is None:
         st.page_link("pages/find.py", label=_("Find trials"), icon=":material/search:")
     return trial
+
+
+#: How many trials a detail page opened without one offers to choose from.
+CHOICES = 10
+
+
+def _open_typed_id(key: str) -> None:
+    typed = str(st.session_state.get(key) or "").strip()
+    if typed:
+        st.query_params["id"] = typed
+
+
+def choose_trial(parsed: ParsedQuery, catalog: Catalog, here: str, no_id: str = "") -> None:
+    """A box for a trial's number, then the first trials of the current search."""
+    if no_id:
+        st.markdown(md(no_id))
+    st.text_input(
+        _("A trial's number"),
+        placeholder=_("e.g. NCT07527104"),
+        key="choose-trial-id",
+        on_change=_open_typed_id,
+        args=("choose-trial-id",),
+    )
+    results = apply_query(catalog, parsed.query).head(CHOICES)
+    if results.empty:
+        return
+    st.markdown(md(_("Or choose one of the trials of your search:")))
+    for trial_id, title in zip(results["id"], results["title"], strict=False):
+        st.page_link(
+            here,
+            label=md(f"{title} ({trial_id})"[:140]),
+            icon=":material/article:",
+            query_params=page_params({"id": str(trial_id)}),
+        )
+
+
+#: How many curated records' staff notes the data page lists.
+CURATED_NOTES = 100
+
+
+def curated_notes(catalog: Catalog) -> list[tuple[str, str]]:
+    """(trial id, staff notes) of the curated records that have notes: shown to staff
+    on the data page, never to families."""
+    trials = catalog.trials
+    curated = trials["id"][trials["source"].astype("string").str.contains("curated", na=False)]
+    found = []
+    for trial_id in curated.head(CURATED_NOTES):
+        trial = catalog.trial(str(trial_id))
+        if trial is not None and trial.notes:
+            found.append((trial.id, trial.notes))
+    return found
 
 
 def share_url(query_string: str, path: str = "") -> str:

@@ -74,15 +74,27 @@ def _counts(title: str, counts: pd.Series) -> None:
         )
 
 
+def _choose(key: str) -> None:
+    """A name chosen on a bare page becomes the filter (the sidebar's widget holds it)."""
+    chosen = st.session_state.get(f"choose-{key}")
+    if chosen:
+        st.session_state[key] = [chosen]
+
+
 def portfolio_view(catalog: Catalog, parsed: ParsedQuery, key: str, noun: str) -> None:
     """``key`` is the filter this view is about ("intr" or "spons")."""
     query = parsed.query
     chosen = getattr(query, key)
     if not chosen:
-        st.info(
-            _("Choose a treatment under More filters in the sidebar.")
-            if noun == "treatment"
-            else _("Choose a sponsor under More filters in the sidebar.")
+        kind = "intervention" if key == "intr" else "sponsor"
+        st.selectbox(
+            _("Choose a treatment") if noun == "treatment" else _("Choose a sponsor"),
+            catalog.term_names(kind),
+            index=None,
+            placeholder=_("Type to search"),
+            key=f"choose-{key}",
+            on_change=_choose,
+            args=(key,),
         )
         return
     results = apply_query(catalog, query)

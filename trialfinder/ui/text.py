@@ -25,3 +25,20 @@ def md(text: object) -> str:
     unlinked = _AUTOLINK.sub(lambda m: m.group(0) + _JOINER, str(text))
     escaped = _PUNCTUATION.sub(r"\\\1", unlinked)
     return escaped.replace("\r\n", "\n").replace("\n", "  \n")
+
+
+#: The only kinds of link trial data may become: a phone call, an e-mail, a web page.
+_LINK_SCHEMES = ("tel:", "mailto:", "https://", "http://")
+
+
+def link(label: object, href: str | None) -> str:
+    """``label`` as a Markdown link to ``href``, escaped like :func:`md` but without
+    the word joiner (inside a link's label nothing becomes a link on its own, and
+    a copied label must be what it shows). Plain escaped text when ``href`` is not
+    a phone, mail or web address."""
+    if not href or not href.startswith(_LINK_SCHEMES):
+        return md(label)
+    text = _PUNCTUATION.sub(r"\\\1", str(label)).replace("\n", " ")
+    target = href.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+    target = target.replace("<", "%3C").replace(">", "%3E")
+    return f"[{text}]({target})"

@@ -9,15 +9,19 @@ import streamlit as st
 
 from trialfinder.family import plain
 from trialfinder.family.flags import trust_flags
+from trialfinder.family.sites import plan_sites
+from trialfinder.geo import Place
 from trialfinder.i18n import _, language
 from trialfinder.model import Outcome, Trial
 from trialfinder.ui.cards import status_badge
 from trialfinder.ui.comparison import basket, compare_link, compare_toggle
+from trialfinder.ui.contacts import contacts_section
 from trialfinder.ui.eligibility_view import eligibility_section
 from trialfinder.ui.follow import follow_trial
 from trialfinder.ui.page import page_params
 from trialfinder.ui.results_view import results_section
 from trialfinder.ui.sitemap import site_map
+from trialfinder.ui.sites import site_list
 from trialfinder.ui.text import md
 from trialfinder.ui.trust import flags_section
 
@@ -76,9 +80,15 @@ def trial_view(
     refreshed: str,
     sites: pd.DataFrame | None = None,
     today: dt.date | None = None,
+    place: Place | None = None,
+    countries: tuple[str, ...] = (),
+    view: tuple[str, ...] | None = None,
 ) -> None:
-    """The whole trial; ``sites`` (its rows of the catalog's sites table) draws its map."""
-    st.header(md(trial.title))
+    """The whole trial; ``sites`` (its rows of the catalog's sites table) draws its map
+    and its list; ``place`` (the family's) or else ``countries`` put the nearest sites
+    and their contacts first; ``view`` names the map so that it is built once."""
+    lang = language()
+    st.header(md(trial.title_in(lang)))
     status_badge(trial.overall_status)
     compare_toggle(trial.id, key_prefix="trial-compare")
     compare_link(basket())
@@ -94,11 +104,14 @@ def trial_view(
 
     summary(trial)
     if trial.active_substance:
-        _fact(_("What is tested"), trial.active_substance)
+        _fact(_("What is tested"), trial.text_in("active_substance", lang))
     if trial.what_could_lead_to:
-        _fact(_("What this could lead to"), trial.what_could_lead_to)
+        _fact(_("What this could lead to"), trial.text_in("what_could_lead_to", lang))
     if trial.what_could_go_wrong:
-        _fact(_("What could go wrong"), trial.what_could_go_wrong)
+        _fact(_("What could go wrong"), trial.text_in("what_could_go_wrong", lang))
+
+    st.subheader(_("Who to contact"))
+    contacts_section(trial, *((place.lat, place.lon) if place else (None, None)))
 
     flags_section(trust_flags(trial, today), trial.id)
 
@@ -118,13 +131,15 @@ def trial_view(
     for i, arm in enumerate(trial.arms):
         with columns[i % len(columns)], st.container(border=True):
             kind = plain.label(arm.type) if arm.type else _("type not stated")
-            st.markdown(f"**{md(arm.label)}** · {md(kind)}")
-            if arm.description:
-                st.markdown(md(arm.description))
+            label = (arm.label_vi if lang == "vi" else None) or arm.label
+            st.markdown(f"**{md(label)}** · {md(kind)}")
+            description = (arm.description_vi if lang == "vi" else None) or arm.description
+            if description:
+                st.markdown(md(description))
             if arm.interventions:
                 st.markdown(md(_("Receives: {what}").format(what="; ".join(arm.interventions))))
     if trial.control_group:
-        _fact(_("The control group gets"), trial.control_group)
+        _fact(_("The control group gets"), trial.text_in("control_group", lang))
 
     d = trial.design
     st.subheader(_("How the trial is designed"))
@@ -160,21 +175,20 @@ def trial_view(
     results_section(trial, today)
 
     st.subheader(_("Where"))
-    if not trial.sites:
+    if not trial.sites or sites is None:
         st.markdown(md(_("No sites are listed.")))
-    elif sites is not None and not sites.empty:
-        site_map(sites, pd.Series({trial.id: trial.title}), key="trial_map", height=300)
-    for site in trial.sites:
-        place = ", ".join(x for x in (site.facility, site.city, site.state, site.country) if x)
-        status = plain.status_words(site.status) if site.status else _("site status unknown")
-        with st.container(border=True):
-            where = place or _("Place not stated")
-            st.markdown(f"**{md(where)}** · {md(status)}")
-            if site.note:
-                st.caption(md(site.note))
-            for contact in site.contacts:
-                parts = [x for x in (contact.name, contact.role, contact.phone, contact.email) if x]
-                st.markdown(md(_("Contact: {who}").format(who=", ".join(parts))))
+    else:
+        lat, lon = (place.lat, place.lon) if place else (None, None)
+        plan = plan_sites(sites, lat, lon, countries)
+        if not sites.empty:
+            site_map(
+                sites,
+                pd.Series({trial.id: trial.title}),
+                key="trial_map",
+                height=300,
+                view=view,
+            )
+        site_list(trial, plan, place.label if place else None)
 
     st.subheader(_("Who runs it, and when"))
     _fact(_("Sponsor"), trial.sponsor)
@@ -188,8 +202,6 @@ def trial_view(
     if dates.status_verified:
         _fact(_("Status last verified"), dates.status_verified)
     _fact(_("Data refreshed here"), refreshed)
-    if trial.notes:
-        _fact(_("Notes"), trial.notes)
     link = safe_link(trial.source_url)
     if link:
         st.link_button(_("Registry record"), link, icon=":material/open_in_new:")

@@ -1,0 +1,99 @@
+"""A team to call, on a phone, in both languages: the trial's own contact first,
+then the nearest site's; phones and e-mails are links to tap; roles in words; no
+invisible characters in what a family copies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import TIMEOUT_MS
+from tests.e2e.helpers import CARDS, open_view, warm_up
+
+pytestmark = pytest.mark.e2e
+
+PHONE = {"width": 390, "height": 844}
+INVISIBLE = "\u2060\u200b\ufeff"
+WORDS = {
+    "en": {"heading": "Who to contact", "role": "study director", "whole": "For the whole trial"},
+    "vi": {
+        "heading": "Liên hệ với ai",
+        "role": "giám đốc nghiên cứu",
+        "whole": "Cho cả thử nghiệm",
+    },
+}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm(browser, server) -> None:
+    warm_up(browser, server.url)
+
+
+@pytest.fixture
+def phone(browser, outside, server) -> Iterator[object]:
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    outside.guard(context)
+    log_before = len(server.log())
+    yield context.new_page()
+    context.close()
+    new_log = server.log()[log_before:]
+    assert "Traceback" not in new_log, f"the server logged a traceback:\n{new_log}"
+    assert not outside.requests, f"requests left 127.0.0.1: {outside.requests}"
+
+
+def _links(page, scope: str) -> list[tuple[str, str]]:
+    return page.evaluate(
+        "scope => [...document.querySelectorAll(scope + ' a')]"
+        ".map(a => [a.getAttribute('href'), a.textContent])",
+        scope,
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_trial_page_lists_the_trials_own_contact_first_as_links(phone, server, lang) -> None:
+    suffix = "&lang=vi" if lang == "vi" else ""
+    open_view(phone, server.url, f"/trial?id=TF-CP-002&near=Hanoi{suffix}")
+    words = WORDS[lang]
+    heading = phone.get_by_role("heading", name=words["heading"])
+    expect(heading).to_be_visible()
+    links = _links(phone, "[data-testid=stMain]")
+    tel = [(href, text) for href, text in links if href.startswith("tel:")]
+    mail = [(href, text) for href, text in links if href.startswith("mailto:")]
+    # The trial's own contact, then the site's (Nurse Hoa, at Bach Mai Hospital).
+    assert tel[0] == ("tel:+842438693731,12", tel[0][1])
+    assert tel[1][0] == "tel:02438690000"
+    assert mail[0][0].startswith("mailto:robot@walk.example?subject=")
+    assert mail[0][1] == "robot@walk.example"
+    body = phone.locator("[data-testid=stMain]").inner_text()
+    assert words["role"] in body
+    assert words["whole"] in body
+    assert "STUDY_DIRECTOR" not in body
+    assert body.index("Trial office") < body.index("Nurse Hoa")
+    assert not any(ch in body for ch in INVISIBLE)
+    assert not any(ch in href + text for href, text in links for ch in INVISIBLE)
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_card_shows_the_first_contact_as_links(phone, server, lang) -> None:
+    suffix = "&lang=vi" if lang == "vi" else ""
+    open_view(phone, server.url, f"/?cond=cerebral+palsy&age=5&near=Hanoi{suffix}")
+    card = phone.locator(f"{CARDS}.st-key-card-TF-CP-002")
+    expect(card).to_be_visible()
+    links = _links(phone, ".st-key-card-TF-CP-002")
+    assert ("tel:+842438693731,12") in [href for href, _ in links]
+    assert any(href.startswith("mailto:robot@walk.example") for href, _ in links)
+    assert not any(ch in card.inner_text() for ch in INVISIBLE)
+
+
+def test_a_trial_without_contacts_says_not_given_with_the_registry_link(phone, server) -> None:
+    open_view(phone, server.url, "/trial?id=NCT07527104")
+    expect(phone.get_by_text("Phone and e-mail: not given in the record.")).to_be_visible()
+    links = _links(phone, "[data-testid=stMain]")
+    assert any(
+        href == "https://clinicaltrials.gov/study/NCT07527104"
+        and "other ways to reach the team" in text
+        for href, text in links
+    )

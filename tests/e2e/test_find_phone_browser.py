@@ -1,0 +1,104 @@
+"""The Find page on a phone, in both languages: the main questions on the page
+itself with the results right below, one sentence on a cold landing, the count
+said once, the radius a whole number, and a condition box that searches what was
+typed when Enter is pressed (never "select all N matches")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import TIMEOUT_MS
+from tests.e2e.helpers import HEADING, open_view, settle, wait_for_query, warm_up
+from tests.ui.trialdata import CP_ALL
+
+pytestmark = pytest.mark.e2e
+
+PHONE = {"width": 390, "height": 844}
+LANDING = {
+    "en": "Find clinical trials your child could join",
+    "vi": "Tìm thử nghiệm lâm sàng mà con bạn có thể tham gia",
+}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm(browser, server) -> None:
+    warm_up(browser, server.url)
+
+
+@pytest.fixture
+def phone(browser, outside, server) -> Iterator[object]:
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    outside.guard(context)
+    log_before = len(server.log())
+    yield context.new_page()
+    context.close()
+    new_log = server.log()[log_before:]
+    assert "Traceback" not in new_log, f"the server logged a traceback:\n{new_log}"
+    assert not outside.requests, f"requests left 127.0.0.1: {outside.requests}"
+
+
+def _suffix(lang: str) -> str:
+    return "?lang=vi" if lang == "vi" else ""
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_the_main_questions_are_on_the_page_above_the_results(phone, server, lang) -> None:
+    open_view(phone, server.url, "/" + _suffix(lang))
+    main = phone.locator("[data-testid=stMain]")
+    for key in ("cond", "age", "near", "status"):
+        box = main.locator(f".st-key-{key}")
+        expect(box).to_be_visible()  # on the page, not in the closed sidebar
+        assert box.bounding_box()["x"] >= 0
+    # The results come right below the questions.
+    heading = phone.locator(HEADING).first
+    assert heading.bounding_box()["y"] > main.locator(".st-key-near").bounding_box()["y"]
+    # One sentence says what the page does; the count is said once.
+    text = main.inner_text()
+    assert LANDING[lang] in text
+    count = heading.inner_text().split()[0]
+    assert count.isdigit()
+    assert sum(1 for line in text.splitlines() if line.strip().startswith(count + " ")) == 1
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_enter_in_the_condition_box_searches_what_was_typed(phone, server, lang) -> None:
+    open_view(phone, server.url, "/" + _suffix(lang))
+    box = phone.locator(".st-key-cond input")
+    box.fill("palsy")
+    box.press("Enter")
+    wait_for_query(phone, cond=["palsy"])
+    settle(phone)
+    # Suggestions stay on offer under the box: names that contain the words.
+    suggestion = phone.locator(".st-key-cond-suggestions button").filter(has_text="erebral palsy")
+    expect(suggestion.first).to_be_visible()
+    # Tapping one searches it.
+    chosen = suggestion.first.inner_text().strip()
+    assert chosen.lower() == "cerebral palsy"
+    suggestion.first.click()
+    wait_for_query(phone, cond=[chosen])
+    settle(phone)
+    assert box.input_value() == chosen
+    expect(phone.locator(HEADING).first).to_contain_text(str(len(CP_ALL)))
+    # An abbreviation is searched as typed, never turned into every match.
+    box.fill("CP")
+    box.press("Enter")
+    wait_for_query(phone, cond=["CP"])
+    assert len(phone.url) < 200
+
+
+def test_the_radius_is_a_whole_number(phone, server) -> None:
+    open_view(phone, server.url, "/?near=Hanoi")
+    within = phone.locator(".st-key-within input")
+    expect(within).to_be_visible()
+    assert within.input_value() == "50"
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_cards_never_say_sex_unknown(phone, server, lang) -> None:
+    open_view(phone, server.url, "/?cond=cerebral+palsy" + ("&lang=vi" if lang == "vi" else ""))
+    text = phone.locator("[data-testid=stMain]").inner_text()
+    assert "sex unknown" not in text and "không rõ giới tính" not in text

@@ -1,0 +1,58 @@
+"""Vietnamese pages show the curated records' own Vietnamese texts, countries in
+Vietnamese and numbers as Vietnamese writes them; staff notes stay off family pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.helpers import open_view, warm_up
+
+pytestmark = pytest.mark.e2e
+
+STAFF_NOTE = "made up for this catalogue"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm(browser, server) -> None:
+    warm_up(browser, server.url)
+
+
+def _text(page) -> str:
+    return page.locator("[data-testid=stMain]").inner_text()
+
+
+def test_the_trial_page_in_vietnamese_uses_the_records_vietnamese(page, server) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_view(page, server.url, "/trial?id=VINMEC-CP-BMMNC&lang=vi")
+    text = _text(page)
+    assert "Tế bào tủy xương của chính trẻ, đưa vào ống sống" in text  # the title
+    assert "Nhóm A: nhận tế bào ngay từ đầu" in text  # an arm
+    assert "Bắt đầu muộn: không nhận tế bào trong 9 tháng đầu" in text  # control group
+    assert "Tài liệu nguồn không mô tả các rủi ro" in text  # what could go wrong
+    assert "Group A: cells from the start" not in text
+    assert "Việt Nam" in text and STAFF_NOTE not in text
+
+
+def test_the_english_page_keeps_the_english_texts(page, server) -> None:
+    open_view(page, server.url, "/trial?id=VINMEC-CP-BMMNC")
+    text = _text(page)
+    assert "Group A: cells from the start" in text and "Nhóm A" not in text
+    assert STAFF_NOTE not in text
+
+
+def test_staff_notes_are_on_the_data_page(page, server) -> None:
+    open_view(page, server.url, "/data")
+    page.get_by_text("Staff notes on curated records").click()
+    page.get_by_text(STAFF_NOTE, exact=False).first.wait_for()
+
+
+def test_the_handout_and_cards_in_vietnamese(page, server) -> None:
+    open_view(page, server.url, "/handout?id=NCT07527104&lang=vi")
+    handout = page.locator(".tf-handout").inner_text()
+    assert "Tế bào gốc của chính trẻ có thể giúp trẻ bại não cử động tốt hơn" in handout
+    assert "Tế bào cộng với phục hồi chức năng" in handout
+    open_view(page, server.url, "/?cond=cerebral+palsy&near=Hanoi&lang=vi")
+    cards = _text(page)
+    assert "Tế bào gốc của chính trẻ có thể giúp trẻ bại não cử động tốt hơn" in cards
+    assert "Việt Nam" in cards
+    assert "tế bào đơn nhân tủy xương tự thân" in cards  # what is tested, in Vietnamese

@@ -1,0 +1,26 @@
+"""Distances in words: never "0 km" for a site placed at its city's centre."""
+
+from __future__ import annotations
+
+import math
+
+from trialfinder.family.distance import distance_words
+from trialfinder.i18n import using
+
+
+def test_whole_kilometres_in_the_pages_language() -> None:
+    assert distance_words(1234.4) == "1,234 km away"
+    with using("vi"):
+        assert "1.234" in distance_words(1234.4)
+
+
+def test_a_site_placed_at_the_city_centre_has_no_distance() -> None:
+    words = distance_words(0.0, approximate=True)
+    assert "0 km" not in words
+    assert "city centre" in words
+
+
+def test_very_near_is_not_zero() -> None:
+    assert distance_words(0.2) == "less than 1 km away"
+    assert distance_words(None) is None
+    assert distance_words(math.nan) is None

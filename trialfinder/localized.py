@@ -1,0 +1,56 @@
+"""Numbers, dates and country names written the way the page's language writes them.
+
+Babel (the Unicode CLDR data) knows each language's conventions: Vietnamese
+writes 1.127 where English writes 1,127, "27 tháng 6, 2026" for June 27, 2026,
+and "Hàn Quốc" for South Korea.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from trialfinder import geo
+from trialfinder.i18n import language
+
+
+def number(value: float | int, decimals: int = 0) -> str:
+    """``value`` with the language's grouping and decimal marks, rounded to ``decimals``."""
+    pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
+    return format_decimal(round(value, decimals), format=pattern, locale=language())
+
+
+def date(text: str | None) -> str | None:
+    """A registry date (``YYYY-MM-DD`` or ``YYYY-MM``) in words; other text as written."""
+    if not text:
+        return text
+    try:
+        if len(text) == 7:
+            day = dt.date.fromisoformat(text + "-01")
+            return format_date(day, format="MMMM y", locale=language())
+        return format_date(dt.date.fromisoformat(text), format="long", locale=language())
+    except ValueError:
+        return text
+
+
+@functools.cache
+def _territories(lang: str) -> dict[str, str]:
+    """The one country name trialfinder uses -> its name in ``lang``."""
+    names = Locale.parse(lang).territories
+    by_name = {}
+    for code, english in Locale.parse("en").territories.items():
+        if code.isalpha() and code in names:
+            by_name[geo.canonical_country(english) or english] = names[code]
+    return by_name
+
+
+def country(name: str | None) -> str | None:
+    """A country's name in the page's language (as written when Babel does not know it)."""
+    if not name or language() == "en":
+        return name
+    canonical = geo.canonical_country(name) or name
+    return _territories(language()).get(canonical, name)
