@@ -6,19 +6,21 @@ import streamlit as st
 
 from trialfinder.i18n import _, language
 from trialfinder.query import Query
+from trialfinder.ui.filters import search_terms
 from trialfinder.ui.text import md
 from trialfinder.words.read import read_condition
 from trialfinder.words.synonyms import Synonyms
 
-#: The condition filter's widget (trialfinder.ui.filters): a list of what was typed.
+#: The condition filter's search box (trialfinder.ui.filters): its text, terms split at ";".
 CONDITION_KEY = "cond"
 
 
 def _choose(typed: str, meaning: str) -> None:
     """The filter's ``typed`` becomes ``meaning`` (before the filters are drawn again,
     so the sidebar and the link follow)."""
-    chosen = [meaning if c == typed else c for c in st.session_state.get(CONDITION_KEY) or []]
-    st.session_state[CONDITION_KEY] = list(dict.fromkeys(chosen or [meaning]))
+    terms = search_terms(st.session_state.get(CONDITION_KEY))
+    chosen = [meaning if term == typed else term for term in terms]
+    st.session_state[CONDITION_KEY] = "; ".join(dict.fromkeys(chosen or [meaning]))
 
 
 def offer_meanings(query: Query, synonyms: Synonyms) -> None:
