@@ -15,7 +15,8 @@ HEADING = "[data-testid=stMain] h3"
 CARDS = "[class*='st-key-card-']"
 #: A notice about the view (a bad link ...); not one inside a closed panel such as
 #: "Follow this search", which says whether following works on this server.
-NOTICE = "[data-testid=stAlert]:not([data-testid=stExpander] *)"
+#: The notice about the parts of a link that were ignored.
+NOTICE = ".st-key-link-notice [data-testid=stAlert]"
 EXCEPTION = "[data-testid=stException]"
 
 _CARD_IDS_JS = """

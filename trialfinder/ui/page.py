@@ -44,8 +44,10 @@ def current() -> ParsedQuery:
 def show_notice(parsed: ParsedQuery) -> None:
     notice = parsed.notice()
     if notice:
-        # The notice quotes what the link said: data, never markup.
-        st.warning(md(notice), icon=":material/link_off:")
+        # The notice quotes what the link said: data, never markup. Keyed, so that it
+        # can be told from the page's other notes.
+        with st.container(key="link-notice"):
+            st.warning(md(notice), icon=":material/link_off:")
 
 
 def requested_trial(
