@@ -33,7 +33,7 @@ from trialfinder.store import api
 from trialfinder.store import refresh as refreshing
 from trialfinder.store.changes import keep_staged_reports
 from trialfinder.store.importer import ReportNotWritten, import_paths
-from trialfinder.store.layout import IMPORTED, default_data_dir, registry_sources
+from trialfinder.store.layout import IMPORTED, default_data_dir, registry_pulls
 from trialfinder.store.publish import Busy, clean_leftovers, data_lock
 from trialfinder.store.reading import check_data_dir, load_trials
 from trialfinder.words.read import read_condition
@@ -413,7 +413,7 @@ def _after_refresh(directory: Path, feeds_dir: Path | None) -> None:
 
 
 def _note_unlisted(directory: Path, known: list[str]) -> None:
-    for source in registry_sources(directory):
+    for source in registry_pulls(directory):
         if source.name and source.name != IMPORTED and source.name not in known:
             _say(
                 f"note: {source.link} is not in the sources file; it is still shown "

@@ -30,7 +30,7 @@ from trialfinder.store.layout import (
     indented_json,
     registry_files,
     registry_path,
-    registry_sources,
+    registry_pulls,
     shard_path,
     write_study,
 )
@@ -498,7 +498,7 @@ def dated(nct: str, updated: str, status: str = "RECRUITING") -> dict:
 def test_the_layout_before_sources_still_loads(tmp_path: Path) -> None:
     old = tmp_path / "registry" / "NCT099" / "NCT09920001.json"
     put_registry(tmp_path, "NCT09920001", where=old)
-    [source] = registry_sources(tmp_path)
+    [source] = registry_pulls(tmp_path)
     assert (source.name, source.root, source.shards) == ("", tmp_path / "registry", ("NCT099",))
     assert registry_files(tmp_path) == [old]
     loaded = load_trials(tmp_path)
@@ -511,7 +511,7 @@ def test_a_source_is_read_through_its_symlink_once(tmp_path: Path) -> None:
     link = tmp_path / "registry" / "cp"
     assert link.is_symlink() and link.resolve() == first.resolve()
     assert os.readlink(link) == f".generations/{first.name}"  # relative: the folder can move
-    [source] = registry_sources(tmp_path)
+    [source] = registry_pulls(tmp_path)
     assert (source.name, source.root, source.generation) == ("cp", first, first.name)
     assert [t.id for t in load_trials(tmp_path).trials] == ["NCT09920001", "NCT09920002"]
 
@@ -578,7 +578,7 @@ def test_fingerprint_of_a_generation_reads_no_study_file(
         raise AssertionError("fingerprint listed the studies of a generation")
 
     with monkeypatch.context() as patched:
-        patched.setattr(layout.RegistrySource, "files", refuse)
+        patched.setattr(layout.PullFolder, "files", refuse)
         before = fingerprint(tmp_path)
     assert fingerprint(tmp_path) == before
 

@@ -20,7 +20,7 @@ import pytest
 
 from tests.support.studies import data_state, leftovers, made_up
 from trialfinder.store import publish
-from trialfinder.store.layout import GENERATIONS, encode_study, registry_path, registry_sources
+from trialfinder.store.layout import GENERATIONS, encode_study, registry_path, registry_pulls
 from trialfinder.store.publish import (
     Busy,
     Staging,
@@ -125,7 +125,7 @@ def test_a_plain_folder_becomes_a_generation(tmp_path: Path) -> None:
     plain = registry_path(tmp_path, "NCT09970001")
     plain.parent.mkdir(parents=True)
     plain.write_bytes(encode_study(made_up("NCT09970001")))
-    [source] = registry_sources(tmp_path)
+    [source] = registry_pulls(tmp_path)
     assert source.generation is None and ids(tmp_path) == ["NCT09970001"]
 
     with data_lock(tmp_path, "test"), Staging(tmp_path, "imported") as stage:

@@ -19,7 +19,7 @@ from trialfinder.catalog.schema import META_FILE, RECORDS_FILE, TABLES, _read_ip
 from trialfinder.catalog.snapshot import _PHASE, _finish_snapshot, _phase, _staging
 from trialfinder.errors import DataProblem
 from trialfinder.model import Trial
-from trialfinder.store.layout import RegistrySource, registry_sources
+from trialfinder.store.layout import PullFolder, registry_pulls
 from trialfinder.store.reading import (
     SourcesChanged,
     duplicate_problem,
@@ -44,7 +44,7 @@ def _workers() -> int:
     return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1, 8))
 
 
-def _read_part(job: tuple[RegistrySource, list[Path], frozenset[str], Path]) -> dict[str, Any]:
+def _read_part(job: tuple[PullFolder, list[Path], frozenset[str], Path]) -> dict[str, Any]:
     """In a worker: one run of a source's files into a part of its own.
 
     What it cannot decide alone comes back as events, in reading order: every
@@ -145,7 +145,7 @@ def _parallel_parts(
     """What :func:`~trialfinder.store.reading.iter_trials` yields, read by worker
     processes into parts of ``part_files`` files: the same trials, and the same
     problems in the same order."""
-    sources = registry_sources(data_dir)
+    sources = registry_pulls(data_dir)
     held_back = held_ids(data_dir, sources)
     jobs, owners = [], []
     for source in sources:
@@ -211,7 +211,7 @@ def _parallel_parts(
 
 
 def registry_files(data_dir: Path) -> int:
-    return sum(len(source.files()) for source in registry_sources(data_dir))
+    return sum(len(source.files()) for source in registry_pulls(data_dir))
 
 
 def build_elsewhere(data_dir: Path, directory: Path, fingerprint_: str, final: bool) -> None:

@@ -31,9 +31,9 @@ from trialfinder.store.changes import (
 from trialfinder.store.layout import (
     IMPORTED,
     NCT_ID,
-    RegistrySource,
+    PullFolder,
     encode_study,
-    registry_sources,
+    registry_pulls,
     resolve_link,
     shard_path,
     source_link,
@@ -120,8 +120,8 @@ class _Store:
         self.data_dir = data_dir
         root, _generation = resolve_link(source_link(data_dir, IMPORTED))
         self.current: Path | None = root if root.is_dir() else None
-        self.legacy: RegistrySource | None = next(
-            (s for s in registry_sources(data_dir) if s.name == ""), None
+        self.legacy: PullFolder | None = next(
+            (s for s in registry_pulls(data_dir) if s.name == ""), None
         )
         self.stage: Staging | None = None
 

@@ -252,10 +252,11 @@ def write_study(root: Path, study: dict, durable: bool = True) -> Path:
 
 
 @dataclass(frozen=True)
-class RegistrySource:
-    """One source's studies, resolved: read from ``root``, named through ``link``."""
+class PullFolder:
+    """One pull's studies, resolved: read from ``root`` (its current generation), named
+    through ``link``."""
 
-    #: The source's name; "" for the layout before sources (shards right under registry/).
+    #: The pull's name; "" for the layout before pulls (shards right under registry/).
     name: str
     #: How files are named in messages: ``registry/<name>`` (``registry`` for the old layout).
     link: Path
@@ -319,8 +320,8 @@ def resolve_link(link: Path) -> tuple[Path, str | None]:
     return root, root.name
 
 
-def registry_sources(data_dir: Path) -> list[RegistrySource]:
-    """Every source under ``registry/``, each symlink resolved once, in name order.
+def registry_pulls(data_dir: Path) -> list[PullFolder]:
+    """Every pull's folder under ``registry/``, each symlink resolved once, in name order.
 
     A folder named like a shard (``NCT075``) belongs to the layout before
     sources; all of them together are the source named "" (listed first).
@@ -331,7 +332,7 @@ def registry_sources(data_dir: Path) -> list[RegistrySource]:
     except OSError:
         return []
     legacy: list[str] = []
-    sources: list[RegistrySource] = []
+    sources: list[PullFolder] = []
     for entry in entries:
         if entry.name.startswith(".") or not _is_dir(entry):
             continue  # a dangling symlink is reported by check_data_dir
@@ -340,15 +341,15 @@ def registry_sources(data_dir: Path) -> list[RegistrySource]:
             continue
         link = Path(entry.path)
         folder, generation = resolve_link(link)
-        sources.append(RegistrySource(entry.name, link, folder, generation))
+        sources.append(PullFolder(entry.name, link, folder, generation))
     if legacy:
-        sources.insert(0, RegistrySource("", root, root, None, tuple(legacy)))
+        sources.insert(0, PullFolder("", root, root, None, tuple(legacy)))
     return sources
 
 
 def registry_files(data_dir: Path) -> list[Path]:
     """Every study file of every source, as read (in the resolved generation folders)."""
-    return sorted(path for source in registry_sources(data_dir) for path in source.files())
+    return sorted(path for source in registry_pulls(data_dir) for path in source.files())
 
 
 def curated_files(data_dir: Path) -> list[Path]:
@@ -372,7 +373,7 @@ def fingerprint(data_dir: Path) -> str:
     generation may go unseen; staff correct records with curated overlays.
     """
     digest = hashlib.sha256()
-    for source in registry_sources(data_dir):
+    for source in registry_pulls(data_dir):
         if source.generation is not None:
             digest.update(f"{source.name}\0{source.generation}\n".encode())
             digest.update(_shard_times(source.root).encode())

@@ -23,10 +23,10 @@ from trialfinder.store.layout import (
     _STRAY,
     CURATED,
     REGISTRY,
-    RegistrySource,
+    PullFolder,
     _is_dir,
     curated_files,
-    registry_sources,
+    registry_pulls,
     shard_path,
 )
 from trialfinder.words.synonyms import FILE_NAME as SYNONYMS_FILE
@@ -41,7 +41,7 @@ class LoadedTrials:
     problems: list[DataProblem] = field(default_factory=list)
 
 
-def _shown(problem: DataProblem, path: Path, source: RegistrySource) -> DataProblem:
+def _shown(problem: DataProblem, path: Path, source: PullFolder) -> DataProblem:
     """The problem, its file named through the source's link."""
     text = str(path)
     if source.generation is None or not problem.file.startswith(text):
@@ -49,7 +49,7 @@ def _shown(problem: DataProblem, path: Path, source: RegistrySource) -> DataProb
     return dataclasses.replace(problem, file=source.display(text) + problem.file[len(text) :])
 
 
-def reading_order(source: RegistrySource) -> list[Path]:
+def reading_order(source: PullFolder) -> list[Path]:
     """A source's study files in the order they are read: those in their own folder
     first (so the copy an import updates is the one kept), each run by path."""
     return sorted(source.files(), key=lambda p: (p.parent.name != p.stem[:6], p))
@@ -61,7 +61,7 @@ def _stored_limits() -> Limits:
     return dataclasses.replace(limits, file_bytes=limits.record_bytes)
 
 
-def iter_file_trials(source: RegistrySource, path: Path) -> Iterator[Trial | DataProblem]:
+def iter_file_trials(source: PullFolder, path: Path) -> Iterator[Trial | DataProblem]:
     """The trial one study file of a source holds, or a problem: the file cannot be
     read, the record cannot be used, or it is not the trial the file is named after."""
     shown = source.display(path)
@@ -96,7 +96,7 @@ def duplicate_problem(shown: str, trial_id: str, first: str) -> DataProblem:
     )
 
 
-def wrong_folder_problem(source: RegistrySource, path: Path, trial_id: str) -> DataProblem | None:
+def wrong_folder_problem(source: PullFolder, path: Path, trial_id: str) -> DataProblem | None:
     """A trial stored outside its folder (``<first 6 characters>/``): read all the same."""
     if path.parent.name == trial_id[:6]:
         return None
@@ -110,7 +110,7 @@ def wrong_folder_problem(source: RegistrySource, path: Path, trial_id: str) -> D
     )
 
 
-def iter_source_trials(source: RegistrySource) -> Iterator[Trial | DataProblem]:
+def iter_source_trials(source: PullFolder) -> Iterator[Trial | DataProblem]:
     """Every trial of one source, and a problem for every file or record not usable.
 
     A trial stored outside its folder (``<first 6 characters>/``) is reported
@@ -202,7 +202,7 @@ def _curated_ids(data_dir: Path) -> set[str]:
     return ids
 
 
-def _ids_in_several_sources(sources: list[RegistrySource]) -> set[str]:
+def _ids_in_several_sources(sources: list[PullFolder]) -> set[str]:
     """Ids stored by more than one source (from file names: a study's file is its id)."""
     seen: set[str] = set()
     several: set[str] = set()
@@ -226,7 +226,7 @@ def iter_trials(data_dir: Path, *, final: bool = False) -> Iterator[Trial | Data
     read), :class:`SourcesChanged` is raised after the registry was read, unless
     ``final``: the caller reads again (:func:`load_trials` tries three times).
     """
-    sources = registry_sources(data_dir)
+    sources = registry_pulls(data_dir)
     held_back = held_ids(data_dir, sources)
     held: dict[str, Trial] = {}
     for source in sources:
@@ -240,7 +240,7 @@ def iter_trials(data_dir: Path, *, final: bool = False) -> Iterator[Trial | Data
     yield from finish_held(data_dir, held)
 
 
-def held_ids(data_dir: Path, sources: list[RegistrySource]) -> set[str]:
+def held_ids(data_dir: Path, sources: list[PullFolder]) -> set[str]:
     """The ids :func:`iter_trials` holds back until every source was read: those a
     curated record overlays and those more than one source stores."""
     return _curated_ids(data_dir) | _ids_in_several_sources(sources)
@@ -281,7 +281,7 @@ def _stray_registry_files(data_dir: Path) -> list[DataProblem]:
             )
         elif entry.is_file() and entry.name.endswith(".json"):
             problems.append(DataProblem(file=entry.path, message=_STRAY))
-    for source in registry_sources(data_dir):
+    for source in registry_pulls(data_dir):
         read = set(source.files())
         tops = source.shard_folders() if source.name == "" else [source.root]
         for top in tops:
