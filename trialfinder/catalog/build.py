@@ -1,33 +1,7 @@
-"""The catalog: the data directory as a few columnar tables, kept as a snapshot.
-
-Tables (pandas DataFrames over Arrow memory, one row a ...):
-- ``trials``: trial, with the fields the finder filters, sorts and shows (the
-  long texts, summaries and the other titles, are in the records only);
-- ``sites``: site, keyed by ``trial_id``, grouped by trial in the trials' order;
-  sites the record gives no coordinates for are placed at their city from the
-  offline gazetteer and marked ``approximate``;
-- ``arms``: arm, keyed by ``trial_id``;
-- ``terms``: searchable term (condition, keyword, MeSH term or ancestor, title,
-  treatment, sponsor).
-
-``trials`` and ``sites`` are read with the catalog; ``arms`` and ``terms`` (the
-treatment and sponsor views only) when first used. Beside them:
-- ``records``: the whole normalized trial, compressed JSON, read one trial at a
-  time for the trial page (:meth:`Catalog.trial`), from disk for a snapshot;
-- ``search``: the arrays :mod:`trialfinder.query` works with, built once with
-  the tables (:class:`SearchIndex`): a word index of the terms, codes of the
-  columns with few values, the default order of results, the sites by
-  latitude and by country.
-
-The snapshot is under ``data/.snapshot/v<version>-<fingerprint>/``, rebuilt when
-the data files change: the tables and the index as Arrow IPC files (a cold load
-maps the files, nothing parsed or converted: every process serving the
-same snapshot shares its pages), the records back to back in
-``records.bin``. It is built streaming, never holding the trials: they flow
-from the data files into chunks of rows spilled to disk. A whole registry is
-read by worker processes (one a core) and built in a process of its own, so a
-dashboard serving the catalog it has never holds a build beside it. Once built,
-a catalog is read-only.
+"""Building a catalog: trials streamed into chunks of rows, the chunks joined into the
+tables, the records and the search index (see :mod:`trialfinder.catalog` for what each
+holds). The build never holds the trials themselves, so a whole registry fits; the
+worker processes that read a registry in parallel are in :mod:`.workers`.
 """
 
 from __future__ import annotations
