@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from benchmarks.run import REPO, machine
+from deploy.serve import dashboard_command
 
 CHROMIUM = "/usr/bin/chromium"
 APP_READY = "[data-testid=stApp][data-test-connection-state=CONNECTED]"
@@ -47,23 +48,7 @@ PAGES: tuple[tuple[str, str, bool], ...] = (
 
 def _server(data_dir: Path, port: int) -> subprocess.Popen:
     env = {**os.environ, "TRIALFINDER_DATA_DIR": str(data_dir)}
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "dashboard.py",
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--server.fileWatcherType",
-        "none",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    command = dashboard_command(port)
     return subprocess.Popen(
         command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )

@@ -83,11 +83,10 @@ def _stop_group(process: subprocess.Popen) -> None:
         pass
 
 
-def start_backend(data_dir: Path, port: int, log_dir: Path) -> Backend:
-    """``streamlit run dashboard.py`` on 127.0.0.1:port, its output in the run folder."""
-    log_path = log_dir / f"dashboard-{port}.log"
-    env = {**os.environ, "TRIALFINDER_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
-    command = [
+def dashboard_command(port: int, *extra: str) -> list[str]:
+    """``streamlit run dashboard.py`` on 127.0.0.1:port, headless, with no file watcher
+    and no usage statistics: how the proxy, the browser tests and the benchmarks start it."""
+    return [
         sys.executable,
         "-m",
         "streamlit",
@@ -101,11 +100,17 @@ def start_backend(data_dir: Path, port: int, log_dir: Path) -> Backend:
         str(port),
         "--server.fileWatcherType",
         "none",
-        "--server.enableAgentApi",
-        "true",
         "--browser.gatherUsageStats",
         "false",
+        *extra,
     ]
+
+
+def start_backend(data_dir: Path, port: int, log_dir: Path) -> Backend:
+    """``streamlit run dashboard.py`` on 127.0.0.1:port, its output in the run folder."""
+    log_path = log_dir / f"dashboard-{port}.log"
+    env = {**os.environ, "TRIALFINDER_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
+    command = dashboard_command(port, "--server.enableAgentApi", "true")
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             command,

@@ -16,7 +16,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -25,6 +24,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from deploy.serve import dashboard_command
 from tests.ui.trialdata import REPO, build_data_dir
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -85,24 +85,8 @@ def _stop(process: subprocess.Popen) -> None:
 
 def _launch(data_dir: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
     port = _free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "dashboard.py",
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        # Other people edit the tree while the suite runs: no reruns on their saves.
-        "--server.fileWatcherType",
-        "none",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    # No file watcher: other people edit the tree while the suite runs.
+    command = dashboard_command(port)
     env = {**os.environ, "TRIALFINDER_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
     with log_path.open("ab") as log:
         process = subprocess.Popen(
