@@ -38,7 +38,7 @@ NGINX = Path("/usr/sbin/nginx")
 START_TIMEOUT_S = 120.0
 WARM_TIMEOUT_S = 300.0
 #: The caches a warm process has filled (names as Streamlit's metrics give them).
-WARM_CACHES = ("trialfinder.ui.data._load", "trialfinder.ui.sitemap._shared_map")
+WARM_CACHES = ("trialfinder.ui.data._keeper", "trialfinder.ui.sitemap._shared_map")
 
 
 class ServeError(RuntimeError):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import gzip
 import http.cookiejar
+import http.server
 import json
 import os
 import re
 import signal
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -15,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from deploy.serve import NGINX_CONF, Stack
+from deploy.serve import NGINX_CONF, Proxy, Stack, free_port
 from tests.support.proxy import get, routes, running_stack
 from tests.ui.trialdata import REPO, build_data_dir
 
 README = REPO / "README.md"
-WARM_CACHES = ("trialfinder.ui.data._load", "trialfinder.ui.sitemap._shared_map")
+WARM_CACHES = ("trialfinder.ui.data._keeper", "trialfinder.ui.sitemap._shared_map")
 
 
 @pytest.fixture(scope="module")
@@ -149,3 +151,55 @@ def test_a_process_that_exits_is_replaced_by_a_warm_one(data_dir: Path, tmp_path
         assert _filled(new.port) == set(WARM_CACHES)
         status, _, _ = get(stack.public_url + "/_stcore/health")
         assert status == 200
+
+
+def test_a_link_of_1500_conditions_reaches_the_dashboard(stack: Stack) -> None:
+    link = "/?" + "&".join(f"cond=palsy+{i}" for i in range(1500)) + "&age=4"
+    assert len(link) > 16_000  # past nginx's default line of 8 KB
+    status, _, body = get(stack.public_url + link)
+    assert status == 200 and b"<noscript>" in body  # the dashboard's own page
+
+
+def test_a_link_too_long_for_the_proxy_says_so_in_plain_words(stack: Stack) -> None:
+    status, headers, body = get(stack.public_url + "/?" + "cond=x&" * 20_000)
+    assert status == 414
+    assert headers["content-type"].startswith("text/plain")
+    said = body.decode("utf-8")
+    assert "This link is too long to open" in said
+    assert "Đường dẫn này quá dài" in said
+    assert "nginx" not in said
+
+
+class _Echo(http.server.BaseHTTPRequestHandler):
+    """A stand-in dashboard that keeps the headers the proxy sent it."""
+
+    seen: list[dict[str, str]] = []
+
+    def do_GET(self) -> None:
+        _Echo.seen.append({k.lower(): v for k, v in self.headers.items()})
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_the_dashboard_hears_the_address_the_proxy_saw_not_one_sent(tmp_path: Path) -> None:
+    """The follow limits count a client by X-Real-IP (ui/follow.py): a visitor who
+    sends their own must not choose whom they count as."""
+    backend = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+    threading.Thread(target=backend.serve_forever, daemon=True).start()
+    proxy = Proxy(run_dir=tmp_path / "run", public_port=free_port(), internal_port=free_port())
+    proxy.prepare()
+    try:
+        proxy.route_to([backend.server_address[1]])
+        forged = {"X-Real-IP": "203.0.113.9", "X-Forwarded-For": "203.0.113.9"}
+        status, _, _ = get(f"http://127.0.0.1:{proxy.public_port}/", forged)
+        assert status == 200
+    finally:
+        proxy.stop()
+        backend.shutdown()
+    heard = _Echo.seen[-1]
+    assert heard["x-real-ip"] == "127.0.0.1"
+    assert heard["x-forwarded-for"].split(",")[-1].strip() == "127.0.0.1"

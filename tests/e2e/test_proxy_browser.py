@@ -143,3 +143,17 @@ def test_another_site_cannot_frame_the_dashboard(proxied_page, stack: Stack) -> 
         settle(page)
     finally:
         site.shutdown()
+
+
+def test_a_link_of_1500_conditions_opens_with_its_first_filters_and_a_notice(
+    proxied_page, stack: Stack
+) -> None:
+    page = proxied_page
+    junk = "&".join(f"cond=zz{i}" for i in range(1499))
+    open_view(page, stack.public_url, f"/?cond=cerebral+palsy&{junk}&age=4")
+    expect(page.locator(EXCEPTION)).to_have_count(0)
+    notice = page.locator("[class*='st-key-link-notice']")
+    expect(notice).to_contain_text("past its first 1,000 parts")
+    # The link's first filters hold: cerebral palsy trials, not every trial.
+    expect(page.locator(CARDS).first).to_be_visible()
+    assert "NCT07527104" in " ".join(page.locator(CARDS).all_inner_texts())

@@ -44,6 +44,7 @@ from trialfinder.catalog.schema import META_FILE, SNAPSHOT_VERSION
 from trialfinder.catalog.snapshot import (
     _remove_old_snapshots,
     build_snapshot,
+    one_builder,
     read_snapshot,
     write_snapshot,
 )
@@ -70,6 +71,15 @@ def _load_catalog(data_dir: Path, use_snapshot: bool) -> Catalog:
             shutil.rmtree(snapshot_dir, ignore_errors=True)
     if not use_snapshot:
         return _build_in_memory(data_dir, current)
+    with one_builder(snapshot_dir.parent):
+        if (snapshot_dir / META_FILE).exists():  # built by another process meanwhile
+            return read_snapshot(snapshot_dir)
+        built = _build(data_dir, snapshot_dir, current)
+    return built if built is not None else read_snapshot(snapshot_dir)
+
+
+def _build(data_dir: Path, snapshot_dir: Path, current: str) -> Catalog | None:
+    """Build the snapshot; a catalog only when it had to be built in memory."""
     large = workers.registry_files(data_dir) >= workers.PARALLEL_FILES
     for attempt, stream in reads(data_dir):
         try:
@@ -88,4 +98,4 @@ def _load_catalog(data_dir: Path, use_snapshot: bool) -> Catalog:
         break
     with contextlib.suppress(OSError):
         _remove_old_snapshots(snapshot_dir)
-    return read_snapshot(snapshot_dir)
+    return None

@@ -4,12 +4,14 @@ without parsing; a large build runs in a process of its own.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,9 @@ from trialfinder.catalog.schema import (
 )
 from trialfinder.errors import DataProblem
 from trialfinder.model import Trial
+
+#: Held by the process building a snapshot, in the data directory's snapshot folder.
+BUILD_LOCK = ".build.lock"
 
 
 def _problem_dicts(problems: tuple[DataProblem, ...]) -> list[dict]:
@@ -196,6 +201,22 @@ def read_snapshot(directory: Path) -> Catalog:
     )
     pa.default_memory_pool().release_unused()  # what the conversions needed for a moment
     return catalog
+
+
+@contextlib.contextmanager
+def one_builder(snapshots: Path) -> Iterator[None]:
+    """Only one process builds a data directory's snapshot at a time; the others
+    wait, then read what it built. (After a publish, every dashboard process
+    behind the proxy started the same build at once, on the same cores.)"""
+    try:
+        snapshots.mkdir(parents=True, exist_ok=True)
+        handle = open(snapshots / BUILD_LOCK, "ab")  # noqa: SIM115 (closed below)
+    except OSError:  # a read-only data directory: its catalog is built in memory
+        yield
+        return
+    with handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # released when the file closes
+        yield
 
 
 def _remove_old_snapshots(keep: Path) -> None:

@@ -36,6 +36,8 @@ _log = logging.getLogger("trialfinder")
 #: From this many registry files on, a snapshot is built by worker processes
 #: (one a core), each reading a run of files into its own part.
 PARALLEL_FILES = 20_000
+#: How much less CPU a build process asks for than the dashboard serving pages.
+BUILD_NICENESS = 10
 #: Files a worker reads into one part.
 PART_FILES = 25_000
 
@@ -238,6 +240,9 @@ _SOURCES_CHANGED = 3
 def _builder_main() -> None:
     """A build process: ``data_dir directory fingerprint final workers part_files``."""
     data_dir, directory, fingerprint_, final, workers, part_files = sys.argv[1:7]
+    # Building is background work: the processes serving families come first
+    # (the read workers started below inherit this).
+    os.nice(BUILD_NICENESS)
     try:
         _build_snapshot_parallel(
             Path(data_dir),
