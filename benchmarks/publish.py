@@ -45,7 +45,7 @@ from benchmarks.load import (
     run,
     start_server,
 )
-from deploy.serve import interact
+from deploy.serve import ServeError, interact
 from trialfinder.store.layout import registry_files
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,10 +112,21 @@ def _write_changed(paths: list[Path], folder: Path, marker: str) -> str:
 
 
 def _seen(base: str, publish: Publish, already_s: float, timeout_s: float = 600) -> float | None:
-    """Seconds from the import's start until the trial page shows the new title."""
+    """Seconds from the import's start until the trial page shows the new title.
+
+    One session, asked again every second (new sessions each time would be
+    refused by the agent API's own limits)."""
     started = time.monotonic()
+    session: dict[str, str] = {}
     while time.monotonic() - started < timeout_s:
-        answer = interact(base, {"page": "trial", "query_params": {"id": [publish.trial_id]}})
+        try:
+            answer = interact(
+                base, {**session, "page": "trial", "query_params": {"id": [publish.trial_id]}}
+            )
+        except (ServeError, OSError):
+            answer = {}
+        if answer.get("session_id"):
+            session = {"session_id": answer["session_id"]}
         if publish.marker in json.dumps(answer, ensure_ascii=False):
             return already_s + time.monotonic() - started
         time.sleep(1.0)

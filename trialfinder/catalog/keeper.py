@@ -66,16 +66,25 @@ class CatalogKeeper:
         newer version is waited for at most ``patience_s``; until it is loaded
         the catalog in hand is served.
         """
-        future = self._load_of(directory, version)
         with self._lock:
             in_hand = self._served.get(directory)
         if in_hand is None:
+            # A family waits for this one: it loads at full priority, in the first
+            # visitor's thread; the others wait for the same load.
+            future, mine = self._load_of(directory, version, background=False)
+            if mine:
+                try:
+                    future.set_result(self._load_safely(Path(directory)))
+                except BaseException as stopped:  # interrupted: nobody may wait forever
+                    future.set_exception(stopped)
+                    raise
             if wait is not None and not future.done():
                 with wait():
                     fresh, problem = future.result()
             else:
                 fresh, problem = future.result()
         else:
+            future, _ = self._load_of(directory, version, background=True)
             try:
                 fresh, problem = future.result(timeout=self._patience_s)
             except FutureTimeout:
@@ -90,21 +99,32 @@ class CatalogKeeper:
         with self._lock:
             return choose_catalog(None, problem, self._served.get(directory))
 
-    def _load_of(self, directory: str, version: str) -> Future[Loaded]:
+    def _load_of(
+        self, directory: str, version: str, background: bool
+    ) -> tuple[Future[Loaded], bool]:
         """The load of one version, started once (its failure is remembered too,
-        not retried on every page); loads of other versions are forgotten."""
+        not retried on every page), and whether the caller is to run it; loads of
+        other versions are forgotten. A background load runs in the keeper's
+        thread, which gives way to the threads serving pages."""
         key = (directory, version)
         with self._lock:
             future = self._loads.get(key)
-            if future is None:
-                future = self._executor.submit(self._load_quietly, Path(directory))
-                for other in [k for k in self._loads if k[0] == directory and k != key]:
-                    del self._loads[other]
-                self._loads[key] = future
-            return future
+            if future is not None:
+                return future, False
+            if background:
+                future = self._executor.submit(self._load_in_background, Path(directory))
+            else:
+                future = Future()
+            for other in [k for k in self._loads if k[0] == directory and k != key]:
+                del self._loads[other]
+            self._loads[key] = future
+            return future, not background
 
-    def _load_quietly(self, directory: Path) -> Loaded:
+    def _load_in_background(self, directory: Path) -> Loaded:
         _lower_priority()
+        return self._load_safely(directory)
+
+    def _load_safely(self, directory: Path) -> Loaded:
         try:
             return self._load(directory), None
         except Exception as error:  # the dashboard must keep serving whatever happens
