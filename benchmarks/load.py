@@ -254,12 +254,15 @@ def run(
     server_pid: int | list[int] | None,
     seed: int = 7,
     think: tuple[float, float] = (0.0, 0.0),
+    until: threading.Event | None = None,
 ) -> dict:
-    """Drive ``sessions`` visitors for ``seconds``; memory is summed over the server pids."""
+    """Drive ``sessions`` visitors for ``seconds`` (given ``until``, for at least
+    ``seconds`` and then until it is set); memory is summed over the server pids."""
     pids = [server_pid] if isinstance(server_pid, int) else list(server_pid or [])
     load_before = os.getloadavg()[0]
     tally = Tally()
-    stop = time.monotonic() + seconds
+    started = time.monotonic()
+    stop = started + seconds
     warm_rss: list[float] = []
 
     def visitor(number: int) -> None:
@@ -267,9 +270,9 @@ def run(
         session = Session(base, tally, rng, think)
         # Visitors arrive over the first reading time, not all in the same instant.
         time.sleep(rng.uniform(0.0, think[1]))
-        while time.monotonic() < stop:
+        while time.monotonic() < stop or (until is not None and not until.is_set()):
             session.step()
-            session.read(stop)
+            session.read(stop if until is None or until.is_set() else time.monotonic() + 60)
 
     workers = [threading.Thread(target=visitor, args=(i,), daemon=True) for i in range(sessions)]
     for worker in workers:
@@ -279,13 +282,14 @@ def run(
         warm_rss.append(sum(rss_mb(pid) for pid in pids))
     for worker in workers:
         worker.join()
+    elapsed = time.monotonic() - started
     end_rss = sum(rss_mb(pid) for pid in pids) if pids else None
     latencies = sorted(tally.latencies)
     p95 = latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan")
     growth = (end_rss / warm_rss[0] - 1) * 100 if warm_rss and end_rss else None
     return {
         "sessions": sessions,
-        "seconds": seconds,
+        "seconds": elapsed if until is not None else seconds,
         "think": think,
         "requests": len(latencies) + len(tally.errors),
         "errors": tally.errors,
@@ -296,7 +300,7 @@ def run(
         "rss_end_mb": end_rss,
         "rss_growth_pct": growth,
         "finished": len(latencies),
-        "pages_per_s": len(latencies) / seconds,
+        "pages_per_s": len(latencies) / (elapsed if until is not None else seconds),
         "load_before": load_before,
         "load_after": os.getloadavg()[0],
     }

@@ -6,9 +6,10 @@
 Works on a copy of ``--data-dir`` made of hard links (publishing never writes
 a stored file in place, so the source stays as it was). Starts one dashboard
 process on the copy and drives ``--sessions`` visitors through Streamlit's
-agent API as :mod:`benchmarks.load` does, twice for ``--seconds``: first with
-nothing else happening (the normal p95), then while ``trialfinder import``
-publishes ``--publishes`` batches of changed studies, as a refresh would.
+agent API as :mod:`benchmarks.load` does: first for ``--seconds`` with nothing
+else happening (the normal p95), then while ``trialfinder import`` publishes
+``--publishes`` batches of changed studies, as a refresh would, one every
+``--seconds / (--publishes + 1)``, until the last batch shows on a trial page.
 Each batch changes the title of ``--changed`` stored studies and dates them
 today; the import runs under ``nice``, as the README's cron line runs a
 refresh. After each publish a watcher opens one changed trial's page until it
@@ -75,7 +76,13 @@ class Publisher:
     done: list[Publish] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
-    def run(self) -> None:
+    def run(self, finished: threading.Event) -> None:
+        try:
+            self._publish_all()
+        finally:
+            finished.set()
+
+    def _publish_all(self) -> None:
         files = registry_files(self.data_dir)
         rng = random.Random(11)
         for number in range(1, self.batches + 1):
@@ -163,10 +170,14 @@ def measure(args: argparse.Namespace) -> dict:
         publisher = Publisher(
             data_dir, args.publishes, args.changed, args.seconds / (args.publishes + 1), base
         )
-        thread = threading.Thread(target=publisher.run, daemon=True)
+        # Families keep coming until the last publish has reached them.
+        finished = threading.Event()
+        thread = threading.Thread(target=publisher.run, args=(finished,), daemon=True)
         thread.start()
-        busy = run(base, args.sessions, args.seconds, server.pid, think=args.think, seed=8)
-        thread.join(timeout=900)
+        busy = run(
+            base, args.sessions, args.seconds, server.pid, think=args.think, seed=8, until=finished
+        )
+        thread.join(timeout=60)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -183,7 +194,8 @@ def table(result: dict, label: str) -> str:
         "",
         f"{quiet['sessions']} sessions through the agent API for {quiet['seconds']:.0f} s without "
         f"publishes, then {busy['seconds']:.0f} s while {len(publisher.done)} imports of "
-        f"{publisher.changed} changed studies each were published (snapshot built first in "
+        f"{publisher.changed} changed studies each were published, until the last was seen on "
+        f"a trial page (snapshot built first in "
         f"{result['prepare_s']:.0f} s); reading time "
         f"{quiet['think'][0]:g}-{quiet['think'][1]:g} s.",
         "",
