@@ -61,10 +61,14 @@ def test_pages_are_served_from_the_catalog_in_hand_while_a_new_version_loads() -
     assert keeper.serve(DIRECTORY, "v1").catalog is OLD
 
     started = time.monotonic()
-    during = [keeper.serve(DIRECTORY, "v2") for _ in range(5)]
-    waited = time.monotonic() - started
-    assert all(s.catalog is OLD and s.attention is None for s in during)
-    assert waited < 5 * 0.2 + 2.0, "each page waits at most the patience"
+    first = keeper.serve(DIRECTORY, "v2")
+    waited_first = time.monotonic() - started
+    started = time.monotonic()
+    later = [keeper.serve(DIRECTORY, "v2") for _ in range(20)]
+    waited_later = time.monotonic() - started
+    assert all(s.catalog is OLD and s.attention is None for s in [first, *later])
+    assert 0.15 < waited_first < 2.0, "the first page after the change waits the patience"
+    assert waited_later < 0.5, "pages during a long load are not held up"
 
     loads.release.set()
     deadline = time.monotonic() + 30

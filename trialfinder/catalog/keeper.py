@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -51,6 +52,9 @@ class CatalogKeeper:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalog-load")
         self._lock = threading.Lock()
         self._loads: dict[tuple[str, str], Future[Loaded]] = {}
+        #: When each load started: a new version is waited for only until
+        #: ``patience_s`` after that, by whichever pages come meanwhile.
+        self._started: dict[tuple[str, str], float] = {}
         self._served: dict[str, Catalog] = {}
 
     def serve(
@@ -63,7 +67,8 @@ class CatalogKeeper:
 
         The first catalog of a directory is waited for (there is nothing else to
         serve; ``wait`` gives what to show meanwhile, a spinner on the page). A
-        newer version is waited for at most ``patience_s``; until it is loaded
+        newer version is waited for until ``patience_s`` after its load began
+        (a page during a long build is not held up at all); until it is loaded
         the catalog in hand is served.
         """
         with self._lock:
@@ -85,8 +90,11 @@ class CatalogKeeper:
                 fresh, problem = future.result()
         else:
             future, _ = self._load_of(directory, version, background=True)
+            with self._lock:
+                started = self._started.get((directory, version), 0.0)
+            left = self._patience_s - (time.monotonic() - started)
             try:
-                fresh, problem = future.result(timeout=self._patience_s)
+                fresh, problem = future.result(timeout=max(left, 0.0))
             except FutureTimeout:
                 return Served(in_hand)
         with self._lock:
@@ -117,7 +125,9 @@ class CatalogKeeper:
                 future = Future()
             for other in [k for k in self._loads if k[0] == directory and k != key]:
                 del self._loads[other]
+                self._started.pop(other, None)
             self._loads[key] = future
+            self._started[key] = time.monotonic()
             return future, not background
 
     def _load_in_background(self, directory: Path) -> Loaded:
