@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from trialfinder import geo
+from trialfinder import geo, localized
 from trialfinder.family import plain, results
 from trialfinder.family.flags import trust_flags
 from trialfinder.i18n import N_, _, ngettext
@@ -269,11 +269,14 @@ def _nearest(trial_id: str, sites: pd.DataFrame, place: geo.Place) -> str:
         return _("no site with a known place")
     distances = geo.distance_km(place.lat, place.lon, own["lat"].to_numpy(), own["lon"].to_numpy())
     best = own.iloc[int(np.argmin(distances))]
+    best = best.copy()
+    if pd.notna(best["country"]):
+        best["country"] = localized.country(str(best["country"]))
     where = ", ".join(
         str(v) for v in (best["facility"], best["city"], best["country"]) if pd.notna(v)
     )
     approx = " " + _("(approximate)") if bool(best["approximate"]) else ""
-    return f"{where}: {float(distances.min()):,.0f} km{approx}"
+    return f"{where}: {localized.number(float(distances.min()))} km{approx}"
 
 
 def flags_text(trial: Trial, today: dt.date | None = None) -> str:
@@ -319,8 +322,10 @@ def compare(
             _("Size"),
             [plain.enrollment_words(x.enrollment, x.enrollment_type) for x in d],
         ),
-        row(_("At a glance"), _("Start"), [t.dates.start for t in trials]),
-        row(_("At a glance"), _("Completion"), [t.dates.completion for t in trials]),
+        row(_("At a glance"), _("Start"), [localized.date(t.dates.start) for t in trials]),
+        row(
+            _("At a glance"), _("Completion"), [localized.date(t.dates.completion) for t in trials]
+        ),
         row(_("At a glance"), _("Sponsor"), [t.sponsor for t in trials]),
         row(
             _("At a glance"),
@@ -426,6 +431,8 @@ def compare(
                 [_nearest(t.id, sites, place) for t in trials],
             )
         )
-    rows.append(row(_("Record"), _("Last update"), [t.dates.last_update for t in trials]))
+    rows.append(
+        row(_("Record"), _("Last update"), [localized.date(t.dates.last_update) for t in trials])
+    )
     rows.append(row(_("Record"), _("Registry link"), [t.source_url for t in trials]))
     return Comparison(tuple(trials), tuple(rows))
