@@ -26,6 +26,7 @@ def test_dates_in_words() -> None:
 
 def test_country_names_in_vietnamese_through_their_one_name() -> None:
     assert localized.country("Vietnam") == "Vietnam"
+    assert localized.country("Korea, Republic of") == "South Korea"  # the one name, in English
     with using("vi"):
         assert localized.country("Vietnam") == "Việt Nam"
         assert localized.country("Korea, Republic of") == "Hàn Quốc"
@@ -54,7 +55,7 @@ def test_counts_group_digits_and_say_nothing_for_none() -> None:
 
 def test_many_countries_at_once_as_one_by_one() -> None:
     names = ["Vietnam", None, "Korea, Republic of", "Vietnam", "Atlantis"]
-    assert localized.countries(names) == names
+    assert localized.countries(names) == ["Vietnam", None, "South Korea", "Vietnam", "Atlantis"]
     with using("vi"):
         assert localized.countries(names) == [
             "Việt Nam",

@@ -70,17 +70,18 @@ def _territories(lang: str) -> dict[str, str]:
 
 
 def country(name: str | None) -> str | None:
-    """A country's name in the page's language (as written when Babel does not know it)."""
-    if not name or language() == "en":
+    """A country's name in the page's language, by its one name ("Korea, Republic of"
+    is "South Korea"); as written when neither the gazetteer nor Babel knows it."""
+    if not name:
         return name
     canonical = geo.canonical_country(name) or name
+    if language() == "en":
+        return canonical
     return _territories(language()).get(canonical, name)
 
 
 def countries(names: Iterable[str | None]) -> list[str | None]:
     """:func:`country` of many names (a map's sites): each different name looked up once."""
     names = list(names)
-    if language() == "en":
-        return names
     shown = {name: country(name) for name in set(names)}
     return [shown[name] for name in names]
