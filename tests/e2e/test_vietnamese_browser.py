@@ -4,8 +4,10 @@ Vietnamese and numbers as Vietnamese writes them; staff notes stay off family pa
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.helpers import open_view, warm_up
+from trialfinder.i18n import _, using
 
 pytestmark = pytest.mark.e2e
 
@@ -56,3 +58,21 @@ def test_the_handout_and_cards_in_vietnamese(page, server) -> None:
     assert "Tế bào gốc của chính trẻ có thể giúp trẻ bại não cử động tốt hơn" in cards
     assert "Việt Nam" in cards
     assert "tế bào đơn nhân tủy xương tự thân" in cards  # what is tested, in Vietnamese
+
+
+def test_the_curated_criteria_in_vietnamese_on_the_comparison_and_the_trial_page(
+    phone, server
+) -> None:
+    open_view(phone, server.url, "/compare?ids=NCT07527104&ids=VINMEC-CP-BMMNC&lang=vi")
+    phone.wait_for_selector("table.tf-compare")
+    text = _text(phone)
+    assert "Tài liệu nguồn chỉ ghi: trẻ từ 1 đến 6 tuổi bị bại não" in text
+    assert "Tài liệu nguồn chỉ ghi: bệnh nhân từ 1 đến 10 tuổi" in text
+    assert "The source only says" not in text
+    open_view(phone, server.url, "/trial?id=VINMEC-CP-BMMNC&lang=vi")
+    with using("vi"):
+        as_stated = _("Eligibility criteria, as the record states them")
+    phone.get_by_text(as_stated, exact=True).click()
+    expect(
+        phone.get_by_text("Tài liệu nguồn chỉ ghi: bệnh nhân từ 1 đến 10 tuổi", exact=False)
+    ).to_be_visible()

@@ -18,7 +18,7 @@ import pandas as pd
 from trialfinder import geo, localized
 from trialfinder.family import plain, results
 from trialfinder.family.flags import trust_flags
-from trialfinder.i18n import N_, _, ngettext
+from trialfinder.i18n import N_, _, language, ngettext
 from trialfinder.model import Outcome, Trial
 
 MIN_TRIALS = 2
@@ -288,6 +288,14 @@ def flags_text(trial: Trial, today: dt.date | None = None) -> str:
     return "\n".join(lines) or _("none raised by the record")
 
 
+def _short(*texts: str | None) -> str | None:
+    """The first text given, cut to :data:`CRITERIA_CHARS`."""
+    text = next((t for t in texts if t), None)
+    if text is None:
+        return None
+    return text[:CRITERIA_CHARS] + ("..." if len(text) > CRITERIA_CHARS else "")
+
+
 def compare(
     trials: Sequence[Trial],
     sites: pd.DataFrame | None = None,
@@ -344,10 +352,8 @@ def compare(
             _("Who can join"),
             _("Key criteria"),
             [
-                (x.criteria[:CRITERIA_CHARS] + ("..." if len(x.criteria) > CRITERIA_CHARS else ""))
-                if x.criteria
-                else None
-                for x in e
+                _short(t.criteria_vi if language() == "vi" else None, t.eligibility.criteria)
+                for t in trials
             ],
         ),
         row(
