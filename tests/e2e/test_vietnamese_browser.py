@@ -23,8 +23,8 @@ def _text(page) -> str:
     return page.locator("[data-testid=stMain]").inner_text()
 
 
-def test_the_trial_page_in_vietnamese_uses_the_records_vietnamese(page, server) -> None:
-    page.set_viewport_size({"width": 390, "height": 844})
+def test_the_trial_page_in_vietnamese_uses_the_records_vietnamese(phone, server) -> None:
+    page = phone
     open_view(page, server.url, "/trial?id=VINMEC-CP-BMMNC&lang=vi")
     text = _text(page)
     assert "Tế bào tủy xương của chính trẻ, đưa vào ống sống" in text  # the title
@@ -35,20 +35,25 @@ def test_the_trial_page_in_vietnamese_uses_the_records_vietnamese(page, server) 
     assert "Việt Nam" in text and STAFF_NOTE not in text
 
 
-def test_the_english_page_keeps_the_english_texts(page, server) -> None:
+def test_the_english_page_keeps_the_english_texts(phone, server) -> None:
+    page = phone
     open_view(page, server.url, "/trial?id=VINMEC-CP-BMMNC")
     text = _text(page)
     assert "Group A: cells from the start" in text and "Nhóm A" not in text
     assert STAFF_NOTE not in text
 
 
-def test_staff_notes_are_on_the_data_page(page, server) -> None:
-    open_view(page, server.url, "/data")
-    page.get_by_text("Staff notes on curated records").click()
-    page.get_by_text(STAFF_NOTE, exact=False).first.wait_for()
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_staff_notes_are_on_the_data_page(phone, server, lang) -> None:
+    open_view(phone, server.url, "/data" + ("?lang=vi" if lang == "vi" else ""))
+    with using(lang):
+        label = _("Staff notes on curated records")
+    phone.get_by_text(label).click()
+    phone.get_by_text(STAFF_NOTE, exact=False).first.wait_for()
 
 
-def test_the_handout_and_cards_in_vietnamese(page, server) -> None:
+def test_the_handout_and_cards_in_vietnamese(phone, server) -> None:
+    page = phone
     open_view(page, server.url, "/handout?id=NCT07527104&lang=vi")
     handout = page.locator(".tf-handout").inner_text()
     assert "Tế bào gốc của chính trẻ có thể giúp trẻ bại não cử động tốt hơn" in handout
