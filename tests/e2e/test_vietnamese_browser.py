@@ -74,6 +74,12 @@ def test_the_curated_criteria_in_vietnamese_on_the_comparison_and_the_trial_page
     assert "Tài liệu nguồn chỉ ghi: trẻ từ 1 đến 6 tuổi bị bại não" in text
     assert "Tài liệu nguồn chỉ ghi: bệnh nhân từ 1 đến 10 tuổi" in text
     assert "The source only says" not in text
+    # The records' own titles, arms and control groups, and the countries, in Vietnamese.
+    assert "Tế bào gốc của chính trẻ có thể giúp trẻ bại não cử động tốt hơn" in text
+    assert "Nhóm A: nhận tế bào ngay từ đầu" in text
+    assert "Bắt đầu muộn: không nhận tế bào trong 9 tháng đầu" in text
+    assert "Việt Nam" in text
+    assert "Group A: cells from the start" not in text and "Own stem cells" not in text
     open_view(phone, server.url, "/trial?id=VINMEC-CP-BMMNC&lang=vi")
     with using("vi"):
         as_stated = _("Eligibility criteria, as the record states them")

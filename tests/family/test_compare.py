@@ -229,6 +229,15 @@ def test_dates_counts_countries_and_curated_criteria_in_the_pages_language() -> 
         "TF-VI",
         eligibility=Eligibility(criteria="Children with cerebral palsy."),
         criteria_vi="Trẻ bị bại não.",
+        plain_title="Cells for children",
+        plain_title_vi="Tế bào cho trẻ",
+        active_substance="own cells",
+        active_substance_vi="tế bào của chính trẻ",
+        control_group="Usual care",
+        control_group_vi="Chăm sóc thông thường",
+        arms=(
+            Arm(label="Group A", label_vi="Nhóm A", description="Cells", description_vi="Tế bào"),
+        ),
         design=Design(enrollment=1250, enrollment_type="ESTIMATED"),
         dates=Dates(start="2024-03", last_update="2026-06-27"),
         sites=(Site(facility="Seoul Clinic", city="Seoul", country="Korea, Republic of"),),
@@ -261,3 +270,14 @@ def test_dates_counts_countries_and_curated_criteria_in_the_pages_language() -> 
     assert rows[labels["Last update"]] == "27 tháng 6, 2026"
     nearest = next(v for k, v in rows.items() if "Hanoi" in k)
     assert nearest.startswith("Seoul Clinic, Seoul, Hàn Quốc: 2.7")
+    # The curator's own words in Vietnamese, and the country's Vietnamese name.
+    for vietnamese in (
+        "Tế bào cho trẻ",
+        "tế bào của chính trẻ",
+        "Chăm sóc thông thường",
+        "Hàn Quốc",
+    ):
+        assert vietnamese in rows.values()
+    assert any(v.startswith("Nhóm A (") and "\nTế bào" in v for v in rows.values() if v)
+    assert english["Title"] == "Cells for children" and english["Countries"] == "South Korea"
+    assert english["Arm 1"].startswith("Group A (") and "\nCells" in english["Arm 1"]
