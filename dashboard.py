@@ -14,6 +14,7 @@ from trialfinder.ui.page import (
     QUERY_STATE,
     accessibility_styles,
     keep_language_in_link,
+    name_the_page,
 )
 from trialfinder.ui.text import md
 
@@ -104,6 +105,7 @@ pages = st.navigation(
 try:
     read_link_once(pages)
     keep_language_in_link(language)
+    name_the_page(pages.title, language)
     accessibility_styles()
     # Not bound to the URL: a bound widget writes its shown label ("Tiếng Việt") into
     # the link; keep_language_in_link writes ``lang=vi`` instead.

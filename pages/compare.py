@@ -100,8 +100,5 @@ if picked.ids:
         icon=":material/download:",
     )
     st.caption(
-        _(
-            "Rows marked “differs” are where the trials are not the same. "
-            "The page prints cleanly; on a phone, slide the table sideways."
-        )
+        _("Rows marked “differs” are where the trials are not the same. The page prints cleanly.")
     )

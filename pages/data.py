@@ -3,6 +3,7 @@ refreshes changed, and any data problems."""
 
 import streamlit as st
 
+from trialfinder import localized
 from trialfinder.family import breakdown
 from trialfinder.i18n import DEFAULT, _, language
 from trialfinder.store.changes import latest_reports
@@ -20,9 +21,9 @@ st.subheader(_("About the data"))
 st.markdown(
     md(
         _("{trials} trials and {sites} sites, catalog built {built}.").format(
-            trials=f"{len(trials):,}",
-            sites=f"{len(the_catalog.sites):,}",
-            built=the_catalog.built_at,
+            trials=localized.count(len(trials)),
+            sites=localized.count(len(the_catalog.sites)),
+            built=localized.moment(the_catalog.built_at),
         )
     )
 )
@@ -78,7 +79,9 @@ feed_links()
 
 problems = current.pending_problems or the_catalog.problems
 if problems:
-    st.warning(md(_("{n} data file problem(s) need attention:").format(n=len(problems))))
+    st.warning(
+        md(_("{n} data file problem(s) need attention:").format(n=localized.count(len(problems))))
+    )
     for problem in problems:
         st.markdown(f"- {md(problem)}")
 else:

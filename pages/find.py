@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from trialfinder import localized
 from trialfinder.catalog import Catalog
 from trialfinder.family import breakdown
 from trialfinder.family.contacts import contacts_for
@@ -33,7 +34,9 @@ the_catalog = catalog()
 results = find(the_catalog, parsed.query)
 count = len(results)
 
-st.subheader(ngettext("{n} trial matches", "{n} trials match", count).format(n=count))
+st.subheader(
+    ngettext("{n} trial matches", "{n} trials match", count).format(n=localized.count(count))
+)
 sentence = parsed.query.describe(count, the_catalog.synonyms)
 if parsed.query.params():
     # What the view is, once: the count is in the heading above.
@@ -60,7 +63,7 @@ current_page = 1
 if pages_total > 1:
     current_page = int(
         st.number_input(
-            _("Page (of {n})").format(n=pages_total),
+            _("Page (of {n})").format(n=localized.count(pages_total)),
             min_value=1,
             max_value=pages_total,
             step=1,

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from trialfinder import localized
 from trialfinder.catalog import Catalog
 from trialfinder.i18n import _, language, ngettext
 from trialfinder.query import Query, find, result_sites, site_trials
@@ -24,9 +25,9 @@ def the_map(the_catalog: Catalog, query: Query) -> None:
     n_sites, n_trials = len(sites), len(results)
     st.subheader(
         _("{sites} of {trials}").format(
-            sites=ngettext("{n} site", "{n} sites", n_sites).format(n=f"{n_sites:,}"),
+            sites=ngettext("{n} site", "{n} sites", n_sites).format(n=localized.count(n_sites)),
             trials=ngettext("{n} matching trial", "{n} matching trials", n_trials).format(
-                n=f"{n_trials:,}"
+                n=localized.count(n_trials)
             ),
         )
     )

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Iterable
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
 
-from trialfinder import geo
+from trialfinder import geo, stamps
 from trialfinder.i18n import language
 
 
@@ -37,6 +38,26 @@ def date(text: str | None) -> str | None:
         return text
 
 
+def moment(text: str | None) -> str | None:
+    """A stored time (ISO, or as :func:`trialfinder.stamps.shown` writes it) as the
+    language writes a day and a time, in UTC: "June 27, 2026, 2:03 PM UTC",
+    "27 tháng 6, 2026, 14:03 UTC". Other text as written."""
+    if not text:
+        return text
+    when = stamps.parse(text.removesuffix(" UTC"))
+    if when is None:
+        return text
+    day = format_date(when.astimezone(dt.UTC).date(), format="long", locale=language())
+    time = format_time(when, format="short", tzinfo=dt.UTC, locale=language())
+    return f"{day}, {time} UTC"
+
+
+def count(value: int | None) -> str:
+    """A count of things (trials, sites, people) with the language's grouping marks;
+    "" for None, so a template never shows "None"."""
+    return "" if value is None else number(value)
+
+
 @functools.cache
 def _territories(lang: str) -> dict[str, str]:
     """The one country name trialfinder uses -> its name in ``lang``."""
@@ -49,8 +70,18 @@ def _territories(lang: str) -> dict[str, str]:
 
 
 def country(name: str | None) -> str | None:
-    """A country's name in the page's language (as written when Babel does not know it)."""
-    if not name or language() == "en":
+    """A country's name in the page's language, by its one name ("Korea, Republic of"
+    is "South Korea"); as written when neither the gazetteer nor Babel knows it."""
+    if not name:
         return name
     canonical = geo.canonical_country(name) or name
+    if language() == "en":
+        return canonical
     return _territories(language()).get(canonical, name)
+
+
+def countries(names: Iterable[str | None]) -> list[str | None]:
+    """:func:`country` of many names (a map's sites): each different name looked up once."""
+    names = list(names)
+    shown = {name: country(name) for name in set(names)}
+    return [shown[name] for name in names]

@@ -434,6 +434,9 @@ class Trial:
     what_could_lead_to_vi: str | None = None
     what_could_go_wrong_vi: str | None = None
     control_group_vi: str | None = None
+    #: The eligibility criteria a curator wrote, in Vietnamese (shown as written, beside
+    #: the checklist, which reads the English).
+    criteria_vi: str | None = None
     #: Staff notes (where facts came from): shown on the data page, not to families.
     notes: str | None = None
     #: Where the record came from: "ctgov" (registry), "curated", or "ctgov+curated".

@@ -223,3 +223,32 @@ def new_page(browser, outside: Outside, server: Server) -> Iterator[Callable[[],
 @pytest.fixture
 def page(new_page):
     return new_page()
+
+
+#: A phone's screen, as the issues test it (CSS pixels).
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone(browser, outside: Outside, server: Server) -> Iterator[object]:
+    """A page in a fresh phone-sized, touch browser context, checked like ``new_page``."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    outside.guard(context)
+    log_before = len(server.log())
+    opened = context.new_page()
+    outside.watch_dialogs(opened)
+    yield opened
+    context.close()
+    new_log = server.log()[log_before:]
+    assert "Traceback" not in new_log, f"the server logged a traceback:\n{new_log}"
+    assert not outside.requests, f"requests left 127.0.0.1: {outside.requests}"
+    assert not outside.dialogs, f"a page opened a dialog: {outside.dialogs}"
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where a test keeps its screenshots to look at: $TRIALFINDER_SHOTS, else its tmp_path."""
+    folder = Path(os.environ.get("TRIALFINDER_SHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -13,7 +13,16 @@ import io
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import open_view, query, settle, wait_for_query, wait_for_results
+from tests.e2e.conftest import PHONE
+from tests.e2e.helpers import (
+    open_view,
+    query,
+    settle,
+    wait_for_cards,
+    wait_for_query,
+    wait_for_results,
+)
+from tests.e2e.test_phone_a11y import sideways_overflow
 from tests.ui.trialdata import (
     CP_AGE4_HANOI,
     MARKUP_ARM_DESCRIPTION,
@@ -22,6 +31,8 @@ from tests.ui.trialdata import (
     MARKUP_TITLE,
     SEED_IDS,
 )
+from trialfinder import i18n
+from trialfinder.i18n import ngettext
 
 pytestmark = pytest.mark.e2e
 
@@ -95,7 +106,7 @@ def test_choosing_trials_and_the_url_follows(new_page, server):
         card.get_by_role("button", name="Add to compare").click()
         expect(card.get_by_role("button", name="Remove from compare")).to_be_visible()
         settle(page)  # the run that drew it has finished: no card is half redrawn
-    page.get_by_role("link", name="Compare the 2 chosen trials").click()
+    page.get_by_role("link", name="Compare the 2 chosen trials").first.click()
     wait_for_query(page, ids=["TF-CP-002", "TF-CP-001"])
     wait_for_columns(page, ["TF-CP-002", "TF-CP-001"])
 
@@ -168,3 +179,81 @@ def test_trial_text_in_the_comparison_is_text(page, server):
     tags = table.evaluate("node => [...node.querySelectorAll('*')].map(n => n.tagName)")
     assert set(tags) <= {"THEAD", "TBODY", "TR", "TH", "TD", "SPAN"}, set(tags)
     assert not page.evaluate("() => document.querySelectorAll('img[src*=\"evil\"]').length")
+
+
+# ------------------------------------------------------------------ on a phone
+
+THREE = ("NCT07527104", "VINMEC-CP-BMMNC", "TF-CP-001")
+WORDS = {
+    "en": {"add": "Add to compare", "remove": "Remove from compare", "ages": "Ages"},
+    "vi": {"add": "Thêm để so sánh", "remove": "Bỏ khỏi so sánh", "ages": "Độ tuổi"},
+}
+
+
+def _lang(lang: str) -> str:
+    return "&lang=vi" if lang == "vi" else ""
+
+
+def _box(locator) -> dict:
+    box = locator.bounding_box()
+    assert box is not None, f"{locator} is not drawn"
+    return box
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_on_a_phone_the_trials_stay_side_by_side_under_a_header_that_stays(
+    phone, server, shots, lang
+):
+    open_view(phone, server.url, "/compare?" + "&".join(f"ids={i}" for i in THREE) + _lang(lang))
+    expect(phone.locator(TABLE + " thead th:visible")).to_have_text(list(THREE))
+    settle(phone)
+    assert sideways_overflow(phone) <= 1
+    width = PHONE["width"]
+    assert _box(phone.locator(TABLE))["width"] <= width
+    # A line of the comparison: its name across the screen, the three values side
+    # by side beneath it, every one inside the screen.
+    ages = row(phone, WORDS[lang]["ages"])
+    label, cells = _box(ages.locator("th")), [_box(c) for c in ages.locator("td").all()]
+    assert len(cells) == 3
+    assert all(c["y"] >= label["y"] + label["height"] - 1 for c in cells)
+    assert len({round(c["y"]) for c in cells}) == 1
+    assert cells[0]["x"] < cells[1]["x"] < cells[2]["x"]
+    assert cells[0]["x"] >= 0 and cells[2]["x"] + cells[2]["width"] <= width
+    # Far down the page, the trials' ids are still at the top, below Streamlit's header.
+    phone.locator("[data-testid=stMain]").evaluate("main => { main.scrollTop = 2500; }")
+    header = phone.locator(TABLE + " thead th:visible")
+    phone.wait_for_function(
+        "sel => { const th = document.querySelector(sel); const y = th.getBoundingClientRect().y;"
+        " return y >= 55 && y <= 70; }",
+        arg=TABLE + " thead th:nth-child(2)",
+    )
+    ids_at_top = header.all()
+    assert [h.inner_text().strip() for h in ids_at_top] == list(THREE)
+    for h in ids_at_top:
+        expect(h).to_be_in_viewport()
+    header_box = _box(ids_at_top[0])
+    assert header_box["y"] >= _box(phone.locator("[data-testid=stHeader]"))["height"] - 1
+    phone.screenshot(path=str(shots / f"compare-phone-{lang}.png"))
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_on_a_phone_the_way_to_the_comparison_is_right_after_add_to_compare(phone, server, lang):
+    words = WORDS[lang]
+    open_view(phone, server.url, "/?cond=cerebral+palsy&age=4y&near=Hanoi" + _lang(lang))
+    wait_for_cards(phone, CP_AGE4_HANOI)
+    with i18n.using(lang):
+        two = ngettext("Compare the {n} chosen trial", "Compare the {n} chosen trials", 2)
+    for trial_id in ("TF-CP-002", "TF-CP-001"):
+        card = phone.locator(f".st-key-card-{trial_id}")
+        button = card.get_by_role("button", name=words["add"])
+        # Where a thumb presses it: in the middle of the screen.
+        button.evaluate("node => node.scrollIntoView({block: 'center'})")
+        button.click()
+        expect(card.get_by_role("button", name=words["remove"])).to_be_visible()
+        settle(phone)
+    # The link is in the card just pressed, on the screen without scrolling.
+    link = card.get_by_role("link", name=two.format(n=2))
+    expect(link).to_be_in_viewport()
+    link.click()
+    wait_for_query(phone, ids=["TF-CP-002", "TF-CP-001"])
+    expect(phone.locator(TABLE + " thead th:visible")).to_have_text(["TF-CP-002", "TF-CP-001"])

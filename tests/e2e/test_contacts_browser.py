@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.helpers import CARDS, open_view, warm_up
+from trialfinder.i18n import _, using
 
 pytestmark = pytest.mark.e2e
 
@@ -88,12 +89,34 @@ def test_card_shows_the_first_contact_as_links(phone, server, lang) -> None:
     assert not any(ch in card.inner_text() for ch in INVISIBLE)
 
 
-def test_a_trial_without_contacts_says_not_given_with_the_registry_link(phone, server) -> None:
-    open_view(phone, server.url, "/trial?id=NCT07527104")
-    expect(phone.get_by_text("Phone and e-mail: not given in the record.")).to_be_visible()
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_a_trial_without_contacts_says_not_given_with_the_registry_link(
+    phone, server, lang
+) -> None:
+    open_view(phone, server.url, "/trial?id=NCT07527104" + ("&lang=vi" if lang == "vi" else ""))
+    with using(lang):
+        not_given, other_ways = (
+            _("Phone and e-mail: not given in the record."),
+            _("The registry record may list other ways to reach the team"),
+        )
+    expect(phone.get_by_text(not_given)).to_be_visible()
     links = _links(phone, "[data-testid=stMain]")
     assert any(
-        href == "https://clinicaltrials.gov/study/NCT07527104"
-        and "other ways to reach the team" in text
+        href == "https://clinicaltrials.gov/study/NCT07527104" and other_ways in text
         for href, text in links
     )
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_the_handout_lists_the_trials_own_contact_first_as_links(phone, server, lang) -> None:
+    suffix = "&lang=vi" if lang == "vi" else ""
+    open_view(phone, server.url, f"/handout?id=TF-CP-002&near=Hanoi{suffix}")
+    handout = phone.locator(".tf-handout")
+    expect(handout).to_be_visible()
+    text = handout.inner_text()
+    assert WORDS[lang]["heading"] in text and WORDS[lang]["whole"] in text
+    assert text.index("Trial office") < text.index("Nurse Hoa")
+    hrefs = [href for href, _text in _links(phone, ".tf-handout")]
+    assert "tel:+842438693731,12" in hrefs and "tel:02438690000" in hrefs
+    assert any(href.startswith("mailto:robot@walk.example") for href in hrefs)
+    assert not any(ch in text for ch in INVISIBLE)

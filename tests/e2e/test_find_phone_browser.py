@@ -5,14 +5,24 @@ typed when Enter is pressed (never "select all N matches")."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import TIMEOUT_MS
-from tests.e2e.helpers import HEADING, open_view, settle, wait_for_query, warm_up
-from tests.ui.trialdata import CP_ALL
+from tests.e2e.conftest import TIMEOUT_MS, Server, running_server
+from tests.e2e.helpers import (
+    HEADING,
+    open_view,
+    settle,
+    wait_for_cards,
+    wait_for_query,
+    warm_up,
+)
+from tests.e2e.test_phone_a11y import sideways_overflow
+from tests.ui.trialdata import CP_ALL, REPO
+from trialfinder.i18n import ngettext, using
 
 pytestmark = pytest.mark.e2e
 
@@ -90,15 +100,66 @@ def test_enter_in_the_condition_box_searches_what_was_typed(phone, server, lang)
     assert len(phone.url) < 200
 
 
-def test_the_radius_is_a_whole_number(phone, server) -> None:
-    open_view(phone, server.url, "/?near=Hanoi")
-    within = phone.locator(".st-key-within input")
-    expect(within).to_be_visible()
-    assert within.input_value() == "50"
-
-
 @pytest.mark.parametrize("lang", ["en", "vi"])
 def test_cards_never_say_sex_unknown(phone, server, lang) -> None:
     open_view(phone, server.url, "/?cond=cerebral+palsy" + ("&lang=vi" if lang == "vi" else ""))
     text = phone.locator("[data-testid=stMain]").inner_text()
     assert "sex unknown" not in text and "không rõ giới tính" not in text
+
+
+def _type(page, key: str, words: str) -> None:
+    box = page.locator(f".st-key-{key} input")
+    box.fill(words)
+    box.press("Enter")
+
+
+#: The shipped data's trials for cerebral palsy near Hanoi, in the order the page lists them.
+SHIPPED_CP_HANOI = ["NCT07527104", "VINMEC-CP-BMMNC"]
+
+
+@pytest.fixture(scope="module")
+def shipped_server(browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The dashboard on a copy of the shipped ``data/`` (its records and synonyms)."""
+    root = tmp_path_factory.mktemp("shipped")
+    shutil.copytree(REPO / "data", root / "data", ignore=shutil.ignore_patterns(".snapshot"))
+    with running_server(root / "data", root / "streamlit.log") as server:
+        warm_up(browser, server.url)
+        yield server
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_a_family_types_its_own_words_on_a_phone(phone, shipped_server, lang) -> None:
+    """The issue's walk on the shipped data: "bại não", "4 tuổi" and "Hanoi" typed into
+    the boxes on the page, in either language, find its cerebral palsy trials."""
+    open_view(phone, shipped_server.url, "/" + _suffix(lang))
+    _type(phone, "cond", "bại não")
+    wait_for_query(phone, cond=["bại não"])
+    settle(phone)
+    _type(phone, "age", "4 tuổi")
+    wait_for_query(phone, age=["4 tuổi"])
+    settle(phone)
+    _type(phone, "near", "Hanoi")
+    wait_for_query(phone, near=["Hanoi"], cond=["bại não"], age=["4 tuổi"])
+    wait_for_cards(phone, SHIPPED_CP_HANOI)
+    with using(lang):
+        heading = ngettext("{n} trial matches", "{n} trials match", len(SHIPPED_CP_HANOI))
+    expect(phone.locator(HEADING).first).to_have_text(heading.format(n=len(SHIPPED_CP_HANOI)))
+    # What was typed is read as cerebral palsy, and said so.
+    sentence = phone.locator("[data-testid=stMain] [data-testid=stMarkdown]").filter(
+        has_text="bại não"
+    )
+    expect(sentence.first).to_contain_text("cerebral palsy" if lang == "en" else "bại não")
+    # The first card is on the screen below the questions, and nothing scrolls sideways.
+    first = phone.locator(f".st-key-card-{SHIPPED_CP_HANOI[0]}")
+    first.scroll_into_view_if_needed()
+    expect(first).to_be_in_viewport()
+    assert sideways_overflow(phone) <= 1
+    assert "Traceback" not in shipped_server.log()
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_the_radius_is_a_whole_number_in_both_languages(phone, server, lang) -> None:
+    open_view(phone, server.url, "/?near=Hanoi" + ("&lang=vi" if lang == "vi" else ""))
+    within = phone.locator(".st-key-within input")
+    expect(within).to_be_visible()
+    assert within.input_value() == "50"

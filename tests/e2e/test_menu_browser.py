@@ -52,16 +52,30 @@ def test_a_bare_trial_page_offers_a_box_and_the_searchs_trials(page, server, lan
     settle(page)
 
 
-def test_a_bare_handout_page_links_to_handouts(page, server) -> None:
-    open_view(page, server.url, "/handout?cond=cerebral+palsy")
-    link = page.locator("[data-testid=stMain] [data-testid=stPageLink]").first
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_on_a_phone_the_sidebar_button_opens_the_same_menu(phone, server, lang) -> None:
+    open_view(phone, server.url, "/" + ("?lang=vi" if lang == "vi" else ""))
+    phone.locator("[data-testid=stExpandSidebarButton]").click()
+    links = phone.locator("[data-testid=stSidebarNavLink]")
+    expect(links.first).to_be_visible()
+    labels = [text.split("\n")[-1].strip() for text in links.all_inner_texts()]
+    assert labels == MENU[lang]
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_a_bare_handout_page_links_to_handouts(phone, server, lang) -> None:
+    open_view(
+        phone, server.url, "/handout?cond=cerebral+palsy" + ("&lang=vi" if lang == "vi" else "")
+    )
+    link = phone.locator("[data-testid=stMain] [data-testid=stPageLink] a:visible").first
     expect(link).to_be_visible()
-    assert "handout?id=" in link.locator("a").first.get_attribute("href")
+    assert "handout?id=" in link.get_attribute("href")
     link.click()
-    expect(page.locator(".tf-handout")).to_be_visible()
+    expect(phone.locator(".tf-handout")).to_be_visible()
 
 
-def test_a_bare_sponsor_page_offers_the_sponsors(page, server) -> None:
-    open_view(page, server.url, "/sponsor")
-    chooser = page.locator(".st-key-choose-spons")
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_a_bare_sponsor_page_offers_the_sponsors(phone, server, lang) -> None:
+    open_view(phone, server.url, "/sponsor" + ("?lang=vi" if lang == "vi" else ""))
+    chooser = phone.locator(".st-key-choose-spons")
     expect(chooser).to_be_visible()

@@ -4,8 +4,10 @@ Vietnamese and numbers as Vietnamese writes them; staff notes stay off family pa
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.helpers import open_view, warm_up
+from trialfinder.i18n import _, using
 
 pytestmark = pytest.mark.e2e
 
@@ -21,8 +23,8 @@ def _text(page) -> str:
     return page.locator("[data-testid=stMain]").inner_text()
 
 
-def test_the_trial_page_in_vietnamese_uses_the_records_vietnamese(page, server) -> None:
-    page.set_viewport_size({"width": 390, "height": 844})
+def test_the_trial_page_in_vietnamese_uses_the_records_vietnamese(phone, server) -> None:
+    page = phone
     open_view(page, server.url, "/trial?id=VINMEC-CP-BMMNC&lang=vi")
     text = _text(page)
     assert "Tế bào tủy xương của chính trẻ, đưa vào ống sống" in text  # the title
@@ -33,20 +35,25 @@ def test_the_trial_page_in_vietnamese_uses_the_records_vietnamese(page, server) 
     assert "Việt Nam" in text and STAFF_NOTE not in text
 
 
-def test_the_english_page_keeps_the_english_texts(page, server) -> None:
+def test_the_english_page_keeps_the_english_texts(phone, server) -> None:
+    page = phone
     open_view(page, server.url, "/trial?id=VINMEC-CP-BMMNC")
     text = _text(page)
     assert "Group A: cells from the start" in text and "Nhóm A" not in text
     assert STAFF_NOTE not in text
 
 
-def test_staff_notes_are_on_the_data_page(page, server) -> None:
-    open_view(page, server.url, "/data")
-    page.get_by_text("Staff notes on curated records").click()
-    page.get_by_text(STAFF_NOTE, exact=False).first.wait_for()
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_staff_notes_are_on_the_data_page(phone, server, lang) -> None:
+    open_view(phone, server.url, "/data" + ("?lang=vi" if lang == "vi" else ""))
+    with using(lang):
+        label = _("Staff notes on curated records")
+    phone.get_by_text(label).click()
+    phone.get_by_text(STAFF_NOTE, exact=False).first.wait_for()
 
 
-def test_the_handout_and_cards_in_vietnamese(page, server) -> None:
+def test_the_handout_and_cards_in_vietnamese(phone, server) -> None:
+    page = phone
     open_view(page, server.url, "/handout?id=NCT07527104&lang=vi")
     handout = page.locator(".tf-handout").inner_text()
     assert "Tế bào gốc của chính trẻ có thể giúp trẻ bại não cử động tốt hơn" in handout
@@ -56,3 +63,27 @@ def test_the_handout_and_cards_in_vietnamese(page, server) -> None:
     assert "Tế bào gốc của chính trẻ có thể giúp trẻ bại não cử động tốt hơn" in cards
     assert "Việt Nam" in cards
     assert "tế bào đơn nhân tủy xương tự thân" in cards  # what is tested, in Vietnamese
+
+
+def test_the_curated_criteria_in_vietnamese_on_the_comparison_and_the_trial_page(
+    phone, server
+) -> None:
+    open_view(phone, server.url, "/compare?ids=NCT07527104&ids=VINMEC-CP-BMMNC&lang=vi")
+    phone.wait_for_selector("table.tf-compare")
+    text = _text(phone)
+    assert "Tài liệu nguồn chỉ ghi: trẻ từ 1 đến 6 tuổi bị bại não" in text
+    assert "Tài liệu nguồn chỉ ghi: bệnh nhân từ 1 đến 10 tuổi" in text
+    assert "The source only says" not in text
+    # The records' own titles, arms and control groups, and the countries, in Vietnamese.
+    assert "Tế bào gốc của chính trẻ có thể giúp trẻ bại não cử động tốt hơn" in text
+    assert "Nhóm A: nhận tế bào ngay từ đầu" in text
+    assert "Bắt đầu muộn: không nhận tế bào trong 9 tháng đầu" in text
+    assert "Việt Nam" in text
+    assert "Group A: cells from the start" not in text and "Own stem cells" not in text
+    open_view(phone, server.url, "/trial?id=VINMEC-CP-BMMNC&lang=vi")
+    with using("vi"):
+        as_stated = _("Eligibility criteria, as the record states them")
+    phone.get_by_text(as_stated, exact=True).click()
+    expect(
+        phone.get_by_text("Tài liệu nguồn chỉ ghi: bệnh nhân từ 1 đến 10 tuổi", exact=False)
+    ).to_be_visible()

@@ -90,7 +90,7 @@ def test_charts_speak_vietnamese():
             3,
             "3 trials in phase 2 or without a phase run by Vinmec with a site in Vietnam",
             "3 thử nghiệm ở giai đoạn 2 hoặc không chia giai đoạn do Vinmec thực hiện "
-            "có cơ sở tại Vietnam",
+            "có cơ sở tại Việt Nam",
         ),
         ("", None, "Trials", "Các thử nghiệm"),
     ],

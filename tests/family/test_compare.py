@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from trialfinder.catalog import build_catalog, load_catalog
@@ -16,7 +17,8 @@ from trialfinder.family.compare import (
     with_added,
 )
 from trialfinder.geo import resolve_place
-from trialfinder.model import Arm, Design, Eligibility, Outcome, Site, Trial
+from trialfinder.i18n import _, using
+from trialfinder.model import Arm, Dates, Design, Eligibility, Outcome, Site, Trial
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -219,3 +221,63 @@ def test_a_trial_added_joins_once_and_at_most_four_are_compared() -> None:
     assert with_added(["A", "B"], "A") == ["A", "B"]
     assert with_added(["A", "B", "C", "D"], "E") == ["A", "B", "C", "D"]
     assert MAX_TRIALS == 4
+
+
+def test_dates_counts_countries_and_curated_criteria_in_the_pages_language() -> None:
+    hanoi = resolve_place("Hanoi")
+    written = _trial(
+        "TF-VI",
+        eligibility=Eligibility(criteria="Children with cerebral palsy."),
+        criteria_vi="Trẻ bị bại não.",
+        plain_title="Cells for children",
+        plain_title_vi="Tế bào cho trẻ",
+        active_substance="own cells",
+        active_substance_vi="tế bào của chính trẻ",
+        control_group="Usual care",
+        control_group_vi="Chăm sóc thông thường",
+        arms=(
+            Arm(label="Group A", label_vi="Nhóm A", description="Cells", description_vi="Tế bào"),
+        ),
+        design=Design(enrollment=1250, enrollment_type="ESTIMATED"),
+        dates=Dates(start="2024-03", last_update="2026-06-27"),
+        sites=(Site(facility="Seoul Clinic", city="Seoul", country="Korea, Republic of"),),
+    )
+    sites = pd.DataFrame(
+        [
+            {
+                "trial_id": "TF-VI",
+                "facility": "Seoul Clinic",
+                "city": "Seoul",
+                "country": "Korea, Republic of",
+                "lat": 37.56,
+                "lon": 126.97,
+                "approximate": False,
+            }
+        ]
+    )
+    english = {r.label: r.values[0] for r in compare([written], sites, hanoi).rows}
+    nearest = english.pop(f"Nearest site to {hanoi.label}")
+    assert english["Key criteria"] == "Children with cerebral palsy."
+    assert english["Size"] == "1,250 participants (planned)"
+    assert english["Start"] == "March 2024" and english["Last update"] == "June 27, 2026"
+    assert nearest.startswith("Seoul Clinic, Seoul, South Korea: 2,7")
+    with using("vi"):
+        rows = {r.label: r.values[0] for r in compare([written], sites, hanoi).rows}
+        labels = {key: _(key) for key in ("Key criteria", "Size", "Start", "Last update")}
+    assert rows[labels["Key criteria"]] == "Trẻ bị bại não."
+    assert rows[labels["Size"]].startswith("1.250 ")
+    assert rows[labels["Start"]] == "tháng 3 2024"
+    assert rows[labels["Last update"]] == "27 tháng 6, 2026"
+    nearest = next(v for k, v in rows.items() if "Hanoi" in k)
+    assert nearest.startswith("Seoul Clinic, Seoul, Hàn Quốc: 2.7")
+    # The curator's own words in Vietnamese, and the country's Vietnamese name.
+    for vietnamese in (
+        "Tế bào cho trẻ",
+        "tế bào của chính trẻ",
+        "Chăm sóc thông thường",
+        "Hàn Quốc",
+    ):
+        assert vietnamese in rows.values()
+    assert any(v.startswith("Nhóm A (") and "\nTế bào" in v for v in rows.values() if v)
+    assert english["Title"] == "Cells for children" and english["Countries"] == "South Korea"
+    assert english["Arm 1"].startswith("Group A (") and "\nCells" in english["Arm 1"]

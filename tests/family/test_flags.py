@@ -56,7 +56,13 @@ def test_status_flag_names_its_facts():
     )
     (flag,) = trust_flags(trial, TODAY)
     assert flag.title == "Status may be out of date"
-    assert "2024-03" in flag.fact and "2024-03-15" in flag.fact and "Recruiting" in flag.fact
+    # The dates as the language writes them.
+    assert "verified March 2024" in flag.fact and "updated March 15, 2024" in flag.fact
+    assert "Recruiting" in flag.fact
+    with using("vi"):
+        (vi_flag,) = trust_flags(trial, TODAY)
+    fact = vi_flag.fact
+    assert "tháng 3 2024" in fact and "15 tháng 3, 2024" in fact
     assert flag.reason and "\n" not in flag.reason
 
 

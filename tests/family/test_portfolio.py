@@ -6,6 +6,7 @@ import pandas as pd
 
 from tests.factories import HANOI, catalog_of, site, trial
 from trialfinder.family.portfolio import portfolio
+from trialfinder.model import Dates
 from trialfinder.query import apply_query, parse_query
 
 
@@ -62,3 +63,15 @@ def test_timeline_keeps_the_dates_as_written() -> None:
     assert row["start"] == "2024-01" and row["completion"] == "2026-06-30"
     assert str(row["start_at"].date()) == "2024-01-01"
     assert pd.isna(book.timeline.set_index("id").loc["ADULT"]["start_at"])
+
+
+def test_a_timeline_where_no_trial_gives_a_completion_date_is_still_dates() -> None:
+    """(The treatment page fell over on such trials: the column was all nulls, not dates.)"""
+    started = replace(trial("STARTED", title="Started"), dates=Dates(start="2024-03"))
+    catalog = catalog_of(started, trial("UNDATED", title="Undated"))
+    timeline = portfolio(catalog, apply_query(catalog, parse_query("").query)).timeline
+    assert pd.api.types.is_datetime64_any_dtype(timeline["completion_at"])
+    assert pd.api.types.is_datetime64_any_dtype(timeline["start_at"])
+    dated = timeline.dropna(subset=["start_at"])
+    filled = dated["completion_at"].fillna(dated["start_at"])  # what the page does
+    assert str(filled.iloc[0].date()) == "2024-03-01"

@@ -258,7 +258,11 @@ def test_a_confirmation_in_vietnamese(data: Path, smtp: SmtpSink) -> None:
     assert received.message["Content-Language"] == "vi"
     assert "Để xác nhận, hãy mở liên kết này" in received.text
     assert '<html lang="vi">' in received.html
-    assert received.links("confirm") and received.links("unfollow")
+    [confirm], [unfollow] = received.links("confirm"), received.links("unfollow")
+    # The links open the pages in Vietnamese too.
+    assert f"{PUBLIC}/follow?confirm={confirm}&lang=vi" in received.text
+    assert f'href="{PUBLIC}/follow?confirm={confirm}&amp;lang=vi"' in received.html
+    assert received.message["List-Unsubscribe"] == f"<{PUBLIC}/follow?unfollow={unfollow}&lang=vi>"
 
 
 def test_a_refused_confirmation_raises_and_the_server_unset_is_said(
@@ -300,17 +304,25 @@ def test_after_a_refresh_each_follower_gets_one_digest(
     assert "NCT09950005" not in text  # new, but not a cerebral palsy trial
     assert f"{PUBLIC}/trial?id=NCT09950004" in text
     assert f"{PUBLIC}/?cond=cerebral+palsy" in text
+    assert "lang=" not in text  # English, the default: the links say no language
     assert len(ann.links("unfollow")) == 2  # one for each follow
     assert "List-Unsubscribe" not in ann.message  # two follows: the links are in the text
 
     binh = received["binh@example.org"]
     assert binh.message["Subject"] == "Những thay đổi ở các thử nghiệm bạn theo dõi"
-    assert "Hồ sơ đã được cập nhật: lần cập nhật trước 2025-01-08, nay 2025-03-01" in binh.text
+    # Dates, links and all in Binh's language: the pages the links open speak it too.
+    assert (
+        "Hồ sơ đã được cập nhật: lần cập nhật trước 8 tháng 1, 2025, nay 1 tháng 3, 2025"
+        in binh.text
+    )
+    assert re.search(r"\(dữ liệu ngày \d{1,2} tháng \d{1,2}, 20\d\d, \d\d:\d\d UTC\)", binh.text)
+    assert f"{PUBLIC}/trial?id=NCT09950002&lang=vi" in binh.text
     assert "<b>Bold</b> & [link](http://x.test)" in binh.text  # plain text is plain
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; [link](http://x.test)" in binh.html
     assert "<b>Bold" not in binh.html
     [token] = binh.links("unfollow")
-    assert binh.message["List-Unsubscribe"] == f"<{PUBLIC}/follow?unfollow={token}>"
+    assert binh.message["List-Unsubscribe"] == f"<{PUBLIC}/follow?unfollow={token}&lang=vi>"
+    assert f"{PUBLIC}/follow?unfollow={token}&lang=vi" in binh.text
 
     # Nothing changed since: no message, however often it runs.
     assert run(followers, smtp).sent == 0

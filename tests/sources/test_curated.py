@@ -95,6 +95,7 @@ def test_text_and_list_keys(every_key: Trial) -> None:
     assert t.what_could_lead_to_vi == "Có thể dẫn tới"
     assert t.what_could_go_wrong_vi == "Có thể có rủi ro"
     assert t.active_substance_vi == "Hoạt chất"
+    assert t.criteria_vi == "Tiêu chí tham gia"
     assert t.title_in("vi") == "Tiêu đề dễ hiểu" and t.title_in("en") == "Plain title"
     assert t.text_in("control_group", "vi") == "Chăm sóc thông thường"
     assert t.text_in("control_group", "en") == "Usual care"

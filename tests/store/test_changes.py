@@ -125,6 +125,10 @@ def test_report_round_trip_and_wording(tmp_path: Path) -> None:
         notes=["the API counted 1,240 studies; 1,234 arrived"],
     )
     assert report.summary() == "cp, refreshed 2025-06-01 14:03 UTC: 1,234 trials; no changes"
+    with i18n.using("vi"):  # the data page: the count and the time as Vietnamese writes them
+        assert report.summary() == (
+            "cp, cập nhật lúc 1 tháng 6, 2025, 14:03 UTC: 1.234 thử nghiệm; không có thay đổi"
+        )
     path = save_report(tmp_path, report, "20250601T140322000000Z")
     assert path == tmp_path / "reports" / "20250601T140322000000Z-cp.json"
     again = changes.read_report(path)
@@ -164,7 +168,7 @@ def test_the_data_pages_lines_in_either_language() -> None:
         "Tình trạng thay đổi: NCT09980002: Đang tuyển → Không rõ tình trạng",
     ]
     assert summary == (
-        "cp, cập nhật lúc 2025-06-01 14:03 UTC: 3 thử nghiệm; 2 thử nghiệm mới, "
+        "cp, cập nhật lúc 1 tháng 6, 2025, 14:03 UTC: 3 thử nghiệm; 2 thử nghiệm mới, "
         "1 thay đổi tình trạng, thêm 1 địa điểm, 1 cập nhật khác"
     )
     # The terminal's lines stay as the staff tools speak, whatever the language.

@@ -180,7 +180,7 @@ def test_the_seed_trials_side_by_side(open_app):
     [safety] = t.starting("Safety: adverse events")
     assert safety.cells[0] == "—" and safety.differs
     assert t.row("Countries").cells == ["Vietnam", "Vietnam"]
-    assert t.row("Last update").cells == ["2026-06-27", "unknown"]
+    assert t.row("Last update").cells == ["June 27, 2026", "unknown"]  # in words
     assert [r.label for r in t.rows if r.group == "Record"] == ["Last update", "Registry link"]
 
 
@@ -360,9 +360,17 @@ def test_add_to_compare_from_the_cards_and_the_trial_page(open_app):
     add.click().run()
     assert cards(at)["TF-CP-001"].button[0].label == "Remove from compare"
     cards(at)["TF-CP-002"].button[0].click().run()
-    [link] = [link for link in at.page_link if link.proto.page == "compare"]
-    assert link.value == "Compare the 2 chosen trials"
-    assert link.proto.query_string == "ids=TF-CP-001&ids=TF-CP-002"
+    # Above the cards, and in each chosen card, right after its button.
+    links = [link for link in at.page_link if link.proto.page == "compare"]
+    assert len(links) == 3
+    for link in links:
+        assert link.value == "Compare the 2 chosen trials"
+        assert link.proto.query_string == "ids=TF-CP-001&ids=TF-CP-002"
+    assert [link.proto.page for link in cards(at)["TF-CP-002"].get("page_link")] == [
+        "trial",
+        "compare",
+    ]
+    assert [link.proto.page for link in cards(at)["TF-CP-003"].get("page_link")] == ["trial"]
 
     at.query_params.clear()
     at.query_params["id"] = "NCT07527104"

@@ -382,7 +382,7 @@ def test_a_card_shows_its_trust_flags_with_reason_and_fact(open_app):
     shown = "\n".join(card_texts(card))
     # TF-CP-005: open, last updated 2025-11-01 and never verified
     assert "Status may be out of date." in shown
-    assert "record last updated 2025-11-01" in shown
+    assert "record last updated November 1, 2025" in shown
 
 
 def test_the_trial_page_and_compare_show_trust_flags(open_app):

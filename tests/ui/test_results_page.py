@@ -79,7 +79,7 @@ def test_a_trial_without_results_says_so_with_the_overdue_flag(open_app, results
     assert_clean(at)
     lines = "\n".join(texts(_section(at, f"results-{NO_RESULTS}")))
     assert "No results posted" in lines
-    assert "Results overdue." in lines and "Completed 2018-05; no results posted." in lines
+    assert "Results overdue." in lines and "Completed May 2018; no results posted." in lines
     assert "The record lists no publications." in lines
     assert "started" not in lines
     assert _charts(_section(at, f"results-{NO_RESULTS}")) == []

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from trialfinder import localized
 from trialfinder.family import plain
 from trialfinder.i18n import N_, _, ngettext
 from trialfinder.model import OVERALL_STATUSES, PHASES
@@ -29,7 +30,7 @@ class Counts:
         """The chart in words: "Trials by status: Recruiting 3, Completed 1."."""
         if self.frame.empty:
             return _("{title}: none.").format(title=self.title)
-        parts = ", ".join(f"{r.label} {r.count:,}" for r in self.frame.itertuples())
+        parts = ", ".join(f"{r.label} {localized.count(r.count)}" for r in self.frame.itertuples())
         return _("{title}: {counts}.").format(title=self.title, counts=parts)
 
 
@@ -40,7 +41,7 @@ def _frame(rows: list[tuple[str, str, int]]) -> pd.DataFrame:
 def sources_line(trials: pd.DataFrame) -> str:
     """How many trials each source gave, in words: "ClinicalTrials.gov: 1,234, ..."."""
     counts = trials["source"].value_counts(dropna=False)
-    return ", ".join(f"{plain.source_words(k)}: {v:,}" for k, v in counts.items())
+    return ", ".join(f"{plain.source_words(k)}: {localized.count(v)}" for k, v in counts.items())
 
 
 def by_status(trials: pd.DataFrame) -> Counts:
@@ -65,10 +66,14 @@ def by_country(sites: pd.DataFrame, top: int = TOP_COUNTRIES) -> Counts:
     """Trials with at least one site in each country (the most first)."""
     pairs = sites[["trial_id", "country_key"]].dropna().drop_duplicates()
     counts = pairs["country_key"].value_counts()
-    rows = [(str(c), str(c), int(n)) for c, n in counts.head(top).items()]
+    rows = [
+        (str(c), localized.country(str(c)) or str(c), int(n)) for c, n in counts.head(top).items()
+    ]
     rest = counts.iloc[top:]
     if len(rest):
-        label = ngettext("{n} other country", "{n} other countries", len(rest)).format(n=len(rest))
+        label = ngettext("{n} other country", "{n} other countries", len(rest)).format(
+            n=localized.count(len(rest))
+        )
         rows.append(
             ("", label, int(pairs.loc[pairs["country_key"].isin(rest.index), "trial_id"].nunique()))
         )

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from trialfinder import geo
+from trialfinder import geo, localized
 from trialfinder.family import plain, results
 from trialfinder.family.flags import trust_flags
-from trialfinder.i18n import N_, _, ngettext
-from trialfinder.model import Outcome, Trial
+from trialfinder.i18n import N_, _, language, ngettext
+from trialfinder.model import Arm, Outcome, Trial
 
 MIN_TRIALS = 2
 MAX_TRIALS = 4
@@ -199,14 +199,20 @@ def outcome_key(measure: str) -> str:
     return re.sub(r"\s+", " ", measure).strip().rstrip(".")
 
 
+def _arm_label(arm: Arm) -> str:
+    """An arm's name in the page's language when a curator wrote one."""
+    return (arm.label_vi if language() == "vi" else None) or arm.label
+
+
 def control_group(trial: Trial) -> str:
-    """What the comparison group gets, only as far as the record says."""
+    """What the comparison group gets, only as far as the record says (a curator's
+    words in the page's language when written)."""
     if trial.control_group:
-        return trial.control_group
+        return trial.text_in("control_group", language()) or trial.control_group
     if trial.design.intervention_model == "SINGLE_GROUP" or len(trial.arms) == 1:
         return _("no control group: everyone gets the treatment")
     named = [
-        f"{_(_CONTROL_BY_ARM_TYPE[a.type])} ({a.label})"
+        f"{_(_CONTROL_BY_ARM_TYPE[a.type])} ({_arm_label(a)})"
         for a in trial.arms
         if a.type in _CONTROL_BY_ARM_TYPE
     ]
@@ -227,10 +233,12 @@ def _arm_text(trial: Trial, index: int) -> str:
     if index >= len(trial.arms):
         return NONE
     arm = trial.arms[index]
+    vi = language() == "vi"
     kind = plain.label(arm.type) if arm.type else _("type not stated")
-    parts = [f"{arm.label} ({kind})"]
-    if arm.description:
-        parts.append(arm.description)
+    parts = [f"{_arm_label(arm)} ({kind})"]
+    described = (arm.description_vi if vi else None) or arm.description
+    if described:
+        parts.append(described)
     if arm.interventions:
         parts.append(_("Receives: {what}").format(what="; ".join(arm.interventions)))
     return "\n".join(parts)
@@ -269,11 +277,14 @@ def _nearest(trial_id: str, sites: pd.DataFrame, place: geo.Place) -> str:
         return _("no site with a known place")
     distances = geo.distance_km(place.lat, place.lon, own["lat"].to_numpy(), own["lon"].to_numpy())
     best = own.iloc[int(np.argmin(distances))]
+    best = best.copy()
+    if pd.notna(best["country"]):
+        best["country"] = localized.country(str(best["country"]))
     where = ", ".join(
         str(v) for v in (best["facility"], best["city"], best["country"]) if pd.notna(v)
     )
     approx = " " + _("(approximate)") if bool(best["approximate"]) else ""
-    return f"{where}: {float(distances.min()):,.0f} km{approx}"
+    return f"{where}: {localized.number(float(distances.min()))} km{approx}"
 
 
 def flags_text(trial: Trial, today: dt.date | None = None) -> str:
@@ -283,6 +294,14 @@ def flags_text(trial: Trial, today: dt.date | None = None) -> str:
         quote = f" “{flag.quote}”" if flag.quote else ""
         lines.append(f"⚑ {flag.title}: {flag.reason} ({flag.fact}{quote})")
     return "\n".join(lines) or _("none raised by the record")
+
+
+def _short(*texts: str | None) -> str | None:
+    """The first text given, cut to :data:`CRITERIA_CHARS`."""
+    text = next((t for t in texts if t), None)
+    if text is None:
+        return None
+    return text[:CRITERIA_CHARS] + ("..." if len(text) > CRITERIA_CHARS else "")
 
 
 def compare(
@@ -300,7 +319,7 @@ def compare(
     d = [t.design for t in trials]
     e = [t.eligibility for t in trials]
     rows = [
-        row(_("At a glance"), _("Title"), [t.title for t in trials]),
+        row(_("At a glance"), _("Title"), [t.title_in(language()) for t in trials]),
         row(_("At a glance"), _("Status"), [plain.status_words(t.overall_status) for t in trials]),
         row(
             _("At a glance"),
@@ -319,8 +338,10 @@ def compare(
             _("Size"),
             [plain.enrollment_words(x.enrollment, x.enrollment_type) for x in d],
         ),
-        row(_("At a glance"), _("Start"), [t.dates.start for t in trials]),
-        row(_("At a glance"), _("Completion"), [t.dates.completion for t in trials]),
+        row(_("At a glance"), _("Start"), [localized.date(t.dates.start) for t in trials]),
+        row(
+            _("At a glance"), _("Completion"), [localized.date(t.dates.completion) for t in trials]
+        ),
         row(_("At a glance"), _("Sponsor"), [t.sponsor for t in trials]),
         row(
             _("At a glance"),
@@ -339,10 +360,8 @@ def compare(
             _("Who can join"),
             _("Key criteria"),
             [
-                (x.criteria[:CRITERIA_CHARS] + ("..." if len(x.criteria) > CRITERIA_CHARS else ""))
-                if x.criteria
-                else None
-                for x in e
+                _short(t.criteria_vi if language() == "vi" else None, t.eligibility.criteria)
+                for t in trials
             ],
         ),
         row(
@@ -383,7 +402,11 @@ def compare(
             [control_group(t) for t in trials],
             _("The control group is who the treated children are compared with."),
         ),
-        row(_("Design"), _("What is tested"), [t.active_substance for t in trials]),
+        row(
+            _("Design"),
+            _("What is tested"),
+            [t.text_in("active_substance", language()) for t in trials],
+        ),
     ]
     for i in range(max((len(t.arms) for t in trials), default=0)):
         kinds = dict.fromkeys(t.arms[i].type for t in trials if i < len(t.arms))
@@ -406,7 +429,10 @@ def compare(
             _("Places"),
             _("Countries"),
             [
-                "; ".join(dict.fromkeys(s.country for s in t.sites if s.country)) or None
+                "; ".join(
+                    dict.fromkeys(localized.countries(s.country for s in t.sites if s.country))
+                )
+                or None
                 for t in trials
             ],
         )
@@ -426,6 +452,8 @@ def compare(
                 [_nearest(t.id, sites, place) for t in trials],
             )
         )
-    rows.append(row(_("Record"), _("Last update"), [t.dates.last_update for t in trials]))
+    rows.append(
+        row(_("Record"), _("Last update"), [localized.date(t.dates.last_update) for t in trials])
+    )
     rows.append(row(_("Record"), _("Registry link"), [t.source_url for t in trials]))
     return Comparison(tuple(trials), tuple(rows))

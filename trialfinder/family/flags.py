@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from trialfinder import localized
 from trialfinder.family import plain
 from trialfinder.i18n import _
 from trialfinder.model import OPEN_STATUSES, Trial
@@ -86,9 +87,11 @@ def status_stale(trial: Trial, today: dt.date) -> Flag | None:
         return None
     parts = []
     if dates.status_verified:
-        parts.append(_("status last verified {date}").format(date=dates.status_verified))
+        parts.append(
+            _("status last verified {date}").format(date=localized.date(dates.status_verified))
+        )
     if dates.last_update:
-        parts.append(_("record last updated {date}").format(date=dates.last_update))
+        parts.append(_("record last updated {date}").format(date=localized.date(dates.last_update)))
     return Flag(
         "status_stale",
         _("Status may be out of date"),
@@ -115,7 +118,9 @@ def results_overdue(trial: Trial, today: dt.date) -> Flag | None:
             "The trial ended more than a year ago and has posted no results: what it found "
             "is not public, so ask the team."
         ),
-        _("Completed {date}; no results posted.").format(date=trial.dates.completion),
+        _("Completed {date}; no results posted.").format(
+            date=localized.date(trial.dates.completion)
+        ),
     )
 
 
@@ -131,7 +136,7 @@ def registered_late(trial: Trial) -> Flag | None:
             "changed after the first results were seen."
         ),
         _("Started {start}; first posted {posted}.").format(
-            start=dates.start, posted=dates.first_posted
+            start=localized.date(dates.start), posted=localized.date(dates.first_posted)
         ),
     )
 

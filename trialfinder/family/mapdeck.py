@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pydeck as pdk
 
-from trialfinder import i18n
+from trialfinder import i18n, localized
 from trialfinder.family import plain
 from trialfinder.geo import Place
 from trialfinder.i18n import N_
@@ -259,7 +259,10 @@ def _texts(column: pd.Series) -> list[str | None]:
 
 def _site_lines(sites: pd.DataFrame) -> list[str]:
     parts = zip(
-        _texts(sites["facility"]), _texts(sites["city"]), _texts(sites["country"]), strict=True
+        _texts(sites["facility"]),
+        _texts(sites["city"]),
+        localized.countries(_texts(sites["country"])),
+        strict=True,
     )
     return [", ".join(v for v in row if v is not None) for row in parts]
 
@@ -293,7 +296,7 @@ def _locations(sites: pd.DataFrame, titles: Mapping[str, str]) -> pd.DataFrame:
         places = list(dict.fromkeys(lines_of_site[r] or unnamed for r in rows))
         lines = places[:3]
         if len(places) > 3:
-            lines.append(more_sites.format(n=len(places) - 3))
+            lines.append(more_sites.format(n=localized.count(len(places) - 3)))
         is_approximate = any(approximate[r] for r in rows)
         if is_approximate:
             lines.append(approximate_line)
@@ -372,7 +375,9 @@ def _grid(
     here = i18n._("{sites} sites of {trials} trials here")
     opened = i18n._("{n} sites recruiting or about to")
     grouped["tooltip"] = [
-        here.format(sites=f"{s:,}", trials=f"{t:,}") + "\n" + opened.format(n=f"{o:,}")
+        here.format(sites=localized.count(s), trials=localized.count(t))
+        + "\n"
+        + opened.format(n=localized.count(o))
         for s, t, o in zip(grouped["n_sites"], grouped["n_trials"], grouped["n_open"], strict=True)
     ]
     return grouped

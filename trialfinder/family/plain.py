@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from trialfinder import localized
 from trialfinder.ages import limit_in_words, parse_age_limit
 from trialfinder.i18n import N_, _, ngettext
 from trialfinder.model import OPEN_STATUSES
@@ -201,7 +202,9 @@ def yes_no_unknown(value: bool | None) -> str:
 def enrollment_words(count: int | None, kind: str | None) -> str:
     if count is None:
         return _("number of participants unknown")
-    people = ngettext("{count} participant", "{count} participants", count).format(count=count)
+    people = ngettext("{count} participant", "{count} participants", count).format(
+        count=localized.count(count)
+    )
     if kind == "ACTUAL":
         return _("{people} (actual)").format(people=people)
     if kind == "ESTIMATED":

@@ -47,6 +47,16 @@ def _date(text: object) -> pd.Timestamp | None:
     return pd.to_datetime(str(text), format="mixed", errors="coerce")
 
 
+def _dates(column: pd.Series) -> pd.Series:
+    """Registry dates as timeline points, always a datetime column (NaT where not given),
+    even when no trial gives one (the text column may then be all nulls of Arrow's)."""
+    return pd.Series(
+        [_date(v) for v in column.astype(object).tolist()],
+        index=column.index,
+        dtype="datetime64[ns]",
+    )
+
+
 def portfolio(catalog: Catalog, results: pd.DataFrame) -> Portfolio:
     ids = results["id"]
     timeline = pd.DataFrame(
@@ -60,8 +70,8 @@ def portfolio(catalog: Catalog, results: pd.DataFrame) -> Portfolio:
             "phase": results["phases"].map(lambda p: phase_words(p if pd.notna(p) else None)),
             "start": results["start_date"],
             "completion": results["completion_date"],
-            "start_at": results["start_date"].map(_date),
-            "completion_at": results["completion_date"].map(_date),
+            "start_at": _dates(results["start_date"]),
+            "completion_at": _dates(results["completion_date"]),
             "enrollment": results["enrollment"],
         }
     ).reset_index(drop=True)

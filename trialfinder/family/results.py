@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from trialfinder import localized
 from trialfinder.catalog import Catalog
 from trialfinder.family import plain
 from trialfinder.family.flags import Flag, results_overdue
@@ -303,7 +304,7 @@ def state_words(state: str) -> str:
 
 
 def count_text(number: int | None) -> str:
-    return plain.unknown() if number is None else str(number)
+    return plain.unknown() if number is None else localized.count(number)
 
 
 def of_text(affected: int | None, at_risk: int | None) -> str:

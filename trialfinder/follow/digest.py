@@ -32,11 +32,12 @@ from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 from urllib.parse import urlencode
 
+from trialfinder import localized
 from trialfinder.family import plain
 from trialfinder.follow import store as following
 from trialfinder.follow.mail import Mailer, SendFailed, SmtpSettings, message_text
 from trialfinder.follow.store import Pending, Reports, Section, Store, Subscription
-from trialfinder.i18n import N_, _, using
+from trialfinder.i18n import DEFAULT, N_, _, using
 from trialfinder.query import parse_query
 
 ENV_PUBLIC_URL = "TRIALFINDER_PUBLIC_URL"
@@ -133,20 +134,35 @@ def public_url(value: str | None = None) -> str:
 # ------------------------------------------------------------------ links
 
 
-def trial_url(base: str, trial_id: str) -> str:
-    return f"{base}/trial?{urlencode({'id': trial_id})}"
+# Every link of a message carries the follower's language (none for English, the
+# default), so the page it opens speaks as the message did.
 
 
-def search_url(base: str, query_string: str) -> str:
-    return f"{base}/?{query_string}"
+def _lang_pairs(lang: str) -> list[tuple[str, str]]:
+    return [] if lang == DEFAULT else [("lang", lang)]
 
 
-def confirm_url(base: str, token: str) -> str:
-    return f"{base}/follow?{urlencode({'confirm': token})}"
+def trial_url(base: str, trial_id: str, lang: str = DEFAULT) -> str:
+    return f"{base}/trial?{urlencode([('id', trial_id), *_lang_pairs(lang)])}"
 
 
-def unfollow_url(base: str, token: str) -> str:
-    return f"{base}/follow?{urlencode({'unfollow': token})}"
+def search_url(base: str, query_string: str, lang: str = DEFAULT) -> str:
+    kept = "&".join(p for p in query_string.split("&") if p and not p.startswith("lang="))
+    return f"{base}/?" + "&".join(p for p in (kept, urlencode(_lang_pairs(lang))) if p)
+
+
+def confirm_url(base: str, token: str, lang: str = DEFAULT) -> str:
+    return f"{base}/follow?{urlencode([('confirm', token), *_lang_pairs(lang)])}"
+
+
+def unfollow_url(base: str, token: str, lang: str = DEFAULT) -> str:
+    return f"{base}/follow?{urlencode([('unfollow', token), *_lang_pairs(lang)])}"
+
+
+def _in(lang: str, show: Callable[[str], str | None], value: object) -> str:
+    """``value`` written by ``show`` (a :mod:`trialfinder.localized` function) in ``lang``."""
+    with using(lang):
+        return show(value) or ""
 
 
 # ------------------------------------------------------------------ messages
@@ -248,9 +264,9 @@ def confirmation_message(
     doc.para(w["hello"])
     doc.para(w["confirm_intro"].replace("{what}", what), **values)
     doc.para(w["confirm_action"])
-    doc.link(w["confirm_button"], confirm_url(base, pending.confirm_token))
+    doc.link(w["confirm_button"], confirm_url(base, pending.confirm_token, sub.lang))
     doc.para(w["confirm_ignore"])
-    unfollow = unfollow_url(base, pending.unfollow_token)
+    unfollow = unfollow_url(base, pending.unfollow_token, sub.lang)
     doc.link(w["delete_request"], unfollow)
     doc.small(w["footer"])
     subject = w["confirm_subject_trial" if sub.kind == "trial" else "confirm_subject_search"]
@@ -270,7 +286,10 @@ def _change_line(change: following.TrialChange, lang: str) -> tuple[str, dict]:
     if change.kind in ("sites_added", "sites_removed"):
         return w[change.kind], {"sites": "; ".join(change.sites) or unknown}
     if change.kind == "updated":
-        return w["updated"], {"old": change.old or unknown, "new": change.new or unknown}
+        return w["updated"], {
+            "old": _in(lang, localized.date, change.old) or unknown,
+            "new": _in(lang, localized.date, change.new) or unknown,
+        }
     return w[change.kind], {}
 
 
@@ -285,10 +304,10 @@ def _trial_section(doc: _Doc, section: Section, base: str, title: str | None) ->
     lines = []
     for change in section.changes:
         template, values = _change_line(change, sub.lang)
-        when = w["as_of"].format(when=change.when)
+        when = w["as_of"].format(when=_in(sub.lang, localized.moment, change.when))
         lines.append((template + " ({when}).", {**values, "when": when}, None))
     doc.items(lines)
-    doc.link(w["read_trial"], trial_url(base, sub.target))
+    doc.link(w["read_trial"], trial_url(base, sub.target, sub.lang))
 
 
 def _search_section(doc: _Doc, section: Section, base: str) -> None:
@@ -299,7 +318,7 @@ def _search_section(doc: _Doc, section: Section, base: str) -> None:
     if count == 1:
         doc.para(w["new_trial"])
     else:
-        doc.para(w["new_trials"], count=count)
+        doc.para(w["new_trials"], count=_in(sub.lang, localized.count, count))
     doc.items(
         [
             (
@@ -309,16 +328,16 @@ def _search_section(doc: _Doc, section: Section, base: str) -> None:
                     "title": row.get("title") or row["id"],
                     "status": status_words(row.get("status"), sub.lang),
                 },
-                trial_url(base, row["id"]),
+                trial_url(base, row["id"], sub.lang),
             )
             for row in section.new_trials
         ]
     )
     if section.more:
-        doc.para(w["more"], count=section.more)
+        doc.para(w["more"], count=_in(sub.lang, localized.count, section.more))
     if section.partial:
         doc.para(w["partial"])
-    doc.link(w["see_search"], search_url(base, sub.target))
+    doc.link(w["see_search"], search_url(base, sub.target, sub.lang))
 
 
 def digest_message(
@@ -340,11 +359,11 @@ def digest_message(
             _trial_section(doc, section, base, titles.get(section.subscription.target))
         else:
             _search_section(doc, section, base)
-        doc.link(w["unfollow"], unfollow_url(base, token))
+        doc.link(w["unfollow"], unfollow_url(base, token, lang))
     doc.small(" ".join((w["why"], w["unfollow_all"], w["footer"])))
     msg = doc.message(settings, email, w["digest_subject"], lang)
     if len(sections) == 1:
-        msg["List-Unsubscribe"] = f"<{unfollow_url(base, sections[0][1])}>"
+        msg["List-Unsubscribe"] = f"<{unfollow_url(base, sections[0][1], lang)}>"
     return msg
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from trialfinder import geo
+from trialfinder import geo, localized
 from trialfinder.ages import ChildAge
 from trialfinder.i18n import _, ngettext
 from trialfinder.query.filters import (
@@ -105,9 +105,11 @@ class Query:
             head = _("{kind} trials").format(kind=kind) if kind else _("trials")
         elif kind:
             head = ngettext("{count} {kind} trial", "{count} {kind} trials", n)
-            head = head.format(count=count, kind=kind)
+            head = head.format(count=localized.count(count), kind=kind)
         else:
-            head = ngettext("{count} trial", "{count} trials", n).format(count=count)
+            head = ngettext("{count} trial", "{count} trials", n).format(
+                count=localized.count(count)
+            )
         words = [head] + [f.words(values[f.key], n) for f in set_ if f.part == CLAUSE]
         if self.child_hint:
             words.append(ngettext("that accepts children", "that accept children", n))

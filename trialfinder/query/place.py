@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from trialfinder import geo
+from trialfinder import geo, localized
 from trialfinder.i18n import _
 from trialfinder.query.filters import FILTERS, PLACE
 
@@ -39,11 +39,15 @@ class PlaceFilter:
         place = []
         if query.country:
             place.append(
-                _("with a site in {countries}").format(countries=either.join(query.country))
+                _("with a site in {countries}").format(
+                    countries=either.join(localized.country(c) or c for c in query.country)
+                )
             )
         if query.near:
             place.append(
-                _("within {km} km of {place}").format(km=f"{query.radius_km:g}", place=query.near)
+                _("within {km} km of {place}").format(
+                    km=localized.number(query.radius_km, 1), place=query.near
+                )
             )
         return " ".join(place) or None
 

@@ -212,6 +212,7 @@ PROPERTIES: dict[str, dict[str, Any]] = {
     "what_could_lead_to_vi": _key(TEXT, "What it could lead to, in Vietnamese."),
     "what_could_go_wrong_vi": _key(TEXT, "Risks and limits, in Vietnamese."),
     "control_group_vi": _key(TEXT, "What the comparison group gets, in Vietnamese."),
+    "criteria_vi": _key(TEXT, "Who can and cannot join, in Vietnamese, written by hand."),
     "notes": _key(
         TEXT, "Staff notes: where facts came from, what is missing (shown on the data page)."
     ),

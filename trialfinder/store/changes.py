@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trialfinder import stamps
+from trialfinder import localized, stamps
 from trialfinder.family import plain
-from trialfinder.i18n import _, ngettext
+from trialfinder.i18n import DEFAULT, _, language, ngettext
 from trialfinder.sources.text import clean_value
 from trialfinder.store.layout import NCT_ID, atomic_write_bytes, indented_json
 
@@ -108,17 +108,21 @@ class ChangeReport:
         return None
 
     def when_text(self) -> str:
-        """ "2025-06-01 14:03 UTC"."""
-        return stamps.shown(self.when)
+        """ "2025-06-01 14:03 UTC" in English (the command, the feeds and the logs share
+        it); in another language as it writes a day and a time ("1 tháng 6, 2025, 14:03
+        UTC"), for the data page."""
+        if language() == DEFAULT:
+            return stamps.shown(self.when)
+        return localized.moment(self.when) or ""
 
     def change_text(self) -> str:
         """ "3 added, 1 gone, 2 status changes, ..." or "no changes" (in the interface's
         language: the data page shows it too)."""
         parts = []
         if self.count("added"):
-            parts.append(_("{n} added").format(n=f"{self.count('added'):,}"))
+            parts.append(_("{n} added").format(n=localized.count(self.count("added"))))
         if self.count("gone"):
-            parts.append(_("{n} gone").format(n=f"{self.count('gone'):,}"))
+            parts.append(_("{n} gone").format(n=localized.count(self.count("gone"))))
         for kind, words in (
             ("status_changes", lambda n: ngettext("{n} status change", "{n} status changes", n)),
             ("sites_added", lambda n: ngettext("{n} site added", "{n} sites added", n)),
@@ -126,7 +130,7 @@ class ChangeReport:
             ("updated", lambda n: ngettext("{n} other update", "{n} other updates", n)),
         ):
             if self.count(kind):
-                parts.append(words(self.count(kind)).format(n=f"{self.count(kind):,}"))
+                parts.append(words(self.count(kind)).format(n=localized.count(self.count(kind))))
         return ", ".join(parts) if parts else _("no changes")
 
     def summary(self) -> str:
@@ -136,7 +140,7 @@ class ChangeReport:
             "source": self.source,
             "when": self.when_text(),
             "trials": ngettext("{n} trial", "{n} trials", self.studies).format(
-                n=f"{self.studies:,}"
+                n=localized.count(self.studies)
             ),
             "changes": self.change_text(),
         }

@@ -13,7 +13,7 @@ from trialfinder.family.contacts import Reach
 from trialfinder.family.distance import distance_words
 from trialfinder.family.flags import Flag
 from trialfinder.i18n import _
-from trialfinder.ui.comparison import compare_toggle
+from trialfinder.ui.comparison import basket, compare_link, compare_toggle
 from trialfinder.ui.contacts import reach_line
 from trialfinder.ui.page import page_params
 from trialfinder.ui.text import md
@@ -94,3 +94,6 @@ def trial_card(row: pd.Series, flags: Sequence[Flag] = (), contact: Reach | None
                 query_params=page_params({"id": str(row["id"])}),
             )
             compare_toggle(str(row["id"]))
+            if str(row["id"]) in basket():
+                # Right where "Add to compare" was pressed, not at the top of the page.
+                compare_link(basket())

@@ -15,12 +15,22 @@ BASKET = "compare_basket"
 
 _STYLE = """
 <style>
-.tf-scroll {overflow-x: auto; max-width: 100%;}
 .tf-compare {border-collapse: collapse; width: 100%; font-size: 0.95rem;}
-@media (max-width: 640px) {.tf-compare th, .tf-compare td {min-width: 9rem;}}
 .tf-compare th, .tf-compare td {border: 1px solid #ddd; padding: 0.45rem 0.6rem;
-  vertical-align: top; text-align: left; white-space: pre-line;}
-.tf-compare thead th {background: #f4f4f4;}
+  vertical-align: top; text-align: left; white-space: pre-line; overflow-wrap: anywhere;}
+/* The trials' ids stay at the top while the page scrolls (below Streamlit's
+   3.75rem header); the table is never wider than the screen. */
+.tf-compare thead {position: sticky; top: 3.75rem; z-index: 2;}
+.tf-compare thead th {background: #f4f4f4; box-shadow: 0 2px 3px rgba(0, 0, 0, 0.12);}
+/* A phone: each line's name across the screen, the trials' values side by side
+   beneath it. */
+@media (max-width: 640px) {
+  .tf-compare, .tf-compare thead, .tf-compare tbody {display: block;}
+  .tf-compare tr {display: grid; grid-template-columns: repeat(var(--tf-trials), minmax(0, 1fr));}
+  .tf-compare th[scope=row], .tf-compare .tf-group th {grid-column: 1 / -1;}
+  .tf-compare th[scope=row] {border-bottom: none; background: #fafafa;}
+  .tf-compare thead th:first-child {display: none;}
+}
 .tf-compare .tf-group th {background: #e9eef5; font-size: 1rem;}
 .tf-compare tr.tf-differs td {background: #fff6e0;}
 .tf-compare .tf-flag {font-size: 0.8rem; color: #8a5a00; font-weight: 600; display: block;}
@@ -55,9 +65,11 @@ def comparison_html(comparison: Comparison) -> str:
             )
     return (
         _STYLE
-        + "<div class='tf-scroll' role='region' tabindex='0' aria-label='"
+        + "<div class='tf-comparison' role='region' tabindex='0' aria-label='"
         + esc(_("Comparison table"))
-        + "'><table class='tf-compare'><thead><tr><th scope='col'>"
+        + "'><table class='tf-compare' style='--tf-trials: "
+        + str(len(comparison.trials))
+        + "'><thead><tr><th scope='col'>"
         + esc(_("Trial"))
         + "</th>"
         + head

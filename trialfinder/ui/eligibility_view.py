@@ -216,7 +216,8 @@ def eligibility_section(trial: Trial) -> None:
         st.caption(_("Text from the registry is shown in the registry's language (English)."))
     _draw(build_checklist(trial.eligibility.criteria, answers))
     with st.expander(_("Eligibility criteria, as the record states them")):
-        st.markdown(md(trial.eligibility.criteria or _("Not stated.")))
+        written = trial.criteria_vi if language() == "vi" else None
+        st.markdown(md(written or trial.eligibility.criteria or _("Not stated.")))
 
 
 def eligibility_handout(trial: Trial) -> None:

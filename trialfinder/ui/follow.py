@@ -18,7 +18,6 @@ import logging
 import secrets
 import sqlite3
 from collections.abc import Callable
-from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -271,12 +270,13 @@ def _open_link(action: str, token: str) -> LinkOutcome | None:
     return outcomes[key]
 
 
-def _links(sub: Subscription) -> str:
+def _links(sub: Subscription, lang: str) -> str:
+    """Where to read what is followed, in the follower's language (relative links)."""
     if sub.kind == "trial":
         label = _("Read the trial")
-        return f"[{md(label)}](trial?{urlencode({'id': sub.target})})"
+        return f"[{md(label)}]({digest.trial_url('.', sub.target, lang)[2:]})"
     label = _("See the search")
-    return f"[{md(label)}](./?{sub.target})"
+    return f"[{md(label)}]({digest.search_url('.', sub.target, lang)})"
 
 
 def show_outcome(outcome: LinkOutcome | None) -> None:
@@ -303,7 +303,7 @@ def _show_outcome(outcome: LinkOutcome | None, sub: Subscription | None, lang: s
     else:
         st.warning(text, icon=":material/link_off:")
     if sub is not None and outcome.outcome in (following.CONFIRMED, following.ALREADY_CONFIRMED):
-        st.markdown(_links(sub))
+        st.markdown(_links(sub, lang))
 
 
 def follow_page(parsed: ParsedQuery | None = None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlsplit, urlunsplit
 
 import streamlit as st
@@ -179,3 +180,15 @@ def accessibility_styles() -> None:
     # A Markdown element of its own (in the sidebar, where its gap is not seen): a
     # style-only st.html goes to Streamlit's event area, which some runs left empty.
     st.sidebar.markdown(_STYLES, unsafe_allow_html=True)
+
+
+def name_the_page(title: str, lang: str) -> None:
+    """The browser's tab title ("So sánh · trialfinder") and the document's language
+    (``<html lang>``, so a screen reader reads Vietnamese as Vietnamese): Streamlit
+    fixes ``lang="en"`` and offers only a script to change it. In the sidebar, where
+    its element's gap is not seen."""
+    st.set_page_config(page_title=f"{title} · trialfinder")
+    st.sidebar.html(
+        f"<script>document.documentElement.lang = {json.dumps(lang)};</script>",
+        unsafe_allow_javascript=True,
+    )

@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from trialfinder import localized
 from trialfinder.catalog import Catalog
 from trialfinder.family.mapdeck import STATUS_COLOURS
 from trialfinder.family.plain import status_words
@@ -104,14 +105,14 @@ def portfolio_view(catalog: Catalog, parsed: ParsedQuery, key: str, noun: str) -
     for substance in book.substances:
         st.markdown("**" + md(_("What it is")) + f":** {md(substance)}")
     first, second, third, fourth = st.columns(4)
-    first.metric(_("Trials"), count)
+    first.metric(_("Trials"), localized.count(count))
     second.metric(
         _("Children to enrol"),
-        f"{book.enrolled_children:,}",
+        localized.count(book.enrolled_children),
         help=_("In trials for under-18s only."),
     )
-    third.metric(_("People to enrol in other trials"), f"{book.enrolled_adults:,}")
-    fourth.metric(_("Trials with posted results"), len(book.with_results))
+    third.metric(_("People to enrol in other trials"), localized.count(book.enrolled_adults))
+    fourth.metric(_("Trials with posted results"), localized.count(len(book.with_results)))
     if book.enrolled_unknown_age:
         st.caption(
             md(

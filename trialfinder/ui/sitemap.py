@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from trialfinder import localized
 from trialfinder.family.mapdeck import LEGEND, SITES_LAYER, SiteMap, build_site_map
 from trialfinder.geo import Place
 from trialfinder.i18n import _, ngettext
@@ -112,17 +113,19 @@ def site_map(
             _(
                 "{n} areas shown: the sites are counted in squares. "
                 "Narrow the filters or zoom in by choosing a place to see each site."
-            ).format(n=f"{len(built.points):,}")
+            ).format(n=localized.count(len(built.points)))
         )
     if built.n_approximate:
         notes.append(
             _(
                 "{n} site(s) have no coordinates in the record and are placed "
                 "at their city (approximate)."
-            ).format(n=f"{built.n_approximate:,}")
+            ).format(n=localized.count(built.n_approximate))
         )
     if built.n_unplaced:
-        notes.append(_("{n} site(s) could not be placed at all.").format(n=f"{built.n_unplaced:,}"))
+        notes.append(
+            _("{n} site(s) could not be placed at all.").format(n=localized.count(built.n_unplaced))
+        )
     for note in notes:
         st.caption(md(note))
     selection = getattr(event, "selection", None) or {}

@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from trialfinder import localized
 from trialfinder.family import plain
 from trialfinder.family.flags import trust_flags
 from trialfinder.family.sites import plan_sites
@@ -195,13 +196,13 @@ def trial_view(
     if trial.collaborators:
         _fact(_("Collaborators"), "; ".join(trial.collaborators))
     dates = trial.dates
-    _fact(_("Start"), dates.start)
-    _fact(_("Completion"), dates.completion)
-    _fact(_("First posted"), dates.first_posted)
-    _fact(_("Last update of the record"), dates.last_update)
+    _fact(_("Start"), localized.date(dates.start))
+    _fact(_("Completion"), localized.date(dates.completion))
+    _fact(_("First posted"), localized.date(dates.first_posted))
+    _fact(_("Last update of the record"), localized.date(dates.last_update))
     if dates.status_verified:
-        _fact(_("Status last verified"), dates.status_verified)
-    _fact(_("Data refreshed here"), refreshed)
+        _fact(_("Status last verified"), localized.date(dates.status_verified))
+    _fact(_("Data refreshed here"), localized.moment(refreshed))
     link = safe_link(trial.source_url)
     if link:
         st.link_button(_("Registry record"), link, icon=":material/open_in_new:")
