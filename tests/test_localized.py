@@ -64,3 +64,10 @@ def test_many_countries_at_once_as_one_by_one() -> None:
             "Việt Nam",
             "Atlantis",
         ]
+
+
+def test_a_country_typed_in_vietnamese_is_read_as_its_one_name() -> None:
+    assert localized.country_named("Hoa Kỳ") == "United States"
+    assert localized.country_named("viet nam") == "Vietnam"
+    assert localized.country_named("Việt Nam") == "Vietnam"
+    assert localized.country_named("Atlantis") is None

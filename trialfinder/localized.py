@@ -16,7 +16,7 @@ from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
 
 from trialfinder import geo, stamps
-from trialfinder.i18n import language
+from trialfinder.i18n import DEFAULT, LANGUAGES, language
 
 
 def number(value: float | int, decimals: int = 0) -> str:
@@ -78,6 +78,23 @@ def country(name: str | None) -> str | None:
     if language() == "en":
         return canonical
     return _territories(language()).get(canonical, name)
+
+
+def country_named(text: str) -> str | None:
+    """The one name of a country written in another of the dashboard's languages
+    ("Hoa Kỳ" is "United States", "Viet Nam" is "Vietnam"), accents optional; None
+    when none of them names a country so."""
+    return _countries_by_words().get(geo.fold(text))
+
+
+@functools.cache
+def _countries_by_words() -> dict[str, str]:
+    return {
+        geo.fold(shown): canonical
+        for lang in LANGUAGES
+        if lang != DEFAULT
+        for canonical, shown in _territories(lang).items()
+    }
 
 
 def countries(names: Iterable[str | None]) -> list[str | None]:

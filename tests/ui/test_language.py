@@ -320,8 +320,9 @@ def test_english_shows_status_phase_and_type_in_words_each_its_own():
     from trialfinder.query import FILTERS
     from trialfinder.ui.filters import WORDED_KEYS, _in_words
 
-    worded = [f for f in FILTERS if f.key in WORDED_KEYS]
+    worded = [f for f in FILTERS if f.key in WORDED_KEYS and f.choices]
     assert [f.key for f in worded] == ["status", "phase", "type"]
+    assert "country" in WORDED_KEYS  # names, shown in the page's language
     for lang in i18n.LANGUAGES:
         with i18n.using(lang):
             for f in worded:
@@ -425,3 +426,21 @@ def test_the_handout_page_links_back_and_carries_a_qr_code(open_app):
     assert "http://192.0.2.7:8600/trial?id=NCT07527104" in handout
     assert "data:image/png;base64," in handout
     assert "Questions to ask the trial team" in handout
+
+
+def test_the_country_choices_are_in_the_pages_language_and_the_link_in_one(open_app) -> None:
+    """A family on a Vietnamese page reads "Việt Nam" and may type "Hoa Kỳ"; the link
+    names the country as every page reads it, so an advocate's English page opens it."""
+    at = open_app("lang=vi&country=Vietnam")
+    [box] = [m for m in at.multiselect if m.key == "country"]
+    assert box.value == ["Vietnam"] and "Việt Nam" in box.options
+    assert "Vietnam" not in box.options
+    box.unselect("Vietnam").select("Hoa Kỳ").run()
+    assert at.query_params["country"] in ("United States", ["United States"])
+    said = " ".join(m.value for m in at.markdown)
+    assert "Hoa Kỳ" in said and "United States" not in said
+
+    english = open_app("country=United+States")
+    [box] = [m for m in english.multiselect if m.key == "country"]
+    assert box.value == ["United States"]
+    assert "Việt Nam" not in box.options and "Vietnam" in box.options

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from trialfinder import geo
+from trialfinder import geo, localized
 from trialfinder.ages import ChildAge
 from trialfinder.family import plain
 from trialfinder.i18n import N_, _, ngettext
@@ -78,8 +78,9 @@ class Widget:
     #: For "names": the names the catalog offers for type-ahead.
     names: Callable[[Catalog], list[str]] | None = None
     #: For "choices" and "choice": a value (as the registry spells it) in the words
-    #: of the page's language. Such a widget is kept in step with the link by hand,
-    #: in the link's spelling, since a bound widget writes its shown words there.
+    #: of the page's language; for "names", a name as the page's language writes it
+    #: ("Vietnam" is "Việt Nam"). Such a widget is kept in step with the link by
+    #: hand, in the link's spelling, since a bound widget writes its shown words there.
     shown: Callable[[str], str] | None = None
     #: Under "More filters".
     more: bool = False
@@ -165,7 +166,8 @@ def _read_enum(allowed: tuple[str, ...], what: str) -> Callable[[str], str]:
 
 
 def _read_country(text: str) -> str:
-    name = geo.canonical_country(text)
+    # A Vietnamese page's family types "Hoa Kỳ": the link keeps the one name.
+    name = localized.country_named(text) or geo.canonical_country(text)
     if not name or not re.search(r"\w", name):
         raise ValueError(_("is not a country"))
     return name
@@ -365,6 +367,7 @@ FILTERS: tuple[Filter, ...] = (
             N_("Country"),
             N_("Any country"),
             names=lambda catalog: catalog.countries(),
+            shown=lambda name: localized.country(name) or name,
         ),
     ),
     Filter(

@@ -107,21 +107,25 @@ def _link_problems(query_string: str) -> Iterable[QueryProblem]:
 # spelling ("not_yet_recruiting"), so a link made in one language opens the same view
 # in the other.
 WORDED_KEYS = tuple(
-    f.key for f in FILTERS if f.widget is not None and f.widget.kind in ("choices", "choice")
+    f.key
+    for f in FILTERS
+    if f.widget is not None
+    and (f.widget.kind in ("choices", "choice") or (f.widget.kind == "names" and f.widget.shown))
 )
 #: The worded filters' values at the end of the last run, and its language.
 _WORDED = "_worded_filters"
 
 
-def _in_words(words: Callable[[str], str]) -> Callable[[str], str]:
-    """A ``format_func`` that shows a link spelling ("recruiting") in the words of the
-    page's language: "Recruiting" in English, "Đang tuyển" in Vietnamese. It keeps the
-    language it was made in, wherever it is called from."""
+def _in_words(words: Callable[[str], str], registry_case: bool = True) -> Callable[[str], str]:
+    """A ``format_func`` that shows a link spelling ("recruiting", "Vietnam") in the
+    words of the page's language: "Đang tuyển", "Việt Nam" in Vietnamese. It keeps
+    the language it was made in, wherever it is called from. ``registry_case``: the
+    words are looked up by the registry's spelling ("RECRUITING")."""
     lang = language()
 
     def show(option: str) -> str:
         with using(lang):
-            return words(option.upper())
+            return words(option.upper() if registry_case else option)
 
     return show
 
@@ -265,6 +269,18 @@ def _draw(f: Filter, catalog: Catalog) -> None:
                 args=(f.key,),
                 label_visibility="collapsed",
             )
+    elif w.kind == "names" and w.shown is not None:
+        assert w.names is not None
+        names = w.names(catalog)
+        chosen = [n for n in st.session_state.get(f.key) or () if n not in names]
+        st.multiselect(
+            _(w.label),
+            [*names, *chosen],
+            format_func=_in_words(w.shown, registry_case=False),
+            accept_new_options=True,
+            placeholder=_(w.placeholder),
+            **common,
+        )
     elif w.kind == "names":
         assert w.names is not None
         st.multiselect(
