@@ -90,6 +90,8 @@ POINT_COLUMNS = (
     "places",
     "tooltip",
 )
+#: The closest a fitted view comes (zoom about 8): a city and its neighbours.
+MIN_SPAN_DEGREES = 1.0
 #: A dot's radius in pixels: one site, or several at one spot (room for their number).
 DOT_PIXELS = 6
 GROUP_PIXELS = 10
@@ -329,7 +331,9 @@ def fit_view(lats: np.ndarray, lons: np.ndarray, place: Place | None = None, rad
         return pdk.ViewState(latitude=20.0, longitude=0.0, zoom=1)
     south, north = min(lat_values), max(lat_values)
     west, east = min(lon_values), max(lon_values)
-    span = max(north - south, (east - west) * 0.6, 0.05)
+    # At least a degree: one site (often placed at its city's centre) is shown among
+    # its neighbouring cities, not alone among a city's districts.
+    span = max(north - south, (east - west) * 0.6, MIN_SPAN_DEGREES)
     zoom = max(0.5, min(11.0, math.log2(300.0 / span)))
     return pdk.ViewState(
         latitude=(south + north) / 2, longitude=(west + east) / 2, zoom=round(zoom, 2)

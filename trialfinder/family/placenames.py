@@ -86,9 +86,17 @@ def _near_sites(
     if not len(lats):
         return found
     spots = np.unique(np.round(np.column_stack([lats, lons]), 3), axis=0)
-    city_lat, city_lon = everywhere.lat[cities], everywhere.lon[cities]
-    for lat, lon in spots.tolist():
-        close = geo.distance_km(lat, lon, city_lat, city_lon) <= SITE_KM
-        if close.any():
-            found[int(np.argmax(close))] = True  # the first is the most populous
+    city_lat = np.radians(everywhere.lat[cities])[None, :]
+    city_lon = np.radians(everywhere.lon[cities])[None, :]
+    for chunk in range(0, len(spots), 1000):  # a spot x city table, a thousand spots at a time
+        lat = np.radians(spots[chunk : chunk + 1000, :1])
+        lon = np.radians(spots[chunk : chunk + 1000, 1:])
+        a = (
+            np.sin((city_lat - lat) / 2) ** 2
+            + np.cos(lat) * np.cos(city_lat) * np.sin((city_lon - lon) / 2) ** 2
+        )
+        close = 2 * geo.EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1))) <= SITE_KM
+        has_one = close.any(axis=1)
+        # the first close city of a spot is the most populous (the gazetteer's order)
+        found[np.argmax(close[has_one], axis=1)] = True
     return found
