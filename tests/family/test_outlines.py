@@ -80,3 +80,25 @@ def test_a_picture_is_written_once(tmp_path) -> None:
     assert write_land_image(tmp_path, region) == path
     assert path.stat().st_mtime_ns == before
     assert [p.name for p in tmp_path.iterdir()] == [region.name]  # no temporary file left
+
+
+def test_country_outlines_do_not_run_across_the_map() -> None:
+    """Outlines made for a globe jump from 180 to -180 degrees (Russia, Fiji): on
+    a flat map such an edge is a band across the world, unless it is cut."""
+    names = set()
+    for feature in countries_geojson()["features"]:
+        geometry = feature["geometry"]
+        polygons = (
+            [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        )
+        for ring in (ring for polygon in polygons for ring in polygon):
+            assert ring[0] == ring[-1]
+            for (lon1, lat1), (lon2, lat2) in zip(ring, ring[1:], strict=False):
+                assert -180 <= lon1 <= 180
+                if abs(lon2 - lon1) > 180:  # only along a pole, off a Mercator map
+                    assert min(abs(lat1), abs(lat2)) >= 85, feature["properties"]["name"]
+        names.add(feature["properties"]["name"])
+    assert {"Russia", "Fiji", "Antarctica", "Vietnam"} <= names
+    # and in the world's picture, the Pacific between Fiji and Hawaii is sea
+    world = land_images(0, 0, 1)[0]
+    assert _colour_at(draw_land(world), world, -5.0, -175.0) == SEA_COLOUR

@@ -48,7 +48,7 @@ MAX_POINTS = 4000
 TRIALS_PER_TOOLTIP = 5
 SITES_LAYER = "sites"
 #: The ring marking the place a view is near, in pixels (larger than a site's dot).
-PLACE_MARK_PIXELS = 10
+PLACE_MARK_PIXELS = 14
 TOOLTIP = {"text": "{tooltip}"}
 
 #: Okabe-Ito colours by a site's own status (registry names); None is unknown.
