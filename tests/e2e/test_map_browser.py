@@ -226,7 +226,7 @@ def test_near_hanoi_the_map_names_hanoi_and_its_neighbours(phone, server, e2e_da
     view = deck["initialViewState"]
     for name in (hanoi, "Bắc Ninh"):
         x, y = on_screen(box, view, shown[name]["lat"], shown[name]["lon"])
-        assert _dark_pixels(phone, box, x, y - 16) > 15, name
+        assert _dark_pixels(phone, box, x, y - 22) > 15, name
     empty_x, empty_y = box["x"] + 30, box["y"] + box["height"] - 30
     assert _dark_pixels(phone, box, empty_x, empty_y) == 0  # no text where no city is
     expect(phone.locator(EXCEPTION)).to_have_count(0)

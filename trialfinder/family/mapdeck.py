@@ -410,7 +410,7 @@ def build_site_map(
             size=13,
             colour=[40, 40, 40],
             # Above the city's spot: a site placed at the city centre stays visible.
-            offset=[0, -(GROUP_PIXELS + 6)],
+            offset=[0, -(PLACE_MARK_PIXELS + 8)],
         )
     )
     layers.append(
