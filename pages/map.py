@@ -20,6 +20,7 @@ def the_map(the_catalog: Catalog, query: Query) -> None:
     rest of the dashboard. It keeps only the catalog and the query between
     reruns (not the sites, which may be millions of rows).
     """
+    page.keep_language()
     results = find(the_catalog, query)
     sites = result_sites(the_catalog, query, results)
     n_sites, n_trials = len(sites), len(results)

@@ -34,14 +34,14 @@ LAND = (243, 241, 236)  # the country fill: drawn by the deck, from the shipped 
 SEA = (255, 255, 255)  # no fill: the page behind the deck
 
 
-def page_deck(data_dir: Path, query_string: str) -> dict:
+def page_deck(data_dir: Path, query_string: str, lang: str = "en") -> dict:
     """The deck the map page draws for this query (the same library calls)."""
     catalog = load_catalog(data_dir, use_snapshot=False)
     parsed = parse_query(query_string)
     results = apply_query(catalog, parsed.query)
     sites = result_sites(catalog, parsed.query, results)
     titles = catalog.trials.set_index("id")["title"]
-    built = build_site_map(sites, titles, parsed.query.place, parsed.query.radius_km)
+    built = build_site_map(sites, titles, parsed.query.place, parsed.query.radius_km, lang=lang)
     return json.loads(built.deck.to_json())
 
 
@@ -166,3 +166,122 @@ def test_trial_text_is_text_in_the_tooltip_and_the_clicked_site_list(page, serve
     expect(main.locator("h2").first).to_contain_text("<b>bold</b> [link](http")
     wait_for_drawing(page)
     expect(page.locator(EXCEPTION)).to_have_count(0)
+
+
+PHONE = {"width": 390, "height": 844}
+#: The generated autism trials all give only "Da Nang": one spot, many trials.
+ONE_SPOT = "cond=autism+spectrum+disorder"
+
+
+@pytest.fixture
+def phone(browser, outside, server):
+    """A page the size of a phone; every request beyond 127.0.0.1 is refused and
+    fails the test (the map asks nothing of any server); the map's own pictures
+    are recorded."""
+    context = browser.new_context(viewport=PHONE)
+    context.set_default_timeout(20_000)
+    outside.guard(context)
+    page = context.new_page()
+    page.pictures = []
+    page.on(
+        "response",
+        lambda r: page.pictures.append((r.url, r.status)) if "/app/static/maps/" in r.url else None,
+    )
+    log_before = len(server.log())
+    yield page
+    context.close()
+    assert "Traceback" not in server.log()[log_before:]
+    assert not outside.requests, f"requests left 127.0.0.1: {outside.requests}"
+
+
+def _lang(lang: str) -> str:
+    return "&lang=vi" if lang == "vi" else ""
+
+
+def _dark_pixels(page, box: dict, x: float, y: float) -> int:
+    """Dark (text) pixels in a small box centred at (x, y) of the map's canvas."""
+    clip = {"x": x - 45, "y": y - 10, "width": 90, "height": 20}
+    shot = Image.open(io.BytesIO(page.screenshot(clip=clip))).convert("RGB")
+    return int((np.asarray(shot, dtype=int).max(axis=2) < 110).sum())
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_near_hanoi_the_map_names_hanoi_and_its_neighbours(phone, server, e2e_data_dir, lang):
+    view_query = "cond=cerebral+palsy&near=Hanoi" + _lang(lang)
+    open_view(phone, server.url, "/map?" + view_query)
+    phone.locator(CANVAS).first.scroll_into_view_if_needed()
+    box = wait_for_drawing(phone)
+    # The outlines are pictures served by the dashboard itself, once each.
+    served = [(url, status) for url, status in phone.pictures]
+    assert served and all(status in (200, 304) for _, status in served), served
+    assert all(url.startswith(server.url + "/app/static/maps/land-") for url, _ in served)
+
+    deck = page_deck(e2e_data_dir, view_query, lang)
+    names = next(layer for layer in deck["layers"] if layer["id"] == "place-names")["data"]
+    shown = {row["name"]: row for row in names}
+    hanoi = "Hà Nội" if lang == "vi" else "Hanoi"
+    assert shown[hanoi]["has_sites"] and "Bắc Ninh" in shown
+    assert ("Hải Phòng" if lang == "vi" else "Haiphong") in shown or len(shown) >= 6
+    # Each name is drawn where its city is (just above the spot): dark letters on the land.
+    view = deck["initialViewState"]
+    for name in (hanoi, "Bắc Ninh"):
+        x, y = on_screen(box, view, shown[name]["lat"], shown[name]["lon"])
+        assert _dark_pixels(phone, box, x, y - 22) > 15, name
+    empty_x, empty_y = box["x"] + 30, box["y"] + box["height"] - 30
+    assert _dark_pixels(phone, box, empty_x, empty_y) == 0  # no text where no city is
+    expect(phone.locator(EXCEPTION)).to_have_count(0)
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_many_trials_on_one_spot_are_one_dot_and_a_list_that_fits_a_phone(
+    phone, server, e2e_data_dir, lang
+):
+    deck = page_deck(e2e_data_dir, ONE_SPOT, lang)
+    sites = next(layer for layer in deck["layers"] if layer["id"] == "sites")["data"]
+    assert len(sites) == 1  # every site of these trials is at the city's centre
+    n = sites[0]["n_sites"]
+    assert n > 20 and sites[0]["approximate"]
+    counts = next(layer for layer in deck["layers"] if layer["id"] == "counts")["data"]
+    assert counts == [{"lat": sites[0]["lat"], "lon": sites[0]["lon"], "count": str(n)}]
+
+    open_view(phone, server.url, "/map?" + ONE_SPOT + _lang(lang))
+    phone.locator(CANVAS).first.scroll_into_view_if_needed()
+    box = wait_for_drawing(phone)
+    centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert _dark_pixels(phone, box, *centre) > 5  # the number on the dot
+    tooltip = hover(phone, *centre)
+    first = tooltip.inner_text().splitlines()[0]
+    words = "địa điểm tại chỗ này" if lang == "vi" else "sites at this spot"
+    assert first.startswith(f"{n} {words}")
+    phone.mouse.click(*centre)
+    main = phone.locator("[data-testid=stMain]")
+    heading = "Các thử nghiệm tại cơ sở này" if lang == "vi" else "Trials at this site"
+    expect(main.get_by_text(heading)).to_be_visible()
+    settle(phone)
+    links = main.locator("a[href^='trial?id=']:visible")
+    expect(links.first).to_be_visible()
+    shown = links.evaluate_all(
+        "nodes => nodes.filter(n => n.getClientRects().length).map(n => {"
+        " const r = n.getBoundingClientRect();"
+        " const size = parseFloat(getComputedStyle(n).fontSize);"
+        " return [n.getAttribute('href'), r.left, r.right, size];"
+        " })"
+    )
+    assert len({href for href, *_ in shown}) == n  # every trial there, each a link to its page
+    expect(main).to_contain_text(first)
+    approximate = "trung tâm thành phố" if lang == "vi" else "placed at the city centre"
+    expect(main).to_contain_text(approximate)
+    assert " 0 km" not in main.inner_text()
+    # Nothing runs off a 390-pixel screen: no sideways scrolling, each link inside it,
+    # its words at a readable size.
+    widths = phone.evaluate(
+        "() => [document.documentElement.scrollWidth,"
+        " document.querySelector('[data-testid=stMain]').scrollWidth]"
+    )
+    assert max(widths) <= PHONE["width"], widths
+    assert all(left >= 0 and right <= PHONE["width"] for _, left, right, _ in shown), shown
+    assert min(size for *_, size in shown) >= 14
+    first_link = links.first
+    wanted = query("http://x/" + first_link.get_attribute("href"))["id"]
+    first_link.click()
+    phone.wait_for_url(lambda url: "/trial?" in url and query(url).get("id") == wanted)

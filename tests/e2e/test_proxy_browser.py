@@ -105,6 +105,11 @@ def test_no_page_breaks_the_content_security_policy(proxied_page, stack: Stack) 
             ).to_be_visible()
         if path.startswith("/map"):  # the map drew (deck.gl: WebGL and workers)
             expect(page.locator("#deckgl-overlay, canvas").first).to_be_attached()
+            # its outline pictures came through the proxy (static files, same origin)
+            page.wait_for_function(
+                "() => performance.getEntriesByType('resource').some(e =>"
+                " e.name.includes('/app/static/maps/land-') && e.responseStatus === 200)"
+            )
         page.wait_for_timeout(500)  # late scripts and workers report too
         assert page.evaluate("window.__violations") == [], path
 

@@ -147,6 +147,19 @@ def test_nearest_site_to_the_place_in_the_filters() -> None:
     assert 900 < distance < 1100  # Hanoi to Bangkok is about 990 km
 
 
+def test_a_site_placed_at_the_city_centre_is_never_0_km_away() -> None:
+    city_only = Trial(
+        id="TF-CITY",
+        brief_title="City only",
+        sites=(Site(facility="Ward", city="Hanoi", country="Vietnam"),),
+    )
+    catalog = build_catalog([city_only])
+    comparison = compare([city_only], catalog.sites, resolve_place("Hanoi"))
+    nearest = _row(comparison, "Nearest site to Hanoi, Vietnam").values[0]
+    assert nearest == "Ward, Hanoi, Vietnam: exact place not given (placed at the city centre)"
+    assert "0 km" not in nearest
+
+
 def test_frame_has_one_column_a_trial() -> None:
     frame = compare([CELLS, DRUG]).to_frame()
     assert list(frame.columns) == ["group", "row", "differs", "TF-CELLS", "TF-DRUG"]

@@ -10,10 +10,9 @@ from trialfinder.family.mapdeck import (
     LEGEND,
     SITES_LAYER,
     STATUS_COLOURS,
+    LandFolder,
     build_site_map,
-    countries_geojson,
     fit_view,
-    topojson_features,
 )
 from trialfinder.geo import resolve_place
 from trialfinder.model import Site, Trial
@@ -95,7 +94,7 @@ def test_tooltip_is_plain_text_naming_facility_status_and_trials() -> None:
     site_map, _ = _map(HANOI, SAME_SITE)
     assert site_map.tooltip == {"text": "{tooltip}"}  # never "html": text cannot become markup
     hospital = site_map.points.loc[site_map.points["lat"] == 21.02].iloc[0]["tooltip"]
-    assert hospital.splitlines()[0] == "Children's Hospital, Hanoi, Vietnam"
+    assert hospital.splitlines()[1] == "Children's Hospital, Hanoi, Vietnam"
     assert "TF-HANOI: <script>alert(1)</script> cells (site status: Recruiting)" in hospital
     assert "TF-SAME: Second trial at the hospital (site status: Not yet recruiting)" in hospital
 
@@ -111,8 +110,33 @@ def test_sites_at_the_same_coordinates_share_one_dot() -> None:
     site_map, _ = _map(SAME_SITE, twin)
     assert len(site_map.points) == 1
     tooltip = site_map.points.iloc[0]["tooltip"].splitlines()
-    assert tooltip[:2] == ["Children's Hospital, Hanoi, Vietnam", "Other clinic, Hanoi, Vietnam"]
+    assert tooltip[:3] == [
+        "2 sites at this spot, of 2 trials",
+        "Children's Hospital, Hanoi, Vietnam",
+        "Other clinic, Hanoi, Vietnam",
+    ]
     assert site_map.points.iloc[0]["trial_ids"] == ["TF-SAME", "TF-TWIN"]
+    # One dot, bigger, with the number on it (drawn from data by a TextLayer).
+    assert site_map.points.iloc[0]["radius"] > _layer(site_map.deck, SITES_LAYER)["radiusMinPixels"]
+    counts = _layer(site_map.deck, "counts")
+    assert counts["@@type"] == "TextLayer"
+    assert counts["data"] == [{"lat": 21.02, "lon": 105.84, "count": "2"}]
+
+
+def test_a_lone_site_has_no_number_and_one_trial_with_sites_on_one_spot_says_so() -> None:
+    lone, _ = _map(SAME_SITE)
+    assert "counts" not in {layer["id"] for layer in json.loads(lone.deck.to_json())["layers"]}
+    assert not lone.points.iloc[0]["tooltip"].startswith("1 site")
+    three = Trial(
+        id="TF-THREE",
+        brief_title="Three wards",
+        sites=tuple(Site(facility=f"Ward {n}", city="Hanoi", country="Vietnam") for n in range(3)),
+    )
+    grouped, _ = _map(three)
+    first = grouped.points.iloc[0]
+    assert first["n_sites"] == 3 and first["n_trials"] == 1 and first["approximate"]
+    assert first["tooltip"].splitlines()[0] == "3 sites at this spot, of 1 trial"
+    assert _layer(grouped.deck, "counts")["data"][0]["count"] == "3"
 
 
 def test_view_fits_the_sites_and_the_circle_around_the_place() -> None:
@@ -151,31 +175,6 @@ def test_a_configured_basemap_is_used() -> None:
     site_map, _ = _map(HANOI, basemap_style=style)
     deck = json.loads(site_map.deck.to_json())
     assert deck["mapStyle"] == style and deck["mapProvider"] == "carto"
-
-
-def test_topojson_decoding_restores_coordinates() -> None:
-    topology = {
-        "type": "Topology",
-        "transform": {"scale": [0.5, 0.25], "translate": [10, 20]},
-        "arcs": [[[0, 0], [2, 0], [0, 4]], [[2, 4], [-2, -4]]],
-        "objects": {
-            "shapes": {
-                "type": "GeometryCollection",
-                "geometries": [
-                    {"type": "Polygon", "arcs": [[0, 1]], "properties": {"name": "Tri"}},
-                    {"type": "Polygon", "arcs": [[~1, ~0]], "properties": {"name": "Back"}},
-                ],
-            }
-        },
-    }
-    features = topojson_features(topology, "shapes")["features"]
-    assert features[0]["geometry"]["coordinates"] == [[[10, 20], [11, 20], [11, 21], [10, 20]]]
-    assert features[1]["geometry"]["coordinates"][0][0] == [10, 20]
-    vietnam = next(
-        f for f in countries_geojson()["features"] if f["properties"]["name"] == "Vietnam"
-    )
-    lons = [p[0] for ring in vietnam["geometry"]["coordinates"] for p in ring]
-    assert 102 < min(lons) < 103.5 and 108.5 < max(lons) < 110
 
 
 def test_above_the_threshold_sites_are_counted_in_cells() -> None:
@@ -268,3 +267,41 @@ def test_cells_count_each_trial_once_however_its_sites_are_ordered() -> None:
 
 def test_legend_covers_every_colour() -> None:
     assert {colour for _, colour in LEGEND} == set(STATUS_COLOURS.values())
+
+
+def test_city_names_around_the_sites_in_the_page_language() -> None:
+    near = resolve_place("Hanoi")
+    english, _ = _map(HANOI, place=near, radius_km=50)
+    names = _layer(english.deck, "place-names")
+    assert names["@@type"] == "TextLayer" and names["characterSet"] == "auto"
+    shown = {row["name"]: row for row in names["data"]}
+    assert shown["Hanoi"]["has_sites"] is True
+    assert "Bắc Ninh" in shown  # a neighbouring city, not only the one with the sites
+    assert len(shown) >= 5
+    vietnamese, _ = _map(HANOI, place=near, radius_km=50, lang="vi")
+    shown_vi = [row["name"] for row in _layer(vietnamese.deck, "place-names")["data"]]
+    assert "Hà Nội" in shown_vi and "Hanoi" not in shown_vi
+
+
+def test_outlines_are_served_pictures_and_the_deck_stays_small(tmp_path) -> None:
+    land = LandFolder(tmp_path / "maps", "app/static/maps")
+    site_map, _ = _map(HANOI, land=land)
+    deck = json.loads(site_map.deck.to_json())
+    pictures = [layer for layer in deck["layers"] if layer["@@type"] == "BitmapLayer"]
+    assert [p["id"] for p in pictures] == ["land-0", "land-1"]  # the world, then the region
+    for picture in pictures:
+        name = picture["image"].removeprefix("app/static/maps/")
+        assert picture["image"] == f"app/static/maps/{name}"
+        assert (tmp_path / "maps" / name).read_bytes().startswith(b"\x89PNG")
+    west, south, east, north = pictures[1]["bounds"]
+    assert west < 105.84 < east and south < 21.02 < north
+    assert "countries" not in {layer["id"] for layer in deck["layers"]}
+    assert len(site_map.deck.to_json()) < 20_000  # no GeoJSON inside
+
+
+def test_a_tile_basemap_replaces_the_outlines(tmp_path) -> None:
+    land = LandFolder(tmp_path / "maps", "app/static/maps")
+    site_map, _ = _map(HANOI, basemap_style="https://tiles.example.test/style.json", land=land)
+    kinds = {layer["@@type"] for layer in json.loads(site_map.deck.to_json())["layers"]}
+    assert "BitmapLayer" not in kinds and "GeoJsonLayer" not in kinds
+    assert not (tmp_path / "maps").exists()

@@ -17,6 +17,7 @@ import pandas as pd
 
 from trialfinder import geo, localized
 from trialfinder.family import plain, results
+from trialfinder.family.distance import distance_words
 from trialfinder.family.flags import trust_flags
 from trialfinder.i18n import N_, _, language, ngettext
 from trialfinder.model import Arm, Outcome, Trial
@@ -283,8 +284,9 @@ def _nearest(trial_id: str, sites: pd.DataFrame, place: geo.Place) -> str:
     where = ", ".join(
         str(v) for v in (best["facility"], best["city"], best["country"]) if pd.notna(v)
     )
-    approx = " " + _("(approximate)") if bool(best["approximate"]) else ""
-    return f"{where}: {localized.number(float(distances.min()))} km{approx}"
+    # A site placed at its city's centre is not "0 km" from a family in that city.
+    how_far = distance_words(float(distances.min()), bool(best["approximate"]))
+    return f"{where}: {how_far}"
 
 
 def flags_text(trial: Trial, today: dt.date | None = None) -> str:

@@ -6,9 +6,14 @@
   gazetteer) and say "approximate"; sites with no known place are counted.
 - Above :data:`MAX_POINTS` locations the sites are aggregated into grid cells
   with counts, so the deck stays small whatever the filter.
-- The base layer is country outlines shipped with the project: no tile
-  server, no network. Tooltips are plain text (deck.gl's ``text`` tooltip),
-  so trial text can never become markup.
+- Sites at one spot share one dot, which shows their number when they are
+  several; the tooltip and the clicked list name them all.
+- The base layer is country outlines shipped with the project, drawn as
+  pictures the dashboard serves (:mod:`trialfinder.family.outlines`), with
+  the names of the cities around the sites from the offline gazetteer
+  (:mod:`trialfinder.family.placenames`): no tile server, no network.
+  Tooltips are plain text (deck.gl's ``text`` tooltip), and names and counts
+  are data of a TextLayer, so trial text can never become markup.
 """
 
 from __future__ import annotations
@@ -19,7 +24,6 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,15 +33,22 @@ import pydeck as pdk
 
 from trialfinder import i18n, localized
 from trialfinder.family import plain
+from trialfinder.family.outlines import (
+    BORDER_COLOUR,
+    LAND_COLOUR,
+    countries_geojson,
+    land_images,
+    write_land_image,
+)
+from trialfinder.family.placenames import place_names
 from trialfinder.geo import Place
-from trialfinder.i18n import N_
+from trialfinder.i18n import N_, ngettext
 
-ASSETS = Path(__file__).resolve().parents[1] / "assets"
 MAX_POINTS = 4000
 TRIALS_PER_TOOLTIP = 5
 SITES_LAYER = "sites"
 #: The ring marking the place a view is near, in pixels (larger than a site's dot).
-PLACE_MARK_PIXELS = 10
+PLACE_MARK_PIXELS = 14
 TOOLTIP = {"text": "{tooltip}"}
 
 #: Okabe-Ito colours by a site's own status (registry names); None is unknown.
@@ -71,12 +82,31 @@ POINT_COLUMNS = (
     "lon",
     "status",
     "colour",
+    "radius",
     "approximate",
     "trial_ids",
     "n_trials",
+    "n_sites",
     "places",
     "tooltip",
 )
+#: The closest a fitted view comes (zoom about 8): a city and its neighbours.
+MIN_SPAN_DEGREES = 1.0
+#: A dot's radius in pixels: one site, or several at one spot (room for their number).
+DOT_PIXELS = 6
+GROUP_PIXELS = 10
+TEXT_FONT = "'Source Sans Pro, Source Sans, Arial, sans-serif'"
+
+
+@dataclass(frozen=True)
+class LandFolder:
+    """Where the outline pictures are written, and the address the browser
+    reads them at (relative to the page: ``app/static/maps``)."""
+
+    path: Path
+    url: str
+
+
 #: Site statuses a grid cell counts as open (recruiting or about to).
 OPEN_STATUSES = ("RECRUITING", "NOT_YET_RECRUITING")
 
@@ -118,137 +148,6 @@ class SiteMap:
     aggregated: bool
     #: deck.gl's tooltip spec: always ``text`` (shown as text), never ``html``.
     tooltip: dict[str, str]
-
-
-@functools.cache
-def countries_geojson() -> dict[str, Any]:
-    """Country outlines as GeoJSON, decoded from the shipped TopoJSON and cut
-    at the antimeridian so they draw on a flat map."""
-    topology = json.loads((ASSETS / "countries-110m.topo.json").read_text(encoding="utf-8"))
-    return flat_features(topojson_features(topology, "countries"))
-
-
-def topojson_features(topology: dict[str, Any], name: str) -> dict[str, Any]:
-    """Decode one TopoJSON object (quantized, delta-encoded arcs) to a FeatureCollection."""
-    scale_x, scale_y = topology["transform"]["scale"]
-    shift_x, shift_y = topology["transform"]["translate"]
-    arcs = []
-    for arc in topology["arcs"]:
-        points = np.cumsum(np.asarray(arc, dtype=float), axis=0)
-        points[:, 0] = points[:, 0] * scale_x + shift_x
-        points[:, 1] = points[:, 1] * scale_y + shift_y
-        arcs.append(np.round(points, 3).tolist())
-
-    def ring(indexes: list[int]) -> list[list[float]]:
-        coords: list[list[float]] = []
-        for index in indexes:
-            arc = arcs[index] if index >= 0 else arcs[~index][::-1]
-            coords.extend(arc if not coords else arc[1:])
-        return coords
-
-    features = []
-    for geometry in topology["objects"][name]["geometries"]:
-        kind = geometry.get("type")
-        if kind == "Polygon":
-            coordinates = [ring(r) for r in geometry["arcs"]]
-        elif kind == "MultiPolygon":
-            coordinates = [[ring(r) for r in polygon] for polygon in geometry["arcs"]]
-        else:
-            continue
-        features.append(
-            {
-                "type": "Feature",
-                "properties": {"name": geometry.get("properties", {}).get("name", "")},
-                "geometry": {"type": kind, "coordinates": coordinates},
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
-
-
-def _crosses(ring: list[list[float]]) -> bool:
-    return any(abs(a[0] - b[0]) > 180 for a, b in zip(ring, ring[1:], strict=False))
-
-
-def _clip(ring: list[list[float]], edge: float, keep_west: bool) -> list[list[float]]:
-    """The part of a closed ring on one side of the meridian ``edge`` (Sutherland-Hodgman)."""
-
-    def inside(point: list[float]) -> bool:
-        return point[0] <= edge if keep_west else point[0] >= edge
-
-    def crossing(a: list[float], b: list[float]) -> list[float]:
-        t = (edge - a[0]) / (b[0] - a[0])
-        return [edge, round(a[1] + t * (b[1] - a[1]), 3)]
-
-    out: list[list[float]] = []
-    for previous, current in zip(ring[-1:] + ring[:-1], ring, strict=True):
-        if inside(current):
-            if not inside(previous):
-                out.append(crossing(previous, current))
-            out.append(current)
-        elif inside(previous):
-            out.append(crossing(previous, current))
-    if out and out[0] != out[-1]:
-        out.append(out[0])
-    return out
-
-
-def flat_rings(ring: list[list[float]]) -> list[list[list[float]]]:
-    """A ring as rings that draw on a flat (Web Mercator) map.
-
-    The outlines are made for a globe: a ring that crosses the antimeridian
-    jumps from 180 to -180 degrees, which a flat map draws as a band across
-    the world. Such a ring is cut into its pieces east and west of the line.
-    A ring around a pole (Antarctica) is closed along the pole instead, where
-    a flat map does not show it.
-    """
-    if not _crosses(ring):
-        return [ring]
-    unwrapped = [ring[0]]
-    for lon, lat in ring[1:]:
-        previous = unwrapped[-1][0]
-        lon += 360 * round((previous - lon) / 360)
-        unwrapped.append([lon, lat])
-    if abs(unwrapped[-1][0] - unwrapped[0][0]) > 180:  # it winds around a pole
-        pole = 90.0 if sum(p[1] for p in ring) > 0 else -90.0
-        closed: list[list[float]] = [ring[0]]
-        for point in ring[1:]:
-            if abs(point[0] - closed[-1][0]) > 180:
-                closed += [[closed[-1][0], pole], [point[0], pole]]
-            closed.append(point)
-        return [closed]
-    pieces = []
-    for shift in (0, 360, -360):
-        shifted = [[lon + shift, lat] for lon, lat in unwrapped]
-        piece = _clip(_clip(shifted, 180.0, keep_west=True), -180.0, keep_west=False)
-        if len(piece) >= 4:
-            pieces.append(piece)
-    return pieces
-
-
-def flat_features(collection: dict[str, Any]) -> dict[str, Any]:
-    """A FeatureCollection whose polygons draw on a flat map (see :func:`flat_rings`)."""
-    features = []
-    for feature in collection["features"]:
-        geometry = feature["geometry"]
-        polygons = (
-            [geometry["coordinates"]]
-            if geometry["type"] == "Polygon"
-            else list(geometry["coordinates"])
-        )
-        flat: list[list[list[list[float]]]] = []
-        for outer, *holes in polygons:
-            pieces = flat_rings(outer)
-            if len(pieces) == 1:
-                flat.append([pieces[0], *(h for hole in holes for h in flat_rings(hole))])
-            else:  # cut in two: a hole would belong to one piece only (none at this scale)
-                flat.extend([piece] for piece in pieces)
-        geometry = (
-            {"type": "Polygon", "coordinates": flat[0]}
-            if len(flat) == 1
-            else {"type": "MultiPolygon", "coordinates": flat}
-        )
-        features.append({**feature, "geometry": geometry})
-    return {"type": "FeatureCollection", "features": features}
 
 
 def _texts(column: pd.Series) -> list[str | None]:
@@ -294,15 +193,16 @@ def _locations(sites: pd.DataFrame, titles: Mapping[str, str]) -> pd.DataFrame:
         rows.sort(key=rank.__getitem__)
         status = statuses[rows[0]]
         places = list(dict.fromkeys(lines_of_site[r] or unnamed for r in rows))
-        lines = places[:3]
+        first_row_of: dict[str, int] = {}
+        for r in rows:
+            first_row_of.setdefault(trial_ids[r], r)
+        lines = [group_words(len(rows), len(first_row_of))] if len(rows) > 1 else []
+        lines += places[:3]
         if len(places) > 3:
             lines.append(more_sites.format(n=localized.count(len(places) - 3)))
         is_approximate = any(approximate[r] for r in rows)
         if is_approximate:
             lines.append(approximate_line)
-        first_row_of: dict[str, int] = {}
-        for r in rows:
-            first_row_of.setdefault(trial_ids[r], r)
         for trial_id, r in list(first_row_of.items())[:TRIALS_PER_TOOLTIP]:
             own = plain.status_words(statuses[r]) if statuses[r] is not None else plain.unknown()
             title = titles.get(trial_id)
@@ -317,14 +217,25 @@ def _locations(sites: pd.DataFrame, titles: Mapping[str, str]) -> pd.DataFrame:
                 "lon": float(lon),
                 "status": status,
                 "colour": [*colour_of(status), 150 if is_approximate else 230],
+                "radius": GROUP_PIXELS if len(rows) > 1 else DOT_PIXELS,
                 "approximate": is_approximate,
                 "trial_ids": list(first_row_of),
                 "n_trials": len(first_row_of),
+                "n_sites": len(rows),
                 "places": places,
                 "tooltip": "\n".join(lines),
             }
         )
     return pd.DataFrame(points, columns=POINT_COLUMNS)
+
+
+def group_words(n_sites: int, n_trials: int) -> str:
+    """ "3 sites at this spot, of 2 trials" (several sites share one dot)."""
+    return ngettext(
+        "{sites} sites at this spot, of {n} trial",
+        "{sites} sites at this spot, of {n} trials",
+        n_trials,
+    ).format(sites=n_sites, n=n_trials)
 
 
 def _grid(
@@ -369,6 +280,7 @@ def _grid(
     open_colour = [*colour_of("RECRUITING"), 200]
     closed_colour = [*colour_of(None), 200]
     grouped["colour"] = [open_colour if o else closed_colour for o in any_open]
+    grouped["radius"] = DOT_PIXELS
     grouped["approximate"] = False
     grouped["trial_ids"] = [[] for _ in range(len(grouped))]
     grouped["places"] = [[] for _ in range(len(grouped))]
@@ -424,7 +336,9 @@ def fit_view(lats: np.ndarray, lons: np.ndarray, place: Place | None = None, rad
         return pdk.ViewState(latitude=20.0, longitude=0.0, zoom=1)
     south, north = min(lat_values), max(lat_values)
     west, east = min(lon_values), max(lon_values)
-    span = max(north - south, (east - west) * 0.6, 0.05)
+    # At least a degree: one site (often placed at its city's centre) is shown among
+    # its neighbouring cities, not alone among a city's districts.
+    span = max(north - south, (east - west) * 0.6, MIN_SPAN_DEGREES)
     zoom = max(0.5, min(11.0, math.log2(300.0 / span)))
     return pdk.ViewState(
         latitude=(south + north) / 2, longitude=(west + east) / 2, zoom=round(zoom, 2)
@@ -439,6 +353,8 @@ def build_site_map(
     max_points: int = MAX_POINTS,
     basemap_style: str | None = None,
     trial_of: np.ndarray | None = None,
+    land: LandFolder | None = None,
+    lang: str = "en",
 ) -> SiteMap:
     """The deck for ``sites`` (rows of the catalog's sites table).
 
@@ -447,7 +363,10 @@ def build_site_map(
     nothing of any server. ``trial_of`` gives each site's trial as an integer
     when the caller knows it (the catalog's index does,
     :func:`trialfinder.query.site_trials`): counting the trials in grid cells
-    then needs no hashing of millions of ids.
+    then needs no hashing of millions of ids. ``land``: where the outline
+    pictures are kept and served (else the outlines go inside the deck as
+    GeoJSON, which a browser without a GPU draws slowly). ``lang``: the
+    language of the city names.
     """
     known = (sites["lat"].notna() & sites["lon"].notna()).to_numpy(dtype=bool)
     placed = sites if known.all() else sites.loc[known]  # no copy of a whole registry
@@ -464,20 +383,9 @@ def build_site_map(
         points = _grid(placed, max(span / 60.0, 0.05), trial_of)
     else:
         points = _locations(placed, titles)
-    radius_pixels = "3 + Math.sqrt(n_trials) * 2" if aggregated else 6
-    layers: list[pdk.Layer] = [
-        pdk.Layer(
-            "GeoJsonLayer",
-            id="countries",
-            data=COUNTRIES_MARK,  # the outlines, put in by CompactDeck.to_json
-            stroked=True,
-            filled=True,
-            get_fill_color=[243, 241, 236],
-            get_line_color=[140, 140, 140],
-            line_width_min_pixels=1,
-            pickable=False,
-        )
-    ]
+    lats, lons = points["lat"].to_numpy(dtype=float), points["lon"].to_numpy(dtype=float)
+    view = fit_view(lats, lons, place, radius_km)
+    layers = [] if basemap_style else _outline_layers(view, land)
     if place is not None:
         layers.append(
             pdk.Layer(
@@ -500,6 +408,17 @@ def build_site_map(
             )
         )
     layers.append(
+        _text_layer(
+            "place-names",
+            place_names(view.latitude, view.longitude, view.zoom, lats, lons, lang),
+            "name",
+            size=13,
+            colour=[40, 40, 40],
+            # Above the city's spot: a site placed at the city centre stays visible.
+            offset=[0, -(PLACE_MARK_PIXELS + 8)],
+        )
+    )
+    layers.append(
         pdk.Layer(
             "ScatterplotLayer",
             id=SITES_LAYER,
@@ -508,11 +427,14 @@ def build_site_map(
             else points.to_dict("records"),
             get_position=["lon", "lat"],
             get_fill_color="colour",
-            get_radius=1,
             # Quoted: pydeck reads a bare string as an expression ("@@=pixels"), and
             # deck.gl then measured the radius in world units (a 30-pixel blob in a city).
             radius_units="'pixels'",
-            radius_min_pixels=radius_pixels if isinstance(radius_pixels, int) else 4,
+            **(
+                {"get_radius": 1, "radius_min_pixels": "3 + Math.sqrt(n_trials) * 2"}
+                if aggregated
+                else {"get_radius": "radius", "radius_min_pixels": DOT_PIXELS}
+            ),
             radius_max_pixels=30,
             stroked=True,
             get_line_color=[255, 255, 255],
@@ -520,7 +442,16 @@ def build_site_map(
             pickable=True,
         )
     )
-    view = fit_view(points["lat"].to_numpy(), points["lon"].to_numpy(), place, radius_km)
+    if not aggregated:
+        grouped = points.loc[points["n_sites"] > 1]
+        counts = [
+            {"lat": lat, "lon": lon, "count": str(n)}
+            for lat, lon, n in zip(grouped["lat"], grouped["lon"], grouped["n_sites"], strict=True)
+        ]
+        if counts:
+            layers.append(
+                _text_layer("counts", counts, "count", size=13, colour=[0, 0, 0], bold=True)
+            )
     deck = CompactDeck(
         layers=layers,
         initial_view_state=view,
@@ -541,4 +472,73 @@ def build_site_map(
         n_approximate=int(placed["approximate"].sum()) if len(placed) else 0,
         aggregated=aggregated,
         tooltip=TOOLTIP,
+    )
+
+
+def _outline_layers(view: pdk.ViewState, land: LandFolder | None) -> list[pdk.Layer]:
+    """The country outlines: pictures served from ``land`` (written now if new),
+    else GeoJSON inside the deck."""
+    if land is not None:
+        try:
+            images = land_images(view.latitude, view.longitude, view.zoom)
+            for image in images:
+                write_land_image(land.path, image)
+        except OSError:  # a read-only folder: the outlines go inside the deck
+            pass
+        else:
+            return [
+                pdk.Layer(
+                    "BitmapLayer",
+                    id=f"land-{i}",
+                    # Quoted: a plain string naming a .png is read by pydeck as a
+                    # local file to put inside the deck.
+                    image=f"'{land.url}/{image.name}'",
+                    bounds=image.bounds,
+                    pickable=False,
+                )
+                for i, image in enumerate(images)
+            ]
+    return [
+        pdk.Layer(
+            "GeoJsonLayer",
+            id="countries",
+            data=COUNTRIES_MARK,  # the outlines, put in by CompactDeck.to_json
+            stroked=True,
+            filled=True,
+            get_fill_color=list(LAND_COLOUR),
+            get_line_color=list(BORDER_COLOUR),
+            line_width_min_pixels=1,
+            pickable=False,
+        )
+    ]
+
+
+def _text_layer(
+    layer_id: str,
+    data: list[dict],
+    field: str,
+    size: int,
+    colour: list[int],
+    offset: list[int] | None = None,
+    bold: bool = False,
+) -> pdk.Layer:
+    """Words drawn on the map from ``data`` (as text: deck.gl draws characters
+    from a font atlas, nothing is read as markup)."""
+    return pdk.Layer(
+        "TextLayer",
+        id=layer_id,
+        data=data,
+        get_position=["lon", "lat"],
+        get_text=field,
+        get_size=size,
+        get_color=colour,
+        get_pixel_offset=offset or [0, 0],
+        get_text_anchor="'middle'",
+        get_alignment_baseline="'center'",
+        # deck.gl's default is ASCII only: "Hà Nội" needs its own characters.
+        character_set="'auto'",
+        font_family=TEXT_FONT,
+        font_weight=700 if bold else 400,
+        # No background box: it is one more shader for a browser to build.
+        pickable=False,
     )

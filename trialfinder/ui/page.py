@@ -9,7 +9,7 @@ import streamlit as st
 
 from trialfinder.catalog import Catalog
 from trialfinder.family.eligibility.answers import KEYS as ANSWER_KEYS
-from trialfinder.i18n import DEFAULT, _, language
+from trialfinder.i18n import DEFAULT, _, language, set_language
 from trialfinder.model import Trial
 from trialfinder.query import ParsedQuery, Query, apply_query
 from trialfinder.ui.internals import leave_pages_directory_mode
@@ -33,6 +33,13 @@ def _run_through_dashboard() -> None:
     """
     if leave_pages_directory_mode():
         st.rerun()
+
+
+def keep_language() -> None:
+    """Set the page's language again, for a fragment: a fragment's rerun (a click
+    on the map) runs without dashboard.py, which sets it, and its words came out
+    in English on a Vietnamese page."""
+    set_language(st.session_state.get(LANG_SWITCH, DEFAULT))
 
 
 def current() -> ParsedQuery:

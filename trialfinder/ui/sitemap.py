@@ -6,21 +6,32 @@ import hashlib
 import html
 import json
 import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from trialfinder import localized
-from trialfinder.family.mapdeck import LEGEND, SITES_LAYER, SiteMap, build_site_map
+from trialfinder.family.mapdeck import (
+    LEGEND,
+    SITES_LAYER,
+    LandFolder,
+    SiteMap,
+    build_site_map,
+    group_words,
+)
 from trialfinder.geo import Place
-from trialfinder.i18n import _, ngettext
+from trialfinder.i18n import _, language, ngettext
 from trialfinder.ui.page import page_params
 from trialfinder.ui.text import md
 
 TRIAL_PAGE = "pages/trial.py"
 #: A map style URL for a tile basemap; unset, the map draws country outlines only.
 BASEMAP_ENV = "TRIALFINDER_MAP_STYLE"
+#: The outline pictures: in static/ beside dashboard.py, which Streamlit serves at
+#: app/static/ (``server.enableStaticServing``); the browser caches them.
+LAND = LandFolder(Path(__file__).resolve().parents[2] / "static" / "maps", "app/static/maps")
 
 
 #: deck.gl places its tooltip at the pointer and does not wrap it: a long trial
@@ -65,11 +76,19 @@ def _shared_map(
     radius_km: float,
     basemap_style: str | None,
     _trial_of: np.ndarray | None = None,
+    lang: str = "en",
 ) -> SiteMap:
     """One deck a view (data version, query, language), shared by every visitor
     who opens it: advocates send the same links to many families."""
     return build_site_map(
-        _sites, _titles, place, radius_km, basemap_style=basemap_style, trial_of=_trial_of
+        _sites,
+        _titles,
+        place,
+        radius_km,
+        basemap_style=basemap_style,
+        trial_of=_trial_of,
+        land=LAND,
+        lang=lang,
     )
 
 
@@ -90,12 +109,20 @@ def site_map(
     :func:`trialfinder.family.mapdeck.build_site_map`.
     """
     style = os.environ.get(BASEMAP_ENV) or None
+    lang = language()
     if view is None:
         built = build_site_map(
-            sites, titles, place, radius_km, basemap_style=style, trial_of=trial_of
+            sites,
+            titles,
+            place,
+            radius_km,
+            basemap_style=style,
+            trial_of=trial_of,
+            land=LAND,
+            lang=lang,
         )
     else:
-        built = _shared_map(view, sites, titles, place, radius_km, style, trial_of)
+        built = _shared_map(view, sites, titles, place, radius_km, style, trial_of, lang)
     st.html(_TOOLTIP_STYLE)  # style only: Streamlit adds it without taking room
     event = st.pydeck_chart(
         built.deck,
@@ -134,13 +161,19 @@ def site_map(
 
 
 def trials_at(objects: list[dict], titles: pd.Series) -> None:
-    """The trials at the clicked site, each with a link to its page."""
+    """The trials at the clicked spot, each with a link to its page: every site
+    there (two trials' sites may share it), one line each, narrow enough for a
+    phone."""
     for obj in objects:
-        # Every site at this spot (two trials' sites may share it), not only the first.
         places = obj.get("places") or [str(obj.get("tooltip", "")).split("\n", 1)[0]]
-        approximate = " " + _("(approximate location: placed at the city centre)")
-        st.markdown(md("\n".join(places) + (approximate if obj.get("approximate") else "")))
-        for trial_id in obj.get("trial_ids") or []:
+        lines = [md(place) for place in places]
+        n_sites, trial_ids = int(obj.get("n_sites") or 1), obj.get("trial_ids") or []
+        if n_sites > 1:
+            lines.insert(0, "**" + md(group_words(n_sites, len(trial_ids))) + "**")
+        if obj.get("approximate"):
+            lines.append(md(_("(approximate location: placed at the city centre)")))
+        st.markdown("  \n".join(lines))
+        for trial_id in trial_ids:
             title = titles.get(trial_id, trial_id)
             st.page_link(
                 TRIAL_PAGE,

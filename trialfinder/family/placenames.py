@@ -1,0 +1,102 @@
+"""The names of the cities around a map's sites, from the offline gazetteer.
+
+A map with dots and no names does not tell a family where a site is. The
+names come from the same gazetteer that resolves a place (``geo.cities``):
+first the cities that have a site of the map, then the biggest cities in the
+view, kept only where a name has room (no two names on top of each other at
+the view's zoom), a handful in all. Names are in the page's language where
+the gazetteer has one (Vietnamese for the cities of Vietnam).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from trialfinder import geo
+from trialfinder.family.outlines import world_xy
+
+#: At most this many names on a map.
+MAX_NAMES = 14
+#: The view a name may be in, in pixels around the view's centre (a wide screen).
+VIEW_PIXELS = (1400, 700)
+#: Two names closer than this (x, y pixels at the view's zoom) would overlap.
+NAME_GAP = (110, 26)
+#: A site belongs to the biggest city this close to it.
+SITE_KM = 12.0
+#: The cities considered (the most populous in the view), to bound the work.
+CANDIDATES = 400
+
+
+def place_names(
+    lat: float,
+    lon: float,
+    zoom: float,
+    site_lats: np.ndarray,
+    site_lons: np.ndarray,
+    lang: str = "en",
+    limit: int = MAX_NAMES,
+) -> list[dict]:
+    """Names for a view centred on (``lat``, ``lon``) at ``zoom``: one record a
+    name (``name``, ``lat``, ``lon``, ``has_sites``), cities with sites first."""
+    level = max(0, int(math.floor(zoom)))
+    scale = 2 ** (zoom - level)
+    everywhere = geo.cities()
+    (cx,), (cy,) = world_xy(np.array([lat]), np.array([lon]), level)
+    x, y = world_xy(everywhere.lat, everywhere.lon, level)
+    dx, dy = (x - cx) * scale, (y - cy) * scale
+    size = 512 * 2**zoom
+    dx = (dx + size / 2) % size - size / 2  # the short way round the world
+    in_view = np.flatnonzero(
+        (np.abs(dx) <= VIEW_PIXELS[0] / 2) & (np.abs(dy) <= VIEW_PIXELS[1] / 2)
+    )[:CANDIDATES]  # the gazetteer is most populous first
+    if not len(in_view):
+        return []
+    has_sites = _near_sites(everywhere, in_view, np.asarray(site_lats), np.asarray(site_lons))
+    order = np.concatenate([in_view[has_sites], in_view[~has_sites]])
+    with_sites = set(in_view[has_sites].tolist())
+    kept: list[int] = []
+    for city in order.tolist():
+        if len(kept) >= limit:
+            break
+        if all(
+            abs(dx[city] - dx[other]) >= NAME_GAP[0] or abs(dy[city] - dy[other]) >= NAME_GAP[1]
+            for other in kept
+        ):
+            kept.append(city)
+    names = everywhere.names_vi if lang == "vi" else (None,) * len(everywhere.names)
+    return [
+        {
+            "name": names[city] or everywhere.names[city],
+            "lat": float(everywhere.lat[city]),
+            "lon": float(everywhere.lon[city]),
+            "has_sites": city in with_sites,
+        }
+        for city in kept
+    ]
+
+
+def _near_sites(
+    everywhere: geo.Cities, cities: np.ndarray, lats: np.ndarray, lons: np.ndarray
+) -> np.ndarray:
+    """Which of ``cities`` have a site: each spot of the sites belongs to the most
+    populous city within :data:`SITE_KM` (Hanoi, not the district it is in)."""
+    found = np.zeros(len(cities), dtype=bool)
+    if not len(lats):
+        return found
+    spots = np.unique(np.round(np.column_stack([lats, lons]), 3), axis=0)
+    city_lat = np.radians(everywhere.lat[cities])[None, :]
+    city_lon = np.radians(everywhere.lon[cities])[None, :]
+    for chunk in range(0, len(spots), 1000):  # a spot x city table, a thousand spots at a time
+        lat = np.radians(spots[chunk : chunk + 1000, :1])
+        lon = np.radians(spots[chunk : chunk + 1000, 1:])
+        a = (
+            np.sin((city_lat - lat) / 2) ** 2
+            + np.cos(lat) * np.cos(city_lat) * np.sin((city_lon - lon) / 2) ** 2
+        )
+        close = 2 * geo.EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1))) <= SITE_KM
+        has_one = close.any(axis=1)
+        # the first close city of a spot is the most populous (the gazetteer's order)
+        found[np.argmax(close[has_one], axis=1)] = True
+    return found
