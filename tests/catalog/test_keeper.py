@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -40,19 +41,55 @@ class SlowLoads:
 
 
 def test_the_first_catalog_is_waited_for_and_loaded_once_for_many_visitors() -> None:
-    loads = SlowLoads(OLD)
-    keeper = CatalogKeeper(loads)
+    arrived = threading.Barrier(9)
+    release = threading.Event()
+    calls: list[str] = []
+
+    def load(directory: Path) -> object:
+        calls.append(str(directory))
+        assert release.wait(30)
+        return OLD
+
+    keeper = CatalogKeeper(load)
     served: list[object] = []
-    visitors = [
-        threading.Thread(target=lambda: served.append(keeper.serve(DIRECTORY, "v1").catalog))
-        for _ in range(8)
-    ]
+    spinners: list[str] = []
+
+    @contextlib.contextmanager
+    def spinner():
+        spinners.append("shown")
+        yield
+
+    def visit() -> None:
+        arrived.wait(30)
+        served.append(keeper.serve(DIRECTORY, "v1", wait=spinner).catalog)
+
+    visitors = [threading.Thread(target=visit) for _ in range(8)]
     for visitor in visitors:
         visitor.start()
+    arrived.wait(30)  # every visitor is on its way before the load may finish
+    time.sleep(0.3)
+    release.set()
     for visitor in visitors:
         visitor.join(30)
     assert served == [OLD] * 8
-    assert loads.calls == 1
+    assert calls == [DIRECTORY]
+    assert len(spinners) == 8  # the first visitor too sees that trials are loading
+
+
+def test_an_interrupted_first_load_is_tried_again_by_the_next_visitor() -> None:
+    attempts: list[int] = []
+
+    def load(directory: Path) -> object:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise KeyboardInterrupt
+        return OLD
+
+    keeper = CatalogKeeper(load)
+    with pytest.raises(KeyboardInterrupt):
+        keeper.serve(DIRECTORY, "v1")
+    assert keeper.serve(DIRECTORY, "v1").catalog is OLD
+    assert len(attempts) == 2
 
 
 def test_pages_are_served_from_the_catalog_in_hand_while_a_new_version_loads() -> None:

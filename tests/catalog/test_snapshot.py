@@ -36,7 +36,7 @@ def test_a_second_process_waits_for_the_build_and_reads_it(tmp_path: Path) -> No
         other = subprocess.Popen(
             [sys.executable, "-c", LOAD, str(data)], cwd=REPO, stdout=subprocess.PIPE, text=True
         )
-        time.sleep(1.5)
+        _wait_until_blocked(other.pid)
         assert other.poll() is None, "the second process did not wait for the first's build"
         assert not (expected / META_FILE).exists()
         first = _build_here(data)
@@ -45,6 +45,19 @@ def test_a_second_process_waits_for_the_build_and_reads_it(tmp_path: Path) -> No
     assert other.returncode == 0
     assert int(out.strip()) == first
     assert (expected / META_FILE).stat().st_mtime_ns == stamp, "the snapshot was built twice"
+
+
+def _wait_until_blocked(pid: int, timeout_s: float = 120) -> None:
+    """Until the process waits for a file lock (the kernel lists it in /proc/locks
+    with "->"), so the build below is surely the first."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for line in Path("/proc/locks").read_text().splitlines():
+            fields = line.split()
+            if "->" in fields and str(pid) in fields:
+                return
+        time.sleep(0.05)
+    raise AssertionError("the second process never waited for the lock")
 
 
 def _build_here(data: Path) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
 import http.cookiejar
 import http.server
 import json
@@ -20,6 +22,8 @@ import pytest
 from deploy.serve import NGINX_CONF, Proxy, Stack, free_port
 from tests.support.proxy import get, routes, running_stack
 from tests.ui.trialdata import REPO, build_data_dir
+from trialfinder.i18n import LANGUAGES
+from trialfinder.ui.page import lang_script
 
 README = REPO / "README.md"
 WARM_CACHES = ("trialfinder.ui.data._keeper", "trialfinder.ui.sitemap._shared_map")
@@ -203,3 +207,15 @@ def test_the_dashboard_hears_the_address_the_proxy_saw_not_one_sent(tmp_path: Pa
     heard = _Echo.seen[-1]
     assert heard["x-real-ip"] == "127.0.0.1"
     assert heard["x-forwarded-for"].split(",")[-1].strip() == "127.0.0.1"
+
+
+def test_the_policy_allows_the_script_that_names_each_pages_language() -> None:
+    """Every language's ``<html lang>`` line (and only inline scripts known by hash) may
+    run: a language added without its hash would leave screen readers reading it as
+    English on the public site."""
+    policy = re.search(r'Content-Security-Policy "([^"]+)"', NGINX_CONF.read_text()).group(1)
+    allowed = set(re.findall(r"'sha256-([^']+)'", policy))
+    for lang in LANGUAGES:
+        digest = hashlib.sha256(lang_script(lang).encode("utf-8")).digest()
+        assert base64.b64encode(digest).decode() in allowed, lang
+    assert "'unsafe-inline'" not in policy.split("script-src", 1)[1].split(";", 1)[0]

@@ -15,6 +15,7 @@ Pure: no Streamlit. :mod:`trialfinder.ui.data` holds one keeper a process.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -77,16 +78,15 @@ class CatalogKeeper:
             # A family waits for this one: it loads at full priority, in the first
             # visitor's thread; the others wait for the same load.
             future, mine = self._load_of(directory, version, background=False)
-            if mine:
-                try:
-                    future.set_result(self._load_safely(Path(directory)))
-                except BaseException as stopped:  # interrupted: nobody may wait forever
-                    future.set_exception(stopped)
-                    raise
-            if wait is not None and not future.done():
-                with wait():
-                    fresh, problem = future.result()
-            else:
+            with wait() if wait is not None else contextlib.nullcontext():
+                if mine:
+                    try:
+                        future.set_result(self._load_safely(Path(directory)))
+                    except BaseException as stopped:  # interrupted: nobody may wait forever,
+                        future.set_exception(stopped)  # and the next visitor loads again
+                        with self._lock:
+                            self._loads.pop((directory, version), None)
+                        raise
                 fresh, problem = future.result()
         else:
             future, _ = self._load_of(directory, version, background=True)
