@@ -76,3 +76,15 @@ def test_handout_and_comparison_carry_the_checklist(open_app) -> None:
     text = _text(at)
     assert "**TF-CP-002**: 7 criteria · 4 met · 1 not met · 2 to ask the trial team" in text
     assert "**TF-CP-001**: The record states no criteria." in text
+
+
+def test_a_translation_of_the_criteria_comes_with_the_records_own_words(open_app) -> None:
+    """Staff's Vietnamese can fall behind the record: the record's words stay beside it."""
+    at = open_app("id=VINMEC-CP-BMMNC&lang=vi", page="pages/trial.py")
+    assert_clean(at)
+    text = _text(at)
+    assert "Tài liệu nguồn chỉ ghi: bệnh nhân từ 1 đến 10 tuổi" in text
+    assert "Nguyên văn trong hồ sơ" in text
+    assert "The source only says" in text
+    english = _text(open_app("id=VINMEC-CP-BMMNC", page="pages/trial.py"))
+    assert "Tài liệu nguồn" not in english and "The source only says" in english

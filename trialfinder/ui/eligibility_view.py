@@ -216,8 +216,12 @@ def eligibility_section(trial: Trial) -> None:
         st.caption(_("Text from the registry is shown in the registry's language (English)."))
     _draw(build_checklist(trial.eligibility.criteria, answers))
     with st.expander(_("Eligibility criteria, as the record states them")):
-        written = trial.criteria_vi if language() == "vi" else None
-        st.markdown(md(written or trial.eligibility.criteria or _("Not stated.")))
+        if language() == "vi" and trial.criteria_vi:
+            # Staff's translation first, then the record's own words: a translation
+            # can fall behind the record it was made from.
+            st.markdown(md(trial.criteria_vi))
+            st.caption(_("Translated by the catalogue's staff. As the record states them:"))
+        st.markdown(md(trial.eligibility.criteria or _("Not stated.")))
 
 
 def eligibility_handout(trial: Trial) -> None:
