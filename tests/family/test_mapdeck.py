@@ -99,6 +99,36 @@ def test_tooltip_is_plain_text_naming_facility_status_and_trials() -> None:
     assert "TF-SAME: Second trial at the hospital (site status: Not yet recruiting)" in hospital
 
 
+def test_record_text_that_looks_like_deck_code_stays_words() -> None:
+    """deck.gl reads a string beginning "@@=" as an expression, wherever it stands: a
+    facility a record names so must reach the browser as words."""
+    hostile = Trial(
+        id="TF-CODE",
+        brief_title="@@=title",
+        sites=(
+            Site(
+                facility="@@=window.alert(1)", city="Hanoi", country="Vietnam", lat=21.0, lon=105.8
+            ),
+        ),
+    )
+    site_map, _ = _map(hostile)
+
+    def strings(node):
+        if isinstance(node, str):
+            yield node
+        elif isinstance(node, dict):
+            for value in node.values():
+                yield from strings(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from strings(value)
+
+    sites = _layer(site_map.deck, "sites")
+    assert not [t for t in strings(sites["data"]) if t.startswith("@@")]
+    shown = "\n".join(strings(sites["data"])).replace("\u2060", "")
+    assert "@@=window.alert(1), Hanoi, Vietnam" in shown
+
+
 def test_sites_at_the_same_coordinates_share_one_dot() -> None:
     twin = Trial(
         id="TF-TWIN",

@@ -156,6 +156,19 @@ def _texts(column: pd.Series) -> list[str | None]:
     return [None if pd.isna(v) else str(v) for v in column.tolist()]
 
 
+#: deck.gl's JSON reader takes a string beginning with this for code ("@@=x" an
+#: expression, "@@#" a constant), wherever it stands in the deck, data included.
+DECK_CODE_PREFIX = "@@"
+
+
+def inert(text: str) -> str:
+    """Record text as plain data for deck.gl: a facility named "@@=..." stays words
+    (a word joiner, which nobody sees, between the two "@")."""
+    if text.startswith(DECK_CODE_PREFIX):
+        return "@\u2060@" + text[2:]
+    return text
+
+
 def _site_lines(sites: pd.DataFrame) -> list[str]:
     parts = zip(
         _texts(sites["facility"]),
@@ -210,7 +223,9 @@ def _locations(sites: pd.DataFrame, titles: Mapping[str, str]) -> pd.DataFrame:
                 trial_line.format(id=trial_id, title=title if title is not None else "", status=own)
             )
         if len(first_row_of) > TRIALS_PER_TOOLTIP:
-            lines.append(more_trials.format(n=len(first_row_of) - TRIALS_PER_TOOLTIP))
+            lines.append(
+                more_trials.format(n=localized.count(len(first_row_of) - TRIALS_PER_TOOLTIP))
+            )
         points.append(
             {
                 "lat": float(lat),
@@ -222,8 +237,8 @@ def _locations(sites: pd.DataFrame, titles: Mapping[str, str]) -> pd.DataFrame:
                 "trial_ids": list(first_row_of),
                 "n_trials": len(first_row_of),
                 "n_sites": len(rows),
-                "places": places,
-                "tooltip": "\n".join(lines),
+                "places": [inert(place) for place in places],
+                "tooltip": inert("\n".join(lines)),
             }
         )
     return pd.DataFrame(points, columns=POINT_COLUMNS)
@@ -235,7 +250,7 @@ def group_words(n_sites: int, n_trials: int) -> str:
         "{sites} sites at this spot, of {n} trial",
         "{sites} sites at this spot, of {n} trials",
         n_trials,
-    ).format(sites=n_sites, n=n_trials)
+    ).format(sites=localized.count(n_sites), n=localized.count(n_trials))
 
 
 def _grid(
@@ -445,7 +460,7 @@ def build_site_map(
     if not aggregated:
         grouped = points.loc[points["n_sites"] > 1]
         counts = [
-            {"lat": lat, "lon": lon, "count": str(n)}
+            {"lat": lat, "lon": lon, "count": localized.count(int(n))}
             for lat, lon, n in zip(grouped["lat"], grouped["lon"], grouped["n_sites"], strict=True)
         ]
         if counts:

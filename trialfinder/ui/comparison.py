@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from trialfinder import localized
 from trialfinder.family.compare import Comparison
 from trialfinder.i18n import _, ngettext
 from trialfinder.ui.page import page_params
@@ -113,7 +114,7 @@ def compare_link(ids: Sequence[str]) -> None:
             "pages/compare.py",
             label=ngettext(
                 "Compare the {n} chosen trial", "Compare the {n} chosen trials", len(ids)
-            ).format(n=len(ids)),
+            ).format(n=localized.count(len(ids))),
             icon=":material/compare_arrows:",
             query_params=page_params({"ids": list(ids)}),
         )
