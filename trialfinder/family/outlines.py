@@ -12,6 +12,7 @@ white, like the page; land and borders are the colours of the old layer.
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 import json
 import math
@@ -23,6 +24,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
+OUTLINES_FILE = "countries-110m.topo.json"
 LAND_COLOUR = (243, 241, 236)
 BORDER_COLOUR = (140, 140, 140)
 SEA_COLOUR = (255, 255, 255)
@@ -38,9 +40,18 @@ MAX_ZOOM = 12
 SNAP_PIXELS = 256
 #: Web Mercator's edge.
 MAX_LAT = 85.0511
-#: In each file's name: a new drawing (or new outlines) gets new names, so a
-#: browser's cached copy of an old picture is never used for a new one.
-DRAWING_VERSION = "1"
+
+
+def _drawing_version() -> str:
+    """In each file's name: this code and the outlines it draws, digested, so a new
+    drawing (or new outlines) gets new names and a browser's cached copy of an old
+    picture is never used for a new one."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update((ASSETS / OUTLINES_FILE).read_bytes())
+    return digest.hexdigest()[:10]
+
+
+DRAWING_VERSION = _drawing_version()
 
 
 @dataclass(frozen=True)
@@ -160,7 +171,7 @@ def write_land_image(folder: Path, image: LandImage) -> Path:
 def countries_geojson() -> dict[str, Any]:
     """Country outlines as GeoJSON, decoded from the shipped TopoJSON and cut
     at the antimeridian so they draw on a flat map."""
-    topology = json.loads((ASSETS / "countries-110m.topo.json").read_text(encoding="utf-8"))
+    topology = json.loads((ASSETS / OUTLINES_FILE).read_text(encoding="utf-8"))
     return flat_features(topojson_features(topology, "countries"))
 
 

@@ -271,12 +271,14 @@ def _draw(f: Filter, catalog: Catalog) -> None:
             )
     elif w.kind == "names" and w.shown is not None:
         assert w.names is not None
+        shown = _in_words(w.shown, registry_case=False)
         names = w.names(catalog)
         chosen = [n for n in st.session_state.get(f.key) or () if n not in names]
         st.multiselect(
             _(w.label),
-            [*names, *chosen],
-            format_func=_in_words(w.shown, registry_case=False),
+            # In the order of the names as shown: "Úc" (Australia) among the U's.
+            sorted([*names, *chosen], key=lambda name: fold(shown(name))),
+            format_func=shown,
             accept_new_options=True,
             placeholder=_(w.placeholder),
             **common,
