@@ -48,10 +48,11 @@ class PlaceFilter:
         return " ".join(place) or None
 
     def sites(
-        self, catalog: Catalog, query: Query, trials: np.ndarray
+        self, catalog: Catalog, query: Query, trials: np.ndarray, ordered: bool = True
     ) -> tuple[np.ndarray, np.ndarray]:
         """The sites of the ``trials`` (a mask) that are in the query's place: their
-        rows, ascending, and their distances to ``near`` (NaN without one).
+        rows (ascending, or in any order when not ``ordered``), and their distances
+        to ``near`` (NaN without one).
 
         The candidates come from the smallest of: the band of latitudes around
         ``near`` (sites sorted by latitude), the sites of the chosen countries, the
@@ -73,7 +74,9 @@ class PlaceFilter:
             sources.append((len(in_countries), "countries"))
         _size, source = min(sources)
         if source == "band":
-            sites = np.sort(index.by_lat[low:high])
+            sites = index.by_lat[low:high]
+            if ordered:
+                sites = np.sort(sites)
         elif source == "countries":
             sites = in_countries
         elif len(chosen) * 4 > len(trials):
