@@ -184,9 +184,7 @@ def _to_frame(table: pa.Table, name: str) -> pd.DataFrame:
         raise ValueError(f"the {name} table has other columns than this version writes")
     # Not copied: pandas would otherwise consolidate the numeric columns into one
     # block, a private copy of columns that are views of the mapped file.
-    return pd.DataFrame(
-        frame_columns(table, name), index=pd.RangeIndex(table.num_rows), copy=False
-    )
+    return pd.DataFrame(frame_columns(table, name), index=pd.RangeIndex(table.num_rows), copy=False)
 
 
 def frame_columns(table: pa.Table, name: str, only: Iterable[str] | None = None) -> dict[str, Any]:
