@@ -137,6 +137,16 @@ class WordIndex:
         """The trials (rows, possibly repeated) that have any of ``terms``."""
         return self.postings[_ranges(self.vocab_offsets[terms], self.vocab_offsets[terms + 1])]
 
+    def adding(self, terms: np.ndarray, kept: np.ndarray) -> np.ndarray:
+        """Those of ``terms`` (ascending) that have a trial not ``kept`` (a mask of the
+        trials): the others would find nothing new."""
+        if not len(terms):
+            return terms
+        starts, ends = self.vocab_offsets[terms], self.vocab_offsets[terms + 1]
+        missing = ~kept[self.postings[_ranges(starts, ends)]]
+        segments = np.r_[0, np.cumsum(ends - starts)[:-1]]
+        return terms[np.logical_or.reduceat(missing, segments)]
+
 
 @dataclass(frozen=True, eq=False)
 class Codes:
@@ -196,6 +206,8 @@ class SearchIndex:
     lat: np.ndarray = field(repr=False, default=None)  # type: ignore[assignment]
     lon: np.ndarray = field(repr=False, default=None)  # type: ignore[assignment]
     lat_sorted: np.ndarray = field(repr=False, default=None)  # type: ignore[assignment]
+    #: The longitudes in the same order (a band's box is cut from them side by side).
+    lon_by_lat: np.ndarray = field(repr=False, default=None)  # type: ignore[assignment]
     country_start: np.ndarray = field(repr=False, default=None)  # type: ignore[assignment]
     _missing: dict[str, bool] = field(default_factory=dict, repr=False)
 
@@ -209,6 +221,7 @@ class SearchIndex:
         rank = np.empty(len(self.by_rank), dtype=np.int64)
         rank[self.by_rank] = np.arange(len(self.by_rank))
         lat = sites["lat"].to_numpy(dtype=float)
+        lon = sites["lon"].to_numpy(dtype=float)
         codes, n_values = self.site_country.codes, len(self.site_country.values)
         if len(self.by_country) != int((codes >= 0).sum()):
             raise ValueError("the sites by country do not match the sites")
@@ -222,8 +235,9 @@ class SearchIndex:
             site_start=site_start,
             site_trial=np.repeat(np.arange(len(n_sites), dtype=np.int32), n_sites),
             lat=lat,
-            lon=sites["lon"].to_numpy(dtype=float),
+            lon=lon,
             lat_sorted=lat[self.by_lat],
+            lon_by_lat=lon[self.by_lat],
             country_start=np.r_[0, np.cumsum(np.bincount(codes[codes >= 0], minlength=n_values))],
         )
 

@@ -15,6 +15,7 @@ up under each of its few spellings instead of folding the whole vocabulary.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
@@ -53,9 +54,17 @@ def _terms_with_any(index: Index, forms: list[str]) -> np.ndarray:
     return np.unique(np.concatenate(lists))
 
 
-def matching_terms(index: Index, typed: str, *, in_order: bool = False) -> np.ndarray:
+def matching_terms(
+    index: Index,
+    typed: str,
+    *,
+    in_order: bool = False,
+    wanted: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> np.ndarray:
     """The terms (vocab ids, ascending) that hold every word of ``typed`` in one
-    of its spellings; with ``in_order``, one after the other as typed."""
+    of its spellings; with ``in_order``, one after the other as typed. Given
+    ``wanted`` (candidate terms to those worth checking, e.g. those that would
+    find a trial not found yet), only those are checked and returned."""
     spellings = _spellings(typed)
     if not spellings:
         return _EMPTY
@@ -66,6 +75,8 @@ def matching_terms(index: Index, typed: str, *, in_order: bool = False) -> np.nd
         if not len(candidates):
             return _EMPTY
     assert candidates is not None
+    if wanted is not None:
+        candidates = wanted(candidates)
     if not in_order or len(spellings) == 1:
         return candidates
     return candidates[_in_order(index.vocab.take(pa.array(candidates)), spellings)]
