@@ -64,7 +64,8 @@ def matching_terms(
     """The terms (vocab ids, ascending) that hold every word of ``typed`` in one
     of its spellings; with ``in_order``, one after the other as typed. Given
     ``wanted`` (candidate terms to those worth checking, e.g. those that would
-    find a trial not found yet), only those are checked and returned."""
+    find a trial not found yet), only those are checked for the order of their
+    words and returned (the check is a regular expression a term)."""
     spellings = _spellings(typed)
     if not spellings:
         return _EMPTY
@@ -75,10 +76,10 @@ def matching_terms(
         if not len(candidates):
             return _EMPTY
     assert candidates is not None
-    if wanted is not None:
-        candidates = wanted(candidates)
     if not in_order or len(spellings) == 1:
         return candidates
+    if wanted is not None:
+        candidates = wanted(candidates)
     return candidates[_in_order(index.vocab.take(pa.array(candidates)), spellings)]
 
 
