@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from trialfinder.catalog.schema import _i32, _numpy, _read_ipc
 from trialfinder.words import learned as learning
+from trialfinder.words.match import intersect_sorted
 
 #: The word indexes the catalog keeps, each over a group of term kinds: what a
 #: trial is about (its conditions, keywords, MeSH terms and their ancestors, and
@@ -124,7 +125,7 @@ class WordIndex:
             for other in lists[1:]:
                 if not len(candidates):
                     break
-                candidates = np.intersect1d(candidates, other, assume_unique=True)
+                candidates = intersect_sorted(candidates, other)
             if words == [folded]:
                 return candidates
         else:  # no word at all (only a query built in code can be so): check every term
