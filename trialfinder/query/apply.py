@@ -87,7 +87,10 @@ def find(catalog: Catalog, query: Query) -> Results:
     index = catalog.search
     mask = _trial_mask(catalog, query)
     if not query.has_place:
-        # In the default order already: the matching trials of the rank, front to back.
+        # In the default order already: the matching trials of the rank, front to back
+        # (every trial: the rank itself, not a copy of it).
+        if mask.all():
+            return Results(catalog, index.by_rank)
         return Results(catalog, index.by_rank[mask[index.by_rank]])
     # The sites as found: grouped by trial and put in order only as far as a page
     # asks (see Results.of_sites).
