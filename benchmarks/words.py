@@ -191,9 +191,11 @@ def measure(args: argparse.Namespace) -> str:
         ]
         times.extend(runs)
         whole = [timed(lambda q=query: apply_query(catalog, q)) for _ in range(args.rounds)]
-        count = len(whole[0][1])
-        if count != len(search(catalog, query)):
-            raise AssertionError(f"{text}: the first page's count is not the whole table's")
+        table, found = whole[0][1], search(catalog, query)
+        count = len(table)
+        first_ids = list(found.head(FIRST_PAGE)["id"])
+        if count != len(found) or first_ids != list(table["id"][:FIRST_PAGE]):
+            raise AssertionError(f"{text}: the first page is not the whole table's first rows")
         plain = plain_rule_seconds(catalog, query, args.rounds)
         rows.append(
             (
