@@ -107,12 +107,10 @@ class PlaceFilter:
             lons = index.lon[sites]
             keep((lons >= min_lon) & (lons <= max_lon))
         if query.country and source != "countries":
-            wanted = index.site_country.lookup(set(query.country).__contains__)
-            keep(wanted[index.site_country.codes[sites]])
+            keep(index.site_country.at(sites, set(query.country).__contains__))
         if query.status:
             # A site with no status of its own follows the trial's (already filtered).
-            own = index.site_status.lookup(set(query.status).__contains__, missing=True)
-            keep(own[index.site_status.codes[sites]])
+            keep(index.site_status.at(sites, set(query.status).__contains__, missing=True))
         distances = np.full(len(sites), np.nan)
         if place is not None and lats is not None and lons is not None:
             distances = geo.distance_km(place.lat, place.lon, lats, lons)
