@@ -37,6 +37,12 @@ NGINX_CONF = Path(__file__).with_name("nginx.conf")
 NGINX = Path("/usr/sbin/nginx")
 START_TIMEOUT_S = 120.0
 WARM_TIMEOUT_S = 300.0
+#: The environment of a dashboard process (what is set already wins). glibc's
+#: malloc raises its mmap threshold after each large free, and memory freed below
+#: it stays with the process: a warm dashboard kept about 150 MB of arrays its
+#: first pages had freed (benchmarks/RESULTS.md). A fixed 4 MiB threshold hands
+#: every large array back to the system when freed; small ones are reused as before.
+DASHBOARD_ENV = {"MALLOC_MMAP_THRESHOLD_": str(4 * 1024 * 1024)}
 #: The caches a warm process has filled (names as Streamlit's metrics give them).
 WARM_CACHES = ("trialfinder.ui.data._keeper", "trialfinder.ui.sitemap._shared_map")
 
@@ -109,7 +115,12 @@ def dashboard_command(port: int, *extra: str) -> list[str]:
 def start_backend(data_dir: Path, port: int, log_dir: Path) -> Backend:
     """``streamlit run dashboard.py`` on 127.0.0.1:port, its output in the run folder."""
     log_path = log_dir / f"dashboard-{port}.log"
-    env = {**os.environ, "TRIALFINDER_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
+    env = {
+        **DASHBOARD_ENV,
+        **os.environ,
+        "TRIALFINDER_DATA_DIR": str(data_dir),
+        "PYTHONUNBUFFERED": "1",
+    }
     command = dashboard_command(port, "--server.enableAgentApi", "true")
     with log_path.open("ab") as log:
         process = subprocess.Popen(

@@ -12,7 +12,7 @@ from trialfinder.family.compare import (
 )
 from trialfinder.family.export import records_to_csv
 from trialfinder.i18n import _
-from trialfinder.query import apply_query
+from trialfinder.query import find
 from trialfinder.ui import page
 from trialfinder.ui.comparison import BASKET, basket, show_comparison
 from trialfinder.ui.data import catalog
@@ -64,7 +64,7 @@ if missing:
         md(_("No trial has the id {ids}; left out.").format(ids=missing)), icon=":material/info:"
     )
 if len(picked.ids) < MAX_TRIALS:
-    found = apply_query(the_catalog, parsed.query)["id"].head(MENU_TRIALS + MAX_TRIALS)
+    found = find(the_catalog, parsed.query).head(MENU_TRIALS + MAX_TRIALS)["id"]
     offered = [i for i in found.tolist() if i not in picked.ids][:MENU_TRIALS]
     st.selectbox(
         _("Add a trial (one your filters find, or type its id)"),

@@ -9,9 +9,8 @@ import streamlit as st
 from trialfinder import localized
 from trialfinder.catalog import Catalog
 from trialfinder.family import breakdown
-from trialfinder.family.contacts import contacts_for
+from trialfinder.family.cards import cards
 from trialfinder.family.export import results_to_csv
-from trialfinder.family.flags import trust_flags
 from trialfinder.i18n import _, language, ngettext
 from trialfinder.query import Query, apply_query, find
 from trialfinder.ui import page
@@ -108,18 +107,9 @@ if count:
                 bar_chart(breakdown.by_phase(results), "find-phase")
 
 start = (current_page - 1) * CARDS_PER_PAGE
-place = parsed.query.place
-where = (place.lat, place.lon) if place else (None, None)
-for _index, row in results.rows(start, start + CARDS_PER_PAGE).iterrows():
-    trial = the_catalog.trial(str(row["id"]))
-    if trial is None:
-        trial_card(row)
-        continue
-    first = contacts_for(trial, *where, limit=1)
-    row = row.copy()
-    row["title"] = trial.title_in(language())
-    row["active_substance"] = trial.text_in("active_substance", language())
-    trial_card(row, trust_flags(trial), first[0] if first else None)
+shown = results.rows(start, start + CARDS_PER_PAGE)
+for card in cards(the_catalog, shown, language(), parsed.query.place):
+    trial_card(card.row, card.flags, card.contact)
 if count == 0:
     st.info(
         _("No trial matches. Try fewer filters, another word for the condition, or a wider radius.")

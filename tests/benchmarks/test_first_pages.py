@@ -39,3 +39,27 @@ def test_the_report_states_each_figure_beside_its_floor_and_target(data_dir: Pat
     assert text.count("\n| `") == len(run.MIX)
     assert "numpy floor" in text and "Load average (1 min) before / after: 1.0 / 2.0" in text
     assert "<= 500 MB private" in text and "< 0.5 s" in text
+
+
+def test_the_spread_is_against_the_query_with_the_fewest_results_not_the_fastest() -> None:
+    def row(query: str, count: int, ms: float) -> dict:
+        seconds = ms / 1000
+        return {
+            "query": query,
+            "count": count,
+            "first_page": seconds,
+            "floor": seconds,
+            "whole": seconds,
+            "same": True,
+        }
+
+    figures = {
+        "queries": [row("", 600_000, 3.0), row("near=Hanoi", 28, 10.0), row("age=4y", 9, 20.0)],
+        "trials": 600_000,
+        "sites": 1,
+    }
+    memory = [{"private": 1, "shared": 1, "rss": 2, "anonymous": 1}] * 2
+    text = pages.report("x", figures, {"seconds": 0.1, "imports": 0.1}, memory, (1.0, 1.0))
+    # The narrowest is age=4y (9 results, 20 ms): every query is within 1x of it.
+    assert "(`age=4y`, 9 results, 20.0 ms; worst 1.0x: met)" in text
+    assert "| `(none: every trial)` | 600,000 | 3.0 ms | 3.0 ms | 1.00 | 0.1 |" in text

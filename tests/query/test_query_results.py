@@ -80,3 +80,45 @@ def test_a_first_page_put_in_order_alone_is_the_whole_order_s_first_page(text: s
         pd.testing.assert_frame_equal(page, whole.iloc[:stop])
     later = find(catalog, _query(text))
     pd.testing.assert_frame_equal(later.rows(20, 40), whole.iloc[20:40])
+
+
+def _crowded_city() -> object:
+    """Around Hanoi: one open trial with 150 sites within 1 km (more than a first look
+    at the nearest sites holds), open trials whose nearest sites are as far as each
+    other's (ties settled by rank), closed trials nearer than all of them."""
+    made = [
+        trial(
+            "CROWD",
+            last_update="2020-01-01",
+            sites=tuple(
+                site("Hanoi", "Vietnam", at=destination(*HANOI, n * 2.4, 0.5 + n / 400))
+                for n in range(150)
+            ),
+        )
+    ]
+    for n in range(60):
+        made.append(
+            trial(
+                f"Q{n:03d}",
+                status="COMPLETED" if n % 4 == 0 else "RECRUITING",
+                last_update=f"2023-{1 + n % 12:02d}-{1 + n % 27:02d}",
+                sites=(
+                    site("Hanoi", "Vietnam", at=destination(*HANOI, 45, 9 if n % 4 else 0.2)),
+                    site("Hanoi", "Vietnam", at=destination(*HANOI, n * 6, 1 + n % 5)),
+                    site("Hanoi", "Vietnam", at=destination(*HANOI, n * 6 + 180, 1 + n % 5)),
+                ),
+            )
+        )
+    return catalog_of(*made)
+
+
+@pytest.mark.parametrize("text", ["near=Hanoi&within=30", "near=Hanoi&within=30&status=recruiting"])
+def test_a_first_page_near_a_crowded_place_is_the_whole_order_s(text: str) -> None:
+    catalog = _crowded_city()
+    whole = find(catalog, _query(text)).frame()
+    assert len(whole) > 4 * 10
+    for stop in (1, 5, 10):
+        results = find(catalog, _query(text))
+        pd.testing.assert_frame_equal(results.rows(0, stop), whole.iloc[:stop])
+        assert len(results) == len(whole)
+        assert sorted(results.members) == sorted(catalog.id_index().get_indexer(whole["id"]))

@@ -230,7 +230,9 @@ def _one_piece(table: pa.Table) -> pa.Table:
 def _to_frame(table: pa.Table, name: str) -> pd.DataFrame:
     if table.schema not in (SCHEMAS[name], _stored_schema(name)):
         raise ValueError(f"the {name} table has other columns than this version writes")
-    return pd.DataFrame(frame_columns(table, name), index=pd.RangeIndex(table.num_rows))
+    # Not copied: pandas would otherwise consolidate the numeric columns into one
+    # block, a private copy of columns that are views of the mapped file.
+    return pd.DataFrame(frame_columns(table, name), index=pd.RangeIndex(table.num_rows), copy=False)
 
 
 def frame_columns(table: pa.Table, name: str, only: Iterable[str] | None = None) -> dict[str, Any]:

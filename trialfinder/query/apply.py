@@ -81,40 +81,21 @@ def matching_sites(catalog: Catalog, query: Query, trial_ids: pd.Series | Result
     return matched
 
 
-def _nearest_site(
-    trial_of: np.ndarray, sites: np.ndarray, distances: np.ndarray, near: bool
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Of each trial's matching sites (``sites`` ascending, so grouped by trial and
-    in their order), the nearest; of two as near, or without ``near``, the first
-    listed. Returns the trials, their sites and the distances, by trial."""
-    if not len(sites):
-        return trial_of, sites, distances
-    starts = np.flatnonzero(np.r_[True, trial_of[1:] != trial_of[:-1]])
-    if not near:
-        return trial_of[starts], sites[starts], distances[starts]
-    nearest = np.minimum.reduceat(distances, starts)
-    counts = np.diff(np.r_[starts, len(sites)])
-    at_least = np.flatnonzero(distances == np.repeat(nearest, counts))
-    first = at_least[np.r_[True, trial_of[at_least[1:]] != trial_of[at_least[:-1]]]]
-    return trial_of[first], sites[first], distances[first]
-
-
 def find(catalog: Catalog, query: Query) -> Results:
     """Matching trials, open first, then nearest, then most recently updated: their
     count and order, with no row built until a page asks for it (see :class:`Results`)."""
     index = catalog.search
     mask = _trial_mask(catalog, query)
     if not query.has_place:
-        # In the default order already: the matching trials of the rank, front to back.
+        # In the default order already: the matching trials of the rank, front to back
+        # (every trial: the rank itself, not a copy of it).
+        if mask.all():
+            return Results(catalog, index.by_rank)
         return Results(catalog, index.by_rank[mask[index.by_rank]])
-    sites, distances = PLACE_FILTER.sites(catalog, query, mask)
-    positions, best, distance = _nearest_site(
-        index.site_trial[sites], sites, distances, bool(query.near)
-    )
-    # Put in order only as far as a page asks (see Results).
-    return Results(
-        catalog, positions, distance, best, ranks=index.rank[positions], near=bool(query.near)
-    )
+    # The sites as found: grouped by trial and put in order only as far as a page
+    # asks (see Results.of_sites).
+    sites, distances = PLACE_FILTER.sites(catalog, query, mask, ordered=False)
+    return Results.of_sites(catalog, sites, distances, bool(query.near))
 
 
 def apply_query(catalog: Catalog, query: Query) -> pd.DataFrame:
@@ -137,7 +118,12 @@ def site_trials(catalog: Catalog, sites: pd.DataFrame) -> np.ndarray:
     """Each site's trial, as its row of the trials table. ``sites`` are rows of the
     catalog's sites table keeping their labels, as :func:`result_sites` and
     :func:`matching_sites` give them."""
-    return catalog.search.site_trial[sites.index.to_numpy()]
+    labels = sites.index
+    if isinstance(labels, pd.RangeIndex):
+        # A slice (the whole table, for the broadest view) is a view: neither the
+        # labels nor the trials are copied (to_numpy() would keep 3 million labels).
+        return catalog.search.site_trial[labels.start : labels.stop : labels.step]
+    return catalog.search.site_trial[labels.to_numpy()]
 
 
 def result_sites(catalog: Catalog, query: Query, results: pd.DataFrame | Results) -> pd.DataFrame:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -254,7 +255,10 @@ def _family_words_mask(key: str, group: str) -> Callable[[Catalog, tuple[str, ..
             searches += [(index.words["titles"], text, True) for text in expansion.in_order]
         keep = np.zeros(len(catalog.trials), dtype=bool)
         for words, text, in_order in searches:
-            terms = matching_terms(words, text, in_order=in_order)
+            # Titles come last: the order of their words (a regular expression, the
+            # dearest check) is checked only in titles that would add a trial.
+            adding = partial(words.adding, kept=keep) if in_order else None
+            terms = matching_terms(words, text, in_order=in_order, wanted=adding)
             if len(terms):
                 keep[words.trials_of(terms)] = True
         return keep

@@ -52,10 +52,11 @@ class PlaceFilter:
         return " ".join(place) or None
 
     def sites(
-        self, catalog: Catalog, query: Query, trials: np.ndarray
+        self, catalog: Catalog, query: Query, trials: np.ndarray, ordered: bool = True
     ) -> tuple[np.ndarray, np.ndarray]:
         """The sites of the ``trials`` (a mask) that are in the query's place: their
-        rows, ascending, and their distances to ``near`` (NaN without one).
+        rows (ascending, or in any order when not ``ordered``), and their distances
+        to ``near`` (NaN without one).
 
         The candidates come from the smallest of: the band of latitudes around
         ``near`` (sites sorted by latitude), the sites of the chosen countries, the
@@ -76,32 +77,47 @@ class PlaceFilter:
         if in_countries is not None:
             sources.append((len(in_countries), "countries"))
         _size, source = min(sources)
+        # The sites' coordinates, when known without looking each site up.
+        lats: np.ndarray | None = None
+        lons: np.ndarray | None = None
         if source == "band":
-            sites = np.sort(index.by_lat[low:high])
+            # The band's coordinates lie side by side (in latitude order): the box
+            # is cut from them before any site is looked up.
+            band_lons = index.lon_by_lat[low:high]
+            inside = np.flatnonzero((band_lons >= min_lon) & (band_lons <= max_lon))
+            sites = index.by_lat[low:high][inside]
+            lats, lons = index.lat_sorted[low:high][inside], band_lons[inside]
+            if ordered:
+                by_row = np.argsort(sites, kind="stable")
+                sites, lats, lons = sites[by_row], lats[by_row], lons[by_row]
         elif source == "countries":
             sites = in_countries
         elif len(chosen) * 4 > len(trials):
             sites = np.flatnonzero(trials[index.site_trial])
         else:
             sites = index.sites_of(chosen)
+
+        def keep(which: np.ndarray) -> None:
+            nonlocal sites, lats, lons
+            sites = sites[which]
+            lats = None if lats is None else lats[which]
+            lons = None if lons is None else lons[which]
+
         if source != "trials" and len(chosen) < len(trials):
-            sites = sites[trials[index.site_trial[sites]]]
-        if place is not None:
-            if source != "band":
-                lats = index.lat[sites]
-                sites = sites[(lats >= min_lat) & (lats <= max_lat)]
+            keep(trials[index.site_trial[sites]])
+        if place is not None and source != "band":
+            lats = index.lat[sites]
+            keep((lats >= min_lat) & (lats <= max_lat))
             lons = index.lon[sites]
-            sites = sites[(lons >= min_lon) & (lons <= max_lon)]
+            keep((lons >= min_lon) & (lons <= max_lon))
         if query.country and source != "countries":
-            wanted = index.site_country.lookup(set(query.country).__contains__)
-            sites = sites[wanted[index.site_country.codes[sites]]]
+            keep(index.site_country.at(sites, set(query.country).__contains__))
         if query.status:
             # A site with no status of its own follows the trial's (already filtered).
-            own = index.site_status.lookup(set(query.status).__contains__, missing=True)
-            sites = sites[own[index.site_status.codes[sites]]]
+            keep(index.site_status.at(sites, set(query.status).__contains__, missing=True))
         distances = np.full(len(sites), np.nan)
-        if place is not None:
-            distances = geo.distance_km(place.lat, place.lon, index.lat[sites], index.lon[sites])
+        if place is not None and lats is not None and lons is not None:
+            distances = geo.distance_km(place.lat, place.lon, lats, lons)
             near = distances <= query.radius_km
             sites, distances = sites[near], distances[near]
         return sites, distances

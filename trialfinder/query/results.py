@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from trialfinder.catalog import Catalog
 from trialfinder.catalog.index import SITE_RESULT_COLUMNS
+from trialfinder.query.nearest import SiteMatches
 
 #: Where a column of results keeps the trial rows it was taken from (see _Rows).
 ROWS = "trialfinder.rows"
@@ -56,6 +57,10 @@ class Results:
     ``len()`` is the count; ``positions`` their rows of ``catalog.trials``;
     ``distance`` (km, NaN without ``near``) and ``best_site`` (a row of
     ``catalog.sites``) are set when the query has a place.
+
+    With a place, the results start as the matching sites (see :meth:`of_sites`):
+    the count, the members and a first page come from them directly; each trial's
+    nearest site and the whole order are worked out only when asked for.
     """
 
     def __init__(
@@ -64,17 +69,24 @@ class Results:
         positions: np.ndarray,
         distance: np.ndarray | None = None,
         best_site: np.ndarray | None = None,
-        ranks: np.ndarray | None = None,
-        near: bool = False,
     ) -> None:
         self.catalog = catalog
         self._positions = positions
         self._distance = distance
         self._best_site = best_site
-        # Given ranks, the matches are not in order yet: they are put in order only
-        # as far as a page needs (open first, then nearest with ``near``, then rank).
-        self._ranks = ranks
-        self._near = near
+        # Set by of_sites: the matching sites, not yet grouped by trial nor ordered.
+        self._sites: SiteMatches | None = None
+
+    @classmethod
+    def of_sites(
+        cls, catalog: Catalog, sites: np.ndarray, distances: np.ndarray, near: bool
+    ) -> Results:
+        """The trials of the matching ``sites`` (rows of the sites table, in any
+        order; ``distances`` to the place, NaN without ``near``), ordered open
+        first, then (with ``near``) by the nearest matching site, then by rank."""
+        results = cls(catalog, np.zeros(0, dtype=np.int64))
+        results._sites = SiteMatches(catalog, sites, distances, near)
+        return results
 
     @property
     def positions(self) -> np.ndarray:
@@ -95,54 +107,23 @@ class Results:
     @property
     def members(self) -> np.ndarray:
         """The matches' rows of the trials table, in no particular order."""
+        if self._sites is not None:
+            return self._sites.members()
         return self._positions
 
     def _order_all(self) -> None:
-        if self._ranks is None:
-            return
-        self._take(self._lexsort(np.arange(len(self._ranks))))
-        self._ranks = None
-
-    def _lexsort(self, which: np.ndarray) -> np.ndarray:
-        ranks = self._ranks[which]
-        if not self._near:
-            return which[np.argsort(ranks, kind="stable")]
-        closed = ~self.catalog.search.is_open[self._positions[which]]
-        return which[np.lexsort((ranks, self._distance[which], closed))]
-
-    def _take(self, order: np.ndarray) -> None:
-        self._positions = self._positions[order]
-        self._distance = self._distance[order] if self._distance is not None else None
-        self._best_site = self._best_site[order] if self._best_site is not None else None
-
-    def _first(self, stop: int) -> np.ndarray:
-        """Which matches (indices into the unordered arrays) come first, ``stop`` of
-        them in order, without ordering the rest: the smallest keys are picked with
-        a partition (ties at the edge kept), and only those are sorted."""
-        n = len(self._ranks)
-        if not self._near:
-            chosen = np.argpartition(self._ranks, stop - 1)[:stop] if stop < n else np.arange(n)
-            return self._lexsort(chosen)[:stop]
-        closed = ~self.catalog.search.is_open[self._positions]
-        picked, need = [], stop
-        for is_closed in (False, True):
-            group = np.flatnonzero(closed == is_closed)
-            if need <= 0 or not len(group):
-                continue
-            if len(group) > need:
-                distances = self._distance[group]
-                edge = np.partition(distances, need - 1)[need - 1]
-                group = group[distances <= edge]
-            picked.append(group)
-            need -= len(group)
-        return self._lexsort(np.concatenate(picked))[:stop]
+        if self._sites is not None:
+            self._positions, self._distance, self._best_site = self._sites.ordered()
+            self._sites = None
 
     def __len__(self) -> int:
+        if self._sites is not None:
+            return self._sites.count()
         return len(self._positions)
 
     @property
     def empty(self) -> bool:
-        return len(self._positions) == 0
+        return len(self) == 0
 
     def head(self, n: int = 5) -> pd.DataFrame:
         """The first ``n`` matches as a table (a page of cards)."""
@@ -153,11 +134,9 @@ class Results:
         ``distance_km``, and ``site_*`` columns naming the nearest matching site
         (empty without a place). Its index counts from ``start``."""
         picked = slice(start, stop)
-        if self._ranks is not None and stop is not None and 0 < stop < len(self) // 4:
-            first = self._first(stop)[start:]
-            positions = self._positions[first]
-            distance = None if self._distance is None else self._distance[first]
-            best_site = None if self._best_site is None else self._best_site[first]
+        if self._sites is not None and stop is not None and 0 < stop < len(self) // 4:
+            positions, distance, best_site = self._sites.first(stop)
+            positions, distance, best_site = positions[start:], distance[start:], best_site[start:]
         else:
             positions = self.positions[picked]
             distance = None if self.distance is None else self.distance[picked]

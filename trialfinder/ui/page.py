@@ -11,7 +11,7 @@ from trialfinder.catalog import Catalog
 from trialfinder.family.eligibility.answers import KEYS as ANSWER_KEYS
 from trialfinder.i18n import DEFAULT, _, language, set_language
 from trialfinder.model import Trial
-from trialfinder.query import ParsedQuery, Query, apply_query
+from trialfinder.query import ParsedQuery, Query, find
 from trialfinder.ui.internals import leave_pages_directory_mode
 from trialfinder.ui.text import md
 
@@ -105,7 +105,7 @@ def choose_trial(parsed: ParsedQuery, catalog: Catalog, here: str, no_id: str = 
         on_change=_open_typed_id,
         args=("choose-trial-id",),
     )
-    results = apply_query(catalog, parsed.query).head(CHOICES)
+    results = find(catalog, parsed.query).head(CHOICES)  # the first rows, not every match
     if results.empty:
         return
     st.markdown(md(_("Or choose one of the trials of your search:")))

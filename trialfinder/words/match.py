@@ -15,6 +15,7 @@ up under each of its few spellings instead of folding the whole vocabulary.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
@@ -53,21 +54,43 @@ def _terms_with_any(index: Index, forms: list[str]) -> np.ndarray:
     return np.unique(np.concatenate(lists))
 
 
-def matching_terms(index: Index, typed: str, *, in_order: bool = False) -> np.ndarray:
+def intersect_sorted(few: np.ndarray, many: np.ndarray) -> np.ndarray:
+    """The values in both ascending arrays of distinct values, ascending: each of the
+    ``few`` looked up in the ``many`` by bisection (``np.intersect1d`` sorts both
+    together, several times dearer when one is long)."""
+    if not len(few) or not len(many):
+        return few[:0]
+    at = np.searchsorted(many, few)
+    at[at == len(many)] = 0
+    return few[many[at] == few]
+
+
+def matching_terms(
+    index: Index,
+    typed: str,
+    *,
+    in_order: bool = False,
+    wanted: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> np.ndarray:
     """The terms (vocab ids, ascending) that hold every word of ``typed`` in one
-    of its spellings; with ``in_order``, one after the other as typed."""
+    of its spellings; with ``in_order``, one after the other as typed. Given
+    ``wanted`` (candidate terms to those worth checking, e.g. those that would
+    find a trial not found yet), only those are checked for the order of their
+    words and returned (the check is a regular expression a term)."""
     spellings = _spellings(typed)
     if not spellings:
         return _EMPTY
     candidates: np.ndarray | None = None
     by_size = sorted((_terms_with_any(index, forms) for forms in spellings), key=len)
     for terms in by_size:
-        candidates = terms if candidates is None else np.intersect1d(candidates, terms, True)
+        candidates = terms if candidates is None else intersect_sorted(candidates, terms)
         if not len(candidates):
             return _EMPTY
     assert candidates is not None
     if not in_order or len(spellings) == 1:
         return candidates
+    if wanted is not None:
+        candidates = wanted(candidates)
     return candidates[_in_order(index.vocab.take(pa.array(candidates)), spellings)]
 
 
