@@ -44,6 +44,8 @@ def test_a_short_load_run_finishes_pages_without_errors() -> None:
     assert result["rss_end_mb"] and result["rss_end_mb"] > 50
     text = table(result, "the shipped data")
     assert "| errors | 0 | 0 |" in text and "change to finished page, p95" in text
+    assert set(result["p95_by_action"]) == set(result["actions"])
+    assert "p95 by action: " in text and "open a link " in text
 
 
 def test_reading_time_is_two_bounds_in_seconds() -> None:
@@ -73,6 +75,7 @@ def test_a_short_run_through_the_proxy_with_one_and_two_processes() -> None:
         assert result["rss_end_mb"] > 50 * result["processes"]
     text = proxy_table(results, "the shipped data")
     assert text.count("\n| 1 |") == 1 and text.count("\n| 2 |") == 1
+    assert "p95 by action, 2 process(es): " in text
 
 
 def test_process_counts_are_positive_numbers() -> None:
