@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -213,7 +214,14 @@ def test_on_a_phone_the_trials_stay_side_by_side_under_a_header_that_stays(
     # A line of the comparison: its name across the screen, the three values side
     # by side beneath it, every one inside the screen.
     ages = row(phone, WORDS[lang]["ages"])
-    label, cells = _box(ages.locator("th")), [_box(c) for c in ages.locator("td").all()]
+    # The phone's layout is applied by the page's styles after the table is drawn: a
+    # moment later than "settled" on a busy machine.
+    deadline = time.monotonic() + 10
+    while True:
+        label, cells = _box(ages.locator("th")), [_box(c) for c in ages.locator("td").all()]
+        if len({round(c["y"]) for c in cells}) == 1 or time.monotonic() > deadline:
+            break
+        phone.wait_for_timeout(200)
     assert len(cells) == 3
     assert all(c["y"] >= label["y"] + label["height"] - 1 for c in cells)
     assert len({round(c["y"]) for c in cells}) == 1

@@ -20,6 +20,15 @@ def test_a_site_placed_at_the_city_centre_has_no_distance() -> None:
     assert "city centre" in words
 
 
+def test_a_far_site_placed_at_its_city_centre_keeps_its_distance_as_about() -> None:
+    assert distance_words(12960.2, approximate=True) == (
+        "about 12,960 km away (placed at the city centre)"
+    )
+    assert "km" not in distance_words(30.0, approximate=True)  # within a city: unknown
+    with using("vi"):
+        assert "12.960" in distance_words(12960.2, approximate=True)
+
+
 def test_very_near_is_not_zero() -> None:
     assert distance_words(0.2) == "less than 1 km away"
     assert distance_words(None) is None

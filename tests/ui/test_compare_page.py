@@ -213,11 +213,12 @@ def test_the_nearest_site_to_the_place_in_the_filters(open_app):
     t = table(open_compare(open_app, "ids=TF-CP-001&ids=TF-CP-006&near=Hanoi"))
     nearest = t.row("Nearest site to Hanoi, Vietnam")
     assert nearest.group == "Places"
-    assert nearest.cells[0] == "Hanoi Rehabilitation Hospital, Hanoi, Vietnam: 8 km"
+    assert nearest.cells[0] == "Hanoi Rehabilitation Hospital, Hanoi, Vietnam: 8 km away"
     hanoi, boston = resolve_place("Hanoi"), resolve_place("Boston")  # Boston's site: no lat/lon
     [km] = distance_km(hanoi.lat, hanoi.lon, np.array([boston.lat]), np.array([boston.lon]))
     assert nearest.cells[1] == (
-        f"Boston Children's Hospital, Boston, United States: {km:,.0f} km (approximate)"
+        "Boston Children's Hospital, Boston, United States: "
+        f"about {km:,.0f} km away (placed at the city centre)"
     )
     assert not table(open_compare(open_app, "ids=TF-CP-001&ids=TF-CP-006")).starting("Nearest")
 
