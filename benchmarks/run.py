@@ -403,7 +403,7 @@ def child_build(data_dir: Path) -> dict:
 
     shutil.rmtree(data_dir / SNAPSHOT, ignore_errors=True)
     seconds, _catalog = timed(lambda: load_catalog(data_dir))
-    snapshot = next((data_dir / SNAPSHOT).iterdir())
+    snapshot = next(p for p in (data_dir / SNAPSHOT).iterdir() if p.is_dir())  # not the lock
     on_disk = sum(p.stat().st_size for p in snapshot.iterdir())
     return {"seconds": seconds, "peak_rss": peak_rss_bytes(), "snapshot_bytes": on_disk}
 
