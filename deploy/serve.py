@@ -73,10 +73,11 @@ class Backend:
         return self.process.poll() is None
 
     def stop(self) -> None:
-        _stop_group(self.process)
+        stop_group(self.process)
 
 
-def _stop_group(process: subprocess.Popen) -> None:
+def stop_group(process: subprocess.Popen) -> None:
+    """Stop a process and everything it started (its own process group)."""
     if process.poll() is not None:
         return
     try:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import socket
 import subprocess
 import time
@@ -24,7 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from deploy.serve import dashboard_command
+from deploy.serve import dashboard_command, stop_group
 from tests.ui.trialdata import REPO, build_data_dir
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -69,20 +68,6 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def _stop(process: subprocess.Popen) -> None:
-    """Stop the server and everything it started (its own process group)."""
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-    except ProcessLookupError:
-        pass
-
-
 def _launch(data_dir: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     # No file watcher: other people edit the tree while the suite runs.
@@ -121,7 +106,7 @@ def running_server(data_dir: Path, log_path: Path) -> Iterator[Server]:
                 yield Server(url, log_path)
                 return
         finally:
-            _stop(process)
+            stop_group(process)
     pytest.fail(
         f"streamlit exited at start ({tries} tries):\n" + log_path.read_text(errors="replace")
     )

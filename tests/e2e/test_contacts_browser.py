@@ -4,18 +4,14 @@ invisible characters in what a family copies."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.helpers import CARDS, open_view, warm_up
 from trialfinder.i18n import _, using
 
 pytestmark = pytest.mark.e2e
 
-PHONE = {"width": 390, "height": 844}
 INVISIBLE = "\u2060\u200b\ufeff"
 WORDS = {
     "en": {"heading": "Who to contact", "role": "study director", "whole": "For the whole trial"},
@@ -30,19 +26,6 @@ WORDS = {
 @pytest.fixture(scope="module", autouse=True)
 def warm(browser, server) -> None:
     warm_up(browser, server.url)
-
-
-@pytest.fixture
-def phone(browser, outside, server) -> Iterator[object]:
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-    context.set_default_timeout(TIMEOUT_MS)
-    outside.guard(context)
-    log_before = len(server.log())
-    yield context.new_page()
-    context.close()
-    new_log = server.log()[log_before:]
-    assert "Traceback" not in new_log, f"the server logged a traceback:\n{new_log}"
-    assert not outside.requests, f"requests left 127.0.0.1: {outside.requests}"
 
 
 def _links(page, scope: str) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import TIMEOUT_MS, Server, running_server
+from tests.e2e.conftest import Server, running_server
 from tests.e2e.helpers import (
     HEADING,
     open_view,
@@ -26,7 +26,6 @@ from trialfinder.i18n import ngettext, using
 
 pytestmark = pytest.mark.e2e
 
-PHONE = {"width": 390, "height": 844}
 LANDING = {
     "en": "Find clinical trials your child could join",
     "vi": "Tìm thử nghiệm lâm sàng mà con bạn có thể tham gia",
@@ -36,19 +35,6 @@ LANDING = {
 @pytest.fixture(scope="module", autouse=True)
 def warm(browser, server) -> None:
     warm_up(browser, server.url)
-
-
-@pytest.fixture
-def phone(browser, outside, server) -> Iterator[object]:
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-    context.set_default_timeout(TIMEOUT_MS)
-    outside.guard(context)
-    log_before = len(server.log())
-    yield context.new_page()
-    context.close()
-    new_log = server.log()[log_before:]
-    assert "Traceback" not in new_log, f"the server logged a traceback:\n{new_log}"
-    assert not outside.requests, f"requests left 127.0.0.1: {outside.requests}"
 
 
 def _suffix(lang: str) -> str:
