@@ -6,8 +6,9 @@ Starts ``streamlit run dashboard.py`` on the data directory, warms each page
 once, then opens each page ``--repeat`` times in a fresh Chromium context
 (Debian's /usr/bin/chromium) and measures from navigation until the page has
 settled: the script has run and stopped, nothing is stale, and, on pages with
-a map, the map has drawn its land (the outline pictures load after the deck:
-the canvas is checked until a fifth of it has the land's colour). The median
+a map, the map has drawn its land (the outline pictures load after the page:
+the map's picture, or with ``--interactive`` the deck's canvas, is checked
+until a fifth of it has the land's colour). The median
 is reported beside the floor (a page with one line of text, same server, same
 browser) and the load average.
 """
@@ -35,7 +36,10 @@ APP_READY = "[data-testid=stApp][data-test-connection-state=CONNECTED]"
 SCRIPT_DONE = "[data-testid=stApp][data-test-script-state=notRunning]"
 DRAWN = "[data-testid=stMain] [data-testid=stElementContainer]"
 STALE = "[data-testid=stMain] [data-stale=true]"
-MAP = "[data-testid=stDeckGlJsonChart] canvas"
+MAP = "[data-testid=stMain] .tf-map"
+DECK = "[data-testid=stDeckGlJsonChart] canvas"
+#: The switch that draws the interactive map (deck.gl) in place of the picture.
+INTERACTIVE = "Zoom and tap the map"
 
 #: (name, path, has a map). The floor is a page with no trial on it.
 PAGES: tuple[tuple[str, str, bool], ...] = (
@@ -61,9 +65,10 @@ def _server(data_dir: Path, port: int) -> subprocess.Popen:
     )
 
 
-def land_drawn(page, timeout_s: float = 60.0) -> None:
-    """Wait until a fifth of the map's canvas has the land's colour."""
-    canvas = page.locator(MAP).first
+def land_drawn(page, selector: str = MAP, timeout_s: float = 60.0) -> None:
+    """Wait until a fifth of the map (its picture, or the deck's canvas) has the
+    land's colour."""
+    canvas = page.locator(selector).first
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         pixels = np.asarray(Image.open(io.BytesIO(canvas.screenshot())).convert("RGB"), dtype=int)
@@ -73,7 +78,12 @@ def land_drawn(page, timeout_s: float = 60.0) -> None:
     raise TimeoutError("the map never drew its land")
 
 
-def settle_seconds(browser, url: str, has_map: bool, viewport: dict) -> float:
+def settle_seconds(
+    browser, url: str, has_map: bool, viewport: dict, interactive: bool = False
+) -> float:
+    """Seconds from navigation until the page has settled; with ``interactive``,
+    until the family has also turned the map interactive and the deck drew (the
+    switch is pressed as soon as it is there)."""
     context = browser.new_context(viewport=viewport)
     context.set_default_timeout(60_000)
     page = context.new_page()
@@ -86,6 +96,10 @@ def settle_seconds(browser, url: str, has_map: bool, viewport: dict) -> float:
     if has_map:
         page.wait_for_selector(MAP, state="attached")
         land_drawn(page)
+        if interactive:
+            page.locator("[data-testid=stMain]").get_by_text(INTERACTIVE, exact=True).click()
+            page.wait_for_selector(DECK, state="attached")
+            land_drawn(page, DECK)
     elapsed = time.perf_counter() - start
     context.close()
     return elapsed
@@ -98,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8597)
     parser.add_argument("--phone", action="store_true", help="390x844 instead of 1280x900")
     parser.add_argument("--page", action="append", help="only pages whose name has this")
+    parser.add_argument(
+        "--interactive", action="store_true", help="on map pages, also draw the deck"
+    )
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -121,9 +138,9 @@ def main(argv: list[str] | None = None) -> int:
                     time.sleep(1)
             rows = []
             for name, path, has_map in pages:
-                settle_seconds(browser, base + path, has_map, viewport)  # warm
+                settle_seconds(browser, base + path, has_map, viewport, args.interactive)  # warm
                 times = [
-                    settle_seconds(browser, base + path, has_map, viewport)
+                    settle_seconds(browser, base + path, has_map, viewport, args.interactive)
                     for _ in range(args.repeat)
                 ]
                 rows.append((name, path, statistics.median(times), max(times)))
@@ -135,7 +152,11 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()
     size = f"{viewport['width']}x{viewport['height']}"
     print()
-    print(f"Browser settle times, {args.data_dir} , {size}, median of {args.repeat} (warm server)")
+    drawn = ", maps made interactive" if args.interactive else ""
+    print(
+        f"Browser settle times, {args.data_dir} , {size}{drawn}, median of {args.repeat}"
+        " (warm server)"
+    )
     print(f"Machine: {machine()}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print()
     print("| page | path | median s | max s |")

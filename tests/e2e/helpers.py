@@ -18,6 +18,9 @@ CARDS = "[class*='st-key-card-']"
 #: The notice about the parts of a link that were ignored.
 NOTICE = ".st-key-link-notice [data-testid=stAlert]"
 EXCEPTION = "[data-testid=stException]"
+#: A map's first view: a picture (SVG); the interactive map is drawn on demand.
+MAP_PICTURE = "[data-testid=stMain] div.tf-map"
+INTERACTIVE_MAP = {"en": "Zoom and tap the map", "vi": "Phóng to và chạm vào bản đồ"}
 
 _CARD_IDS_JS = """
 () => [...document.querySelectorAll("[class*='st-key-card-']")]
@@ -39,6 +42,13 @@ def settle(page) -> None:
 
 def open_view(page, base_url: str, path_and_query: str) -> None:
     page.goto(base_url + path_and_query)
+    settle(page)
+
+
+def interactive_map(page, lang: str = "en") -> None:
+    """Turn on the interactive map, as a family does, and wait for the page."""
+    page.locator("[data-testid=stMain]").get_by_text(INTERACTIVE_MAP[lang], exact=True).click()
+    page.wait_for_selector("[data-testid=stMain] [data-testid=stDeckGlJsonChart]")
     settle(page)
 
 

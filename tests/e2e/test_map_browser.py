@@ -1,5 +1,6 @@
-"""The map in a real browser: the deck draws with no internet, hovering a dot
-shows its words as text, and clicking it lists the trials there.
+"""The map in a real browser: a picture first (names, dots, counts, outlines,
+no script), then on demand the deck, which draws with no internet; hovering a
+dot shows its words as text, and clicking it lists the trials there.
 
 Where a dot is on screen follows from the deck's view (Web Mercator, as deck.gl
 draws it): the deck is built here by the library, as the page builds it.
@@ -19,7 +20,14 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import EXCEPTION, open_view, query, settle
+from tests.e2e.helpers import (
+    EXCEPTION,
+    MAP_PICTURE,
+    interactive_map,
+    open_view,
+    query,
+    settle,
+)
 from tests.ui.trialdata import MARKUP_FACILITY, MARKUP_ID, MARKUP_TITLE
 from trialfinder.catalog import load_catalog
 from trialfinder.family.mapdeck import build_site_map
@@ -90,6 +98,7 @@ def hover(page, x: float, y: float):
 def test_the_map_draws_offline_and_a_hover_shows_the_site(page, server, e2e_data_dir):
     view_query = "cond=cerebral+palsy&country=Vietnam"
     open_view(page, server.url, "/map?" + view_query)
+    interactive_map(page)
     box = wait_for_drawing(page)
     drawn = Image.open(io.BytesIO(page.locator(CANVAS).first.screenshot()))
     assert share(drawn, LAND) > 0.2 and share(drawn, SEA) > 0.05  # land and sea: outlines
@@ -127,6 +136,7 @@ def test_the_map_draws_offline_and_a_hover_shows_the_site(page, server, e2e_data
 def test_trial_text_is_text_in_the_tooltip_and_the_clicked_site_list(page, server):
     """One trial, one site: the view is fitted on it, so it is at the canvas centre."""
     open_view(page, server.url, "/map?cond=rett+syndrome")
+    interactive_map(page)
     box = wait_for_drawing(page)
     centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     tooltip = hover(page, *centre)
@@ -164,6 +174,7 @@ def test_trial_text_is_text_in_the_tooltip_and_the_clicked_site_list(page, serve
     page.wait_for_url(lambda url: "/trial?" in url and query(url).get("id") == [MARKUP_ID])
     settle(page)
     expect(main.locator("h2").first).to_contain_text("<b>bold</b> [link](http")
+    interactive_map(page)
     wait_for_drawing(page)
     expect(page.locator(EXCEPTION)).to_have_count(0)
 
@@ -209,6 +220,7 @@ def _dark_pixels(page, box: dict, x: float, y: float) -> int:
 def test_near_hanoi_the_map_names_hanoi_and_its_neighbours(phone, server, e2e_data_dir, lang):
     view_query = "cond=cerebral+palsy&near=Hanoi" + _lang(lang)
     open_view(phone, server.url, "/map?" + view_query)
+    interactive_map(phone, lang)
     phone.locator(CANVAS).first.scroll_into_view_if_needed()
     box = wait_for_drawing(phone)
     # The outlines are pictures served by the dashboard itself, once each.
@@ -245,6 +257,7 @@ def test_many_trials_on_one_spot_are_one_dot_and_a_list_that_fits_a_phone(
     assert counts == [{"lat": sites[0]["lat"], "lon": sites[0]["lon"], "count": str(n)}]
 
     open_view(phone, server.url, "/map?" + ONE_SPOT + _lang(lang))
+    interactive_map(phone, lang)
     phone.locator(CANVAS).first.scroll_into_view_if_needed()
     box = wait_for_drawing(phone)
     centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -285,3 +298,53 @@ def test_many_trials_on_one_spot_are_one_dot_and_a_list_that_fits_a_phone(
     wanted = query("http://x/" + first_link.get_attribute("href"))["id"]
     first_link.click()
     phone.wait_for_url(lambda url: "/trial?" in url and query(url).get("id") == wanted)
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_on_a_phone_the_map_is_first_a_picture_with_names_dots_and_counts(
+    phone, server, e2e_data_dir, lang
+):
+    """No deck.gl until asked: the outlines, Hanoi's name, one dot with its number
+    for the city's many sites, all inside a 390-pixel screen."""
+    open_view(phone, server.url, "/map?" + ONE_SPOT + _lang(lang))
+    picture = phone.locator(MAP_PICTURE)
+    expect(picture).to_be_visible()
+    expect(phone.locator("[data-testid=stDeckGlJsonChart]")).to_have_count(0)
+    picture.scroll_into_view_if_needed()
+    box = picture.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    for _ in range(50):  # the outline pictures arrive after the page
+        if share(Image.open(io.BytesIO(picture.screenshot())), LAND) > 0.2:
+            break
+        phone.wait_for_timeout(100)
+    else:
+        raise AssertionError("the picture never showed the land")
+    served = [status for url, status in phone.pictures]
+    assert served and all(status in (200, 304) for status in served)
+
+    deck = page_deck(e2e_data_dir, ONE_SPOT, lang)
+    [site] = next(layer for layer in deck["layers"] if layer["id"] == "sites")["data"]
+    dots = picture.locator("span.dot")
+    expect(dots).to_have_count(1)
+    words = dots.first.get_attribute("title")  # the browser's own tooltip
+    spot = "địa điểm tại chỗ này" if lang == "vi" else "sites at this spot"
+    assert words.splitlines()[0].startswith(f"{site['n_sites']} {spot}")
+    if lang == "en":
+        assert words == site["tooltip"]  # the interactive map's words
+    expect(dots.first).to_have_text(str(site["n_sites"]))
+    # Da Nang is named, in the page's language, readable on a phone, inside the picture.
+    city = "Đà Nẵng" if lang == "vi" else "Da Nang"
+    name = picture.locator("span.name", has_text=city)
+    expect(name).to_have_count(1)
+    shown = name.bounding_box()
+    assert shown["height"] >= 10, shown
+    assert box["x"] <= shown["x"] and shown["x"] + shown["width"] <= box["x"] + box["width"]
+    dot = dots.first.bounding_box()
+    assert dot["width"] >= 14  # a tap-sized dot, though the picture is drawn smaller
+    hint = "Bật “Phóng to và chạm vào bản đồ”" if lang == "vi" else "Turn on “Zoom and tap the map”"
+    expect(phone.locator("[data-testid=stMain]")).to_contain_text(hint)
+
+    interactive_map(phone, lang)
+    expect(phone.locator(MAP_PICTURE)).to_have_count(0)
+    wait_for_drawing(phone)
+    expect(phone.locator(EXCEPTION)).to_have_count(0)

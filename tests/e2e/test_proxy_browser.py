@@ -13,7 +13,14 @@ from playwright.sync_api import expect
 
 from deploy.serve import Stack
 from tests.e2e.conftest import TIMEOUT_MS, Outside
-from tests.e2e.helpers import CARDS, EXCEPTION, open_view, settle
+from tests.e2e.helpers import (
+    CARDS,
+    EXCEPTION,
+    MAP_PICTURE,
+    interactive_map,
+    open_view,
+    settle,
+)
 from tests.support.proxy import routes, running_stack
 
 pytestmark = pytest.mark.e2e
@@ -103,13 +110,15 @@ def test_no_page_breaks_the_content_security_policy(proxied_page, stack: Stack) 
                     "[class*='st-key-chart-data-status'] canvas"
                 ).first
             ).to_be_visible()
-        if path.startswith("/map"):  # the map drew (deck.gl: WebGL and workers)
-            expect(page.locator("#deckgl-overlay, canvas").first).to_be_attached()
-            # its outline pictures came through the proxy (static files, same origin)
+        if path.startswith("/map"):
+            # the picture's outlines came through the proxy (static files, same origin)
+            expect(page.locator(MAP_PICTURE)).to_be_visible()
             page.wait_for_function(
                 "() => performance.getEntriesByType('resource').some(e =>"
                 " e.name.includes('/app/static/maps/land-') && e.responseStatus === 200)"
             )
+            interactive_map(page)  # deck.gl: WebGL and workers, under the policy
+            expect(page.locator("#deckgl-overlay, canvas").first).to_be_attached()
         page.wait_for_timeout(500)  # late scripts and workers report too
         assert page.evaluate("window.__violations") == [], path
 

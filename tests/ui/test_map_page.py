@@ -1,6 +1,9 @@
 """The map page (and the trial page's small map), opened from a query string with AppTest.
 
-The map is ``st.pydeck_chart``: AppTest shows it as a ``deck_gl_json_chart``
+A map opens as a picture (SVG in ``st.html``); its "Zoom and tap the map"
+toggle draws the interactive map, which these tests turn on (the ``open_app``
+fixture below) to read it. The interactive map is ``st.pydeck_chart``: AppTest
+shows it as a ``deck_gl_json_chart``
 whose ``proto.json`` is the deck (layers "countries", "place", "sites"; the
 data of "sites" are the dots drawn) and ``proto.tooltip`` the hover text spec.
 A click on a dot is what the browser sends as the chart's widget value; AppTest
@@ -104,6 +107,28 @@ def map_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.fixture
+def open_app(open_app):
+    """Open a page, then turn its maps interactive as a family does ("Zoom and tap
+    the map"), unless ``interactive=False``."""
+
+    def open_(*args, interactive: bool = True, **kwargs):
+        at = open_app(*args, **kwargs)
+        toggles = [t for t in at.toggle if str(t.key).endswith("-interactive")]
+        if not interactive or not toggles:
+            return at
+        for toggle in toggles:
+            toggle.set_value(True)
+        return at.run()
+
+    return open_
+
+
+def pictures(at) -> list[str]:
+    """The maps drawn as pictures (their SVG markup)."""
+    return [h.proto.body for h in at.get("html") if 'class="tf-map"' in h.proto.body]
+
+
 # ------------------------------------------------------------------ reading the deck
 
 
@@ -152,6 +177,25 @@ def click_site(at, dot: dict, key: str = "site_map"):
 
 def headline(at) -> str:
     return at.subheader[0].value
+
+
+# ------------------------------------------------------------------ picture first
+
+
+@pytest.mark.parametrize("page", ["pages/map.py", "pages/trial.py"])
+def test_a_map_opens_as_a_picture_and_the_interactive_map_on_demand(open_app, page):
+    query = "cond=cerebral+palsy" if page == "pages/map.py" else "id=TF-CP-001"
+    at = open_app(query, page=page, interactive=False)
+    assert_clean(at)
+    assert not at.get("deck_gl_json_chart")  # no deck.gl script for the first view
+    [picture] = pictures(at)
+    assert 'class="dot' in picture and 'role="img"' in picture
+    [toggle] = [t for t in at.toggle if str(t.key).endswith("-interactive")]
+    assert toggle.label == "Zoom and tap the map" and toggle.value is False
+    toggle.set_value(True)
+    at.run()
+    assert_clean(at)
+    assert len(at.get("deck_gl_json_chart")) == 1 and not pictures(at)
 
 
 # ------------------------------------------------------------------ points

@@ -1,4 +1,5 @@
-"""The site map on the page: deck, legend, counts, and the trials at a clicked site."""
+"""The site map on the page: a picture first, the deck on demand, legend, counts,
+and the trials at a clicked site."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from trialfinder.family.mapdeck import (
     build_site_map,
     group_words,
 )
+from trialfinder.family.mappicture import site_picture
 from trialfinder.geo import Place
 from trialfinder.i18n import _, language, ngettext
 from trialfinder.ui.page import page_params
@@ -92,6 +94,34 @@ def _shared_map(
     )
 
 
+@st.cache_resource(max_entries=64, ttl=3600, show_spinner=False)
+def _shared_picture(
+    view: tuple[str, ...],
+    _built: SiteMap,
+    height: int,
+    label: str,
+    place: Place | None,
+    radius_km: float,
+    lang: str,
+) -> str:
+    """One picture a view, shared like its deck."""
+    return site_picture(_built, height, label, place, radius_km, land=LAND, lang=lang)
+
+
+def _picture(
+    view: tuple[str, ...] | None,
+    built: SiteMap,
+    height: int,
+    label: str,
+    place: Place | None,
+    radius_km: float,
+    lang: str,
+) -> str:
+    if view is None:
+        return site_picture(built, height, label, place, radius_km, land=LAND, lang=lang)
+    return _shared_picture(view, built, height, label, place, radius_km, lang)
+
+
 def site_map(
     sites: pd.DataFrame,
     titles: pd.Series,
@@ -101,8 +131,9 @@ def site_map(
     height: int = 520,
     view: tuple[str, ...] | None = None,
     trial_of: np.ndarray | None = None,
-) -> list[dict]:
-    """Draw the map; return the locations the user clicked (with their trial ids).
+) -> list[dict] | None:
+    """Draw the map; return the locations the user clicked (with their trial ids),
+    or None while it is a picture (nothing can be clicked).
 
     ``view`` names what ``sites`` are (the data version, the query and the
     language, say): a map named so is built once and shared. ``trial_of``: see
@@ -123,17 +154,28 @@ def site_map(
         )
     else:
         built = _shared_map(view, sites, titles, place, radius_km, style, trial_of, lang)
-    st.html(_TOOLTIP_STYLE)  # style only: Streamlit adds it without taking room
-    event = st.pydeck_chart(
-        built.deck,
-        alt=ngettext("Map of {n} trial site", "Map of {n} trial sites", built.n_sites).format(
-            n=built.n_sites
-        ),
-        on_select="rerun",
-        selection_mode="single-object",
-        key=f"{key}-{_dots_digest(built.points)}",
-        height=height,
+    label = ngettext("Map of {n} trial site", "Map of {n} trial sites", built.n_sites).format(
+        n=localized.count(built.n_sites)
     )
+    # The picture first: deck.gl (a 3 MB script, WebGL without a GPU) only when asked.
+    interactive = st.toggle(
+        _("Zoom and tap the map"),
+        key=f"{key}-interactive",
+        help=_("Loads the interactive map: zoom in, and tap a site to list its trials."),
+    )
+    event = None
+    if interactive:
+        st.html(_TOOLTIP_STYLE)  # style only: Streamlit adds it without taking room
+        event = st.pydeck_chart(
+            built.deck,
+            alt=label,
+            on_select="rerun",
+            selection_mode="single-object",
+            key=f"{key}-{_dots_digest(built.points)}",
+            height=height,
+        )
+    else:
+        st.html(_picture(view, built, height, label, place, radius_km, lang))
     notes = []
     if built.aggregated:
         notes.append(
@@ -155,6 +197,8 @@ def site_map(
         )
     for note in notes:
         st.caption(md(note))
+    if event is None:
+        return None
     selection = getattr(event, "selection", None) or {}
     objects = (selection.get("objects") or {}).get(SITES_LAYER, [])
     return [obj for obj in objects if isinstance(obj, dict)]
