@@ -30,6 +30,7 @@ from PIL import Image
 from benchmarks.run import REPO, machine
 from deploy.serve import dashboard_command
 from trialfinder.family.outlines import LAND_COLOUR
+from trialfinder.i18n import translations
 
 CHROMIUM = "/usr/bin/chromium"
 APP_READY = "[data-testid=stApp][data-test-connection-state=CONNECTED]"
@@ -97,7 +98,9 @@ def settle_seconds(
         page.wait_for_selector(MAP, state="attached")
         land_drawn(page)
         if interactive:
-            page.locator("[data-testid=stMain]").get_by_text(INTERACTIVE, exact=True).click()
+            lang = "vi" if "lang=vi" in url else "en"
+            switch = translations(lang).gettext(INTERACTIVE)
+            page.locator("[data-testid=stMain]").get_by_text(switch, exact=True).click()
             page.wait_for_selector(DECK, state="attached")
             land_drawn(page, DECK)
     elapsed = time.perf_counter() - start

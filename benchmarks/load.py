@@ -33,7 +33,6 @@ import json
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.run import machine
+from deploy.serve import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).with_name("RESULTS.md")
@@ -103,12 +103,6 @@ def describe_machine() -> str:
     """The machine (as the benchmark runner names it) and the date, for the results file."""
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     return f"Machine: {machine()}; measured {when}."
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_server(data_dir: Path, port: int) -> subprocess.Popen:
@@ -388,13 +382,14 @@ def run_through_proxy(
 
     results = []
     for count in process_counts:
+        public = free_port()
         with tempfile.TemporaryDirectory(prefix="tf-load-proxy-") as run_dir:
             stack = Stack(
                 data_dir=data_dir.resolve(),
                 processes=count,
                 run_dir=Path(run_dir),
-                public_port=_free_port(),
-                internal_port=_free_port(),
+                public_port=public,
+                internal_port=free_port({public}),
                 say=lambda line: print(line, file=sys.stderr, flush=True),
             )
             with stack:
@@ -476,7 +471,7 @@ def main(argv: list[str] | None = None) -> int:
             with RESULTS.open("a", encoding="utf-8") as out:
                 out.write(f"\n{text}\n\n{describe_machine()}\n")
         return 0 if not any(r["errors"] for r in results) else 1
-    port = _free_port()
+    port = free_port()
     server = start_server(args.data_dir, port)
     try:
         base = f"http://127.0.0.1:{port}"

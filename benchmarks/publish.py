@@ -40,13 +40,12 @@ from benchmarks.load import (
     RESULTS,
     Session,
     Tally,
-    _free_port,
     _think,
     describe_machine,
     run,
     start_server,
 )
-from deploy.serve import ServeError, interact
+from deploy.serve import ServeError, free_port, interact
 from trialfinder.store.layout import registry_files
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -161,7 +160,7 @@ def _prepare(data_dir: Path) -> float:
 def measure(args: argparse.Namespace) -> dict:
     data_dir = _copy(args.data_dir.resolve(), args.work_dir)
     prepare_s = _prepare(data_dir)
-    port = _free_port()
+    port = free_port()
     server = start_server(data_dir, port)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -28,7 +28,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,10 +57,16 @@ class ServeError(RuntimeError):
     """Something the launcher could not do, in words for whoever runs it."""
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def free_port(taken: Iterable[int] = ()) -> int:
+    """A port nothing listens on now, and none of ``taken`` (ports chosen for
+    listeners that have not started yet: the system may offer one again)."""
+    avoid = set(taken)
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if port not in avoid:
+            return port
 
 
 @dataclass
@@ -347,15 +353,20 @@ class Stack:
     def internal_url(self) -> str:
         return f"http://127.0.0.1:{self.internal_port}"
 
+    def _ports(self) -> set[int]:
+        """The ports this stack listens on, or will."""
+        backends = [*self.backends, *self.pending]
+        return {self.public_port, self.internal_port, *(b.port for b in backends)}
+
     def start(self) -> None:
         self.proxy = Proxy(self.run_dir, self.public_port, self.internal_port)
         self.proxy.prepare()
         # Start them all at once (most of a start is loading Python), then warm one
         # at a time: on a small machine, warm-ups side by side only slow each other.
-        self.pending = [
-            start_backend(self.data_dir, free_port(), self.run_dir / "logs")
-            for _ in range(self.processes)
-        ]
+        self.pending = []
+        for _ in range(self.processes):
+            port = free_port(self._ports())
+            self.pending.append(start_backend(self.data_dir, port, self.run_dir / "logs"))
         while self.pending:
             self._join(self.pending[0])
 
@@ -381,7 +392,7 @@ class Stack:
             self.proxy.route_to([b.port for b in self.backends])
         for gone in dead:
             self.say(f"port {gone.port} exited (code {gone.process.returncode}); starting another")
-            fresh = start_backend(self.data_dir, free_port(), self.run_dir / "logs")
+            fresh = start_backend(self.data_dir, free_port(self._ports()), self.run_dir / "logs")
             self.pending.append(fresh)
             self._join(fresh)
 

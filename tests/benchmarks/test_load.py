@@ -13,7 +13,6 @@ from benchmarks.load import (
     Session,
     Tally,
     _counts,
-    _free_port,
     _think,
     proxy_table,
     run,
@@ -21,12 +20,13 @@ from benchmarks.load import (
     start_server,
     table,
 )
+from deploy.serve import free_port
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 def test_a_short_load_run_finishes_pages_without_errors() -> None:
-    port = _free_port()
+    port = free_port()
     server = start_server(DATA, port)
     try:
         base = f"http://127.0.0.1:{port}"

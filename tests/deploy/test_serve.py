@@ -219,3 +219,27 @@ def test_the_policy_allows_the_script_that_names_each_pages_language() -> None:
         digest = hashlib.sha256(lang_script(lang).encode("utf-8")).digest()
         assert base64.b64encode(digest).decode() in allowed, lang
     assert "'unsafe-inline'" not in policy.split("script-src", 1)[1].split(";", 1)[0]
+
+
+def test_a_backend_never_gets_a_port_chosen_for_the_proxy(monkeypatch) -> None:
+    """The system may offer a port again until something listens on it: nginx
+    binds its ports after the backends start, so theirs must differ."""
+    from deploy import serve
+
+    offered = iter([5001, 5002, 5003])
+
+    class Socket:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc) -> None:
+            return None
+
+        def bind(self, address) -> None:
+            self.port = next(offered)
+
+        def getsockname(self):
+            return ("127.0.0.1", self.port)
+
+    monkeypatch.setattr(serve.socket, "socket", Socket)
+    assert serve.free_port({5001, 5002}) == 5003
