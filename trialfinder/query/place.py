@@ -110,11 +110,17 @@ class PlaceFilter:
             keep((lats >= min_lat) & (lats <= max_lat))
             lons = index.lon[sites]
             keep((lons >= min_lon) & (lons <= max_lon))
+        # Country and status are checked together and the sites cut once: each cut
+        # copies every candidate (1.2 million for the United States).
+        wanted: np.ndarray | None = None
         if query.country and source != "countries":
-            keep(index.site_country.at(sites, set(query.country).__contains__))
+            wanted = index.site_country.at(sites, set(query.country).__contains__)
         if query.status:
             # A site with no status of its own follows the trial's (already filtered).
-            keep(index.site_status.at(sites, set(query.status).__contains__, missing=True))
+            own = index.site_status.at(sites, set(query.status).__contains__, missing=True)
+            wanted = own if wanted is None else wanted & own
+        if wanted is not None:
+            keep(wanted)
         distances = np.full(len(sites), np.nan)
         if place is not None and lats is not None and lons is not None:
             distances = geo.distance_km(place.lat, place.lon, lats, lons)
