@@ -134,6 +134,8 @@ class Site:
     contacts: tuple[Contact, ...] = ()
     #: Free text about the place, e.g. "place recorded as the sponsor's city".
     note: str | None = None
+    #: The note in Vietnamese, for curated records (shown on Vietnamese pages).
+    note_vi: str | None = None
 
 
 @dataclass(frozen=True)

@@ -376,6 +376,20 @@ def test_the_trial_page_shows_the_vietnamese_summary_and_says_registry_text_is_e
     assert "Nội dung từ cơ sở dữ liệu đăng ký được giữ nguyên ngôn ngữ gốc" in shown
 
 
+@pytest.mark.parametrize(
+    ("lang", "shown", "hidden"),
+    [
+        ("vi", "Nơi ghi là thành phố của nhà tài trợ", "Place recorded as the sponsor"),
+        ("en", "Place recorded as the sponsor's city", "Nơi ghi là thành phố"),
+    ],
+)
+def test_a_curated_site_note_is_shown_in_the_page_language(open_app, lang, shown, hidden):
+    at = open_app(f"id=VINMEC-CP-BMMNC&lang={lang}", page="pages/trial.py")
+    assert_clean(at)
+    words = "\n".join(plain(m.value) for m in at.markdown)
+    assert shown in words and hidden not in words
+
+
 def test_a_card_shows_its_trust_flags_with_reason_and_fact(open_app):
     at = open_app("cond=hip+checks")
     assert_clean(at)

@@ -117,6 +117,7 @@ SITES = items(
         "lat": _key(degrees(90), "Latitude in degrees; with lon, or neither."),
         "lon": _key(degrees(180), "Longitude in degrees; with lat, or neither."),
         "note": _key(TEXT, "Free text about the place."),
+        "note_vi": _key(TEXT, "The note in Vietnamese, written by hand."),
         "contacts": _key(CONTACTS, "Who to contact at this site."),
     },
     dependentRequired={"lat": ["lon"], "lon": ["lat"]},

@@ -10,7 +10,7 @@ from trialfinder.family import plain
 from trialfinder.family.contacts import Reach, contacts_for
 from trialfinder.family.distance import distance_words
 from trialfinder.family.sites import SitePlan
-from trialfinder.i18n import _, ngettext
+from trialfinder.i18n import _, language, ngettext
 from trialfinder.model import Trial
 from trialfinder.ui.contacts import reach_line
 from trialfinder.ui.text import md
@@ -54,12 +54,19 @@ def site_lines(trial: Trial, sites: pd.DataFrame) -> str:
         if far:
             parts.append(md(far))
         lines.append("- " + " · ".join(parts))
-        note = _value(row, "note")
+        note = _site_note(trial, int(row["site_index"])) or _value(row, "note")
         if note:
             lines.append("  " + md(note))
         for reach in _site_contacts(trial, int(row["site_index"])):
             lines.append("  " + reach_line(reach))
     return "\n".join(lines)
+
+
+def _site_note(trial: Trial, site_index: int) -> str | None:
+    """A curated site's note in the page's language, when the curator wrote one."""
+    if language() != "vi" or not 0 <= site_index < len(trial.sites):
+        return None
+    return trial.sites[site_index].note_vi
 
 
 def site_list(trial: Trial, plan: SitePlan, near: str | None = None) -> None:
