@@ -210,8 +210,9 @@ def two_processes(data_dir: Path) -> list[dict]:
     from deploy.serve import Stack, free_port
 
     with tempfile.TemporaryDirectory(prefix="tf-memory-") as run_dir:
+        public = free_port()
         stack = Stack(
-            data_dir.resolve(), 2, Path(run_dir), free_port(), free_port(), say=lambda _: None
+            data_dir.resolve(), 2, Path(run_dir), public, free_port({public}), say=lambda _: None
         )
         with stack:
             time.sleep(2)

@@ -42,6 +42,8 @@ def the_map(the_catalog: Catalog, query: Query) -> None:
     if clicked:
         st.markdown("**" + md(_("Trials at this site")) + "**")
         trials_at(clicked, titles)
+    elif not n_sites:
+        pass  # no site to list
     elif clicked is None:
         st.caption(_("Turn on “Zoom and tap the map” to list the trials at a site."))
     else:

@@ -194,7 +194,8 @@ def test_the_dashboard_hears_the_address_the_proxy_saw_not_one_sent(tmp_path: Pa
     sends their own must not choose whom they count as."""
     backend = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
     threading.Thread(target=backend.serve_forever, daemon=True).start()
-    proxy = Proxy(run_dir=tmp_path / "run", public_port=free_port(), internal_port=free_port())
+    public = free_port()
+    proxy = Proxy(run_dir=tmp_path / "run", public_port=public, internal_port=free_port({public}))
     proxy.prepare()
     try:
         proxy.route_to([backend.server_address[1]])

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import time
 import urllib.request
@@ -23,7 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from deploy.serve import dashboard_command, stop_group
+from deploy.serve import dashboard_command, free_port, stop_group
 from tests.ui.trialdata import REPO, build_data_dir
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -54,12 +53,6 @@ class Server:
         return self.log_path.read_text("utf-8", errors="replace")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
@@ -69,7 +62,7 @@ def _healthy(url: str) -> bool:
 
 
 def _launch(data_dir: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
+    port = free_port()
     # No file watcher: other people edit the tree while the suite runs.
     command = dashboard_command(port)
     env = {**os.environ, "TRIALFINDER_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}

@@ -18,7 +18,7 @@ CARDS = "[class*='st-key-card-']"
 #: The notice about the parts of a link that were ignored.
 NOTICE = ".st-key-link-notice [data-testid=stAlert]"
 EXCEPTION = "[data-testid=stException]"
-#: A map's first view: a picture (SVG); the interactive map is drawn on demand.
+#: A map's first view: a picture (positioned HTML); the interactive map is drawn on demand.
 MAP_PICTURE = "[data-testid=stMain] div.tf-map"
 INTERACTIVE_MAP = {"en": "Zoom and tap the map", "vi": "Phóng to và chạm vào bản đồ"}
 

@@ -341,6 +341,13 @@ def test_on_a_phone_the_map_is_first_a_picture_with_names_dots_and_counts(
     assert box["x"] <= shown["x"] and shown["x"] + shown["width"] <= box["x"] + box["width"]
     dot = dots.first.bounding_box()
     assert dot["width"] >= 14  # a tap-sized dot, though the picture is drawn smaller
+    # Every name and dot shown is whole inside the picture (none cut at an edge).
+    for shown in picture.locator("span.name:visible, span.dot").all():
+        inner = shown.bounding_box()
+        assert box["x"] - 0.5 <= inner["x"], shown.inner_text()
+        assert inner["x"] + inner["width"] <= box["x"] + box["width"] + 0.5, shown.inner_text()
+        assert box["y"] - 0.5 <= inner["y"], shown.inner_text()
+        assert inner["y"] + inner["height"] <= box["y"] + box["height"] + 0.5, shown.inner_text()
     hint = "Bật “Phóng to và chạm vào bản đồ”" if lang == "vi" else "Turn on “Zoom and tap the map”"
     expect(phone.locator("[data-testid=stMain]")).to_contain_text(hint)
 

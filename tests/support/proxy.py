@@ -22,12 +22,13 @@ def running_stack(data_dir: Path, run_dir: Path, processes: int) -> Iterator[Sta
             f"{NGINX} is missing: the deployment tests run Debian's nginx. "
             "Install it with `apt-get install -y nginx`."
         )
+    public = free_port()
     stack = Stack(
         data_dir=data_dir,
         processes=processes,
         run_dir=run_dir,
-        public_port=free_port(),
-        internal_port=free_port(),
+        public_port=public,
+        internal_port=free_port({public}),
         say=lambda _: None,
     )
     with stack:

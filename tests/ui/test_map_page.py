@@ -1,6 +1,6 @@
 """The map page (and the trial page's small map), opened from a query string with AppTest.
 
-A map opens as a picture (SVG in ``st.html``); its "Zoom and tap the map"
+A map opens as a picture (positioned HTML in ``st.html``); its "Zoom and tap the map"
 toggle draws the interactive map, which these tests turn on (the ``open_app``
 fixture below) to read it. The interactive map is ``st.pydeck_chart``: AppTest
 shows it as a ``deck_gl_json_chart``
@@ -125,7 +125,7 @@ def open_app(open_app):
 
 
 def pictures(at) -> list[str]:
-    """The maps drawn as pictures (their SVG markup)."""
+    """The maps drawn as pictures (their HTML)."""
     return [h.proto.body for h in at.get("html") if 'class="tf-map"' in h.proto.body]
 
 

@@ -30,7 +30,7 @@ from trialfinder.geo import Place
 
 #: The picture's width in its own pixels (its height is the page's choice). On a
 #: wide screen it is drawn up to :data:`MAX_SCALE` times larger; on a phone smaller.
-WIDTH = 720
+WIDTH = 560
 MAX_SCALE = 1.25
 #: The points keep this share of the picture's size, the rest is margin.
 FIT = 0.9
@@ -38,11 +38,15 @@ FIT = 0.9
 EQUATOR_METRES = 40_075_016.686
 #: Names sit this many screen pixels above their city's spot (a dot there stays visible).
 NAME_LIFT = PLACE_MARK_PIXELS + 8
-#: A name this close to the top or bottom edge (picture pixels) would be cut.
-NAME_EDGE = 8
-#: How much farther apart names must be to be shown on a phone, which draws the
-#: picture at about half its size.
-PHONE_SHRINK = 2.0
+#: Half a name's height, in screen pixels (13-pixel letters).
+NAME_HALF_HEIGHT = 8
+#: A name's width in screen pixels, per letter and for its halo (Source Sans at 13
+#: pixels: about 6.5 pixels a letter; measured in Chromium, kept generous).
+NAME_LETTER_PX = 7.0
+NAME_PAD_PX = 6.0
+#: A phone (358 pixels of room) draws the picture this much smaller: names there
+#: need this much more of the picture's room.
+PHONE_SHRINK = WIDTH / 358
 
 STYLE = """<style>
 .tf-map { position: relative; overflow: hidden; width: 100%; background: #fff;
@@ -86,8 +90,12 @@ class Frame:
 
 
 def frame_for(built: SiteMap, height: int, place: Place | None, radius_km: float) -> Frame:
-    """The deck's first view, zoomed out if its points (and the place's circle)
-    would not fit a picture ``height`` pixels tall: the trial page's map is short."""
+    """The deck's first view, centred on the points (and the place's circle) as
+    drawn, and zoomed out if they would not fit a picture ``height`` pixels tall
+    (the trial page's map is short).
+
+    The deck's view is centred on the middle of the points in degrees, which Web
+    Mercator draws off the middle: a site far north fell off the picture's top."""
     view = built.deck.initial_view_state
     zoom = float(view.zoom)
     lats = built.points["lat"].to_numpy(dtype=float)
@@ -97,17 +105,19 @@ def frame_for(built: SiteMap, height: int, place: Place | None, radius_km: float
         lons = np.append(lons, place.lon)
     (cx,), (cy,) = world_xy(np.array([view.latitude]), np.array([view.longitude]), zoom)
     frame = Frame(zoom, float(cx), float(cy), WIDTH, height)
-    if len(lats):
-        x, y = frame.xy(lats, lons)
-        extra = _radius_pixels(frame, place, radius_km) if place is not None else 0.0
-        span_x = float(np.ptp(x)) + 2 * extra
-        span_y = float(np.ptp(y)) + 2 * extra
-        shrink = min(1.0, FIT * WIDTH / max(span_x, 1.0), FIT * height / max(span_y, 1.0))
-        if shrink < 1.0:
-            zoom = max(0.0, zoom + math.log2(shrink))
-            (cx,), (cy,) = world_xy(np.array([view.latitude]), np.array([view.longitude]), zoom)
-            frame = Frame(zoom, float(cx), float(cy), WIDTH, height)
-    return frame
+    if not len(lats):
+        return frame
+    x, y = frame.xy(lats, lons)
+    extra = _radius_pixels(frame, place, radius_km) if place is not None else 0.0
+    left, right = float(x.min()) - extra, float(x.max()) + extra
+    top, bottom = float(y.min()) - extra, float(y.max()) + extra
+    shrink = min(1.0, FIT * WIDTH / max(right - left, 1.0), FIT * height / max(bottom - top, 1.0))
+    new_zoom = max(0.0, zoom + math.log2(shrink)) if shrink < 1.0 else zoom
+    scale = 2 ** (new_zoom - zoom)
+    size = 512 * 2**new_zoom
+    centre_x = (cx + (left + right) / 2 - WIDTH / 2) * scale % size
+    centre_y = min(max((cy + (top + bottom) / 2 - height / 2) * scale, 0.0), size)
+    return Frame(new_zoom, centre_x, centre_y, WIDTH, height)
 
 
 def _radius_pixels(frame: Frame, place: Place, radius_km: float) -> float:
@@ -194,6 +204,9 @@ def _place(frame: Frame, place: Place, radius_km: float) -> list[str]:
 
 
 def _names(frame: Frame, built: SiteMap, lang: str) -> list[str]:
+    """The city names, each whole inside the picture: those that fit only at full
+    size (not on a phone's smaller drawing, or where they would touch another
+    name there) are for wide screens only."""
     lon, lat = _centre_lonlat(frame)
     names = place_names(
         lat,
@@ -202,6 +215,7 @@ def _names(frame: Frame, built: SiteMap, lang: str) -> list[str]:
         built.points["lat"].to_numpy(dtype=float),
         built.points["lon"].to_numpy(dtype=float),
         lang,
+        view=(frame.width, frame.height),
     )
     if not names:
         return []
@@ -212,11 +226,12 @@ def _names(frame: Frame, built: SiteMap, lang: str) -> list[str]:
     out = []
     kept_on_phone: list[tuple[float, float]] = []
     for n, x, y in zip(names, xs.tolist(), ys.tolist(), strict=True):
-        if y - NAME_LIFT < NAME_EDGE or y - NAME_LIFT > frame.height - NAME_EDGE:
-            continue  # a name cut by the picture's top or bottom edge
-        # A phone draws the picture at about half its size: names that would touch
-        # there are shown on wide screens only (the first ones, with sites, stay).
-        fits = all(
+        width = NAME_LETTER_PX * len(n["name"]) + NAME_PAD_PX
+        if not _inside(frame, x, y, width, 1.0):
+            continue
+        # Names that would touch on a phone are shown on wide screens only (the
+        # first ones, the cities with sites, are placed first).
+        fits = _inside(frame, x, y, width, PHONE_SHRINK) and all(
             abs(x - a) >= PHONE_SHRINK * NAME_GAP[0] or abs(y - b) >= PHONE_SHRINK * NAME_GAP[1]
             for a, b in kept_on_phone
         )
@@ -227,6 +242,17 @@ def _names(frame: Frame, built: SiteMap, lang: str) -> list[str]:
             f'<span class="{kind}" style="{_left_top(x, y, frame)}">{html.escape(n["name"])}</span>'
         )
     return out
+
+
+def _inside(frame: Frame, x: float, y: float, width: float, shrink: float) -> bool:
+    """Is a name ``width`` screen pixels wide, lifted above (x, y), whole inside the
+    picture when it is drawn ``shrink`` times smaller than its own pixels?"""
+    half_width, middle = width / 2 * shrink, y - NAME_LIFT * shrink
+    half_height = NAME_HALF_HEIGHT * shrink
+    return (
+        half_width <= x <= frame.width - half_width
+        and half_height <= middle <= frame.height - half_height
+    )
 
 
 def _dots(frame: Frame, points: pd.DataFrame, aggregated: bool) -> list[str]:
@@ -251,9 +277,11 @@ def _dots(frame: Frame, points: pd.DataFrame, aggregated: bool) -> list[str]:
             kind, size = "dot cell", f";width:{across:.0f}px;height:{across:.0f}px"
         else:
             kind, size = ("dot group" if n_sites > 1 else "dot one"), ""
-        number = (
-            html.escape(localized.count(int(n_sites))) if not aggregated and n_sites > 1 else ""
-        )
+        number = localized.count(int(n_sites)) if not aggregated and n_sites > 1 else ""
+        if len(number) > 2:  # a dot as wide as its number
+            across = NAME_LETTER_PX * len(number) + 8
+            size = f";width:{across:.0f}px;height:{across:.0f}px"
+        number = html.escape(number)
         out.append(
             f'<span class="{kind}" style="{_left_top(x, y, frame)};{fill}{size}" '
             f'title="{html.escape(str(words))}">{number}</span>'

@@ -37,9 +37,11 @@ def place_names(
     site_lons: np.ndarray,
     lang: str = "en",
     limit: int = MAX_NAMES,
+    view: tuple[int, int] = VIEW_PIXELS,
 ) -> list[dict]:
-    """Names for a view centred on (``lat``, ``lon``) at ``zoom``: one record a
-    name (``name``, ``lat``, ``lon``, ``has_sites``), cities with sites first."""
+    """Names for a view centred on (``lat``, ``lon``) at ``zoom``, ``view`` pixels
+    wide and tall: one record a name (``name``, ``lat``, ``lon``, ``has_sites``),
+    cities with sites first."""
     level = max(0, int(math.floor(zoom)))
     scale = 2 ** (zoom - level)
     everywhere = geo.cities()
@@ -48,9 +50,9 @@ def place_names(
     dx, dy = (x - cx) * scale, (y - cy) * scale
     size = 512 * 2**zoom
     dx = (dx + size / 2) % size - size / 2  # the short way round the world
-    in_view = np.flatnonzero(
-        (np.abs(dx) <= VIEW_PIXELS[0] / 2) & (np.abs(dy) <= VIEW_PIXELS[1] / 2)
-    )[:CANDIDATES]  # the gazetteer is most populous first
+    in_view = np.flatnonzero((np.abs(dx) <= view[0] / 2) & (np.abs(dy) <= view[1] / 2))[
+        :CANDIDATES
+    ]  # the gazetteer is most populous first
     if not len(in_view):
         return []
     has_sites = _near_sites(everywhere, in_view, np.asarray(site_lats), np.asarray(site_lons))
