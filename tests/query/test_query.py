@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -1094,34 +1093,3 @@ def test_the_sites_of_results_and_of_frames_made_from_them(text: str) -> None:
         # Each site's trial, as the map counts them: the row of that trial's id.
         rows = site_trials(CATALOG, got)
         assert CATALOG.trials["id"].to_numpy()[rows].tolist() == got["trial_id"].tolist()
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "status=recruiting&country=Vietnam",
-        "status=recruiting&status=completed&country=Vietnam&country=South+Korea",
-        "status=not_yet_recruiting&country=Vietnam",
-        "status=withdrawn&country=Atlantis",
-    ],
-)
-def test_sites_of_countries_with_statuses_come_from_the_index_s_slices(text: str) -> None:
-    """Every trial chosen: the country's sites of those statuses (or none of their
-    own) are the smallest source, a few slices of the index by country and status."""
-    from trialfinder.query.place import PLACE_FILTER
-
-    query = parsed_ok(text)
-    every_trial = np.ones(len(CATALOG.trials), dtype=bool)
-    expected = CATALOG.sites
-    expected = expected.loc[
-        expected["country_key"].isin(query.country).fillna(False)
-        & (expected["status"].isna() | expected["status"].isin(query.status)).fillna(False)
-    ].index.to_numpy()
-    in_slices = CATALOG.search.sites_in_with_status(
-        query.country, set(query.status).__contains__, missing=True
-    )
-    assert sorted(in_slices.tolist()) == expected.tolist()
-    ordered, _ = PLACE_FILTER.sites(CATALOG, query, every_trial, ordered=True)
-    assert ordered.tolist() == expected.tolist()
-    unordered, _ = PLACE_FILTER.sites(CATALOG, query, every_trial, ordered=False)
-    assert sorted(unordered.tolist()) == expected.tolist()

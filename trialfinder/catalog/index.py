@@ -9,7 +9,7 @@ import dataclasses
 import re
 import threading
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -211,11 +211,6 @@ class SearchIndex:
     #: Sites by country (those of country code ``c`` are
     #: ``by_country[country_start[c]:country_start[c + 1]]``, ascending).
     by_country: np.ndarray
-    #: Sites by country, then by their own status, missing first (those of
-    #: country ``c`` and status code ``t`` are the slice ``country_status_start``
-    #: gives for key ``c * (n_status + 1) + t + 1``, ascending): the sites of a
-    #: country with some statuses are a few slices, not a scan of the country.
-    by_country_status: np.ndarray
     words: dict[str, WordIndex]
     #: Names for type-ahead, by kind of term.
     names: dict[str, tuple[str, ...]]
@@ -235,7 +230,6 @@ class SearchIndex:
     #: The longitudes in the same order (a band's box is cut from them side by side).
     lon_by_lat: np.ndarray = field(repr=False, default=None)  # type: ignore[assignment]
     country_start: np.ndarray = field(repr=False, default=None)  # type: ignore[assignment]
-    country_status_start: np.ndarray = field(repr=False, default=None)  # type: ignore[assignment]
     _missing: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def attach(self, trials: pd.DataFrame, sites: pd.DataFrame) -> SearchIndex:
@@ -250,13 +244,8 @@ class SearchIndex:
         lat = sites["lat"].to_numpy(dtype=float)
         lon = sites["lon"].to_numpy(dtype=float)
         codes, n_values = self.site_country.codes, len(self.site_country.values)
-        if len(self.by_country) != int((codes >= 0).sum()) or len(self.by_country_status) != len(
-            self.by_country
-        ):
+        if len(self.by_country) != int((codes >= 0).sum()):
             raise ValueError("the sites by country do not match the sites")
-        n_status = len(self.site_status.values)
-        keys = _country_status_keys(codes, self.site_status.codes, n_status)
-        by_key = np.bincount(keys[codes >= 0], minlength=n_values * (n_status + 1))
         return dataclasses.replace(
             self,
             rank=rank,
@@ -273,7 +262,6 @@ class SearchIndex:
             site_country=self.site_country.with_small(),
             site_status=self.site_status.with_small(),
             country_start=np.r_[0, np.cumsum(np.bincount(codes[codes >= 0], minlength=n_values))],
-            country_status_start=np.r_[0, np.cumsum(by_key)],
         )
 
     def site_values(self, sites: pd.DataFrame, name: str, rows: np.ndarray) -> pa.Array:
@@ -301,38 +289,9 @@ class SearchIndex:
             return found[0]
         return np.sort(np.concatenate(found)) if found else np.zeros(0, dtype=np.int32)
 
-    def sites_in_with_status(
-        self, countries: Iterable[str], wanted: Callable[[str], bool], missing: bool
-    ) -> np.ndarray:
-        """The sites in these countries whose own status is ``wanted`` (or, with
-        ``missing``, who have none): rows in runs, each ascending, not ascending
-        as a whole."""
-        code = {value: i for i, value in enumerate(self.site_country.values)}
-        statuses = np.flatnonzero(self.site_status.lookup(wanted, missing)[:-1])
-        offsets = [t + 1 for t in statuses.tolist()] + ([0] if missing else [])
-        width = len(self.site_status.values) + 1
-        found = [
-            self.by_country_status[
-                self.country_status_start[c * width + o] : self.country_status_start[
-                    c * width + o + 1
-                ]
-            ]
-            for c in sorted(code[c] for c in set(countries) if c in code)
-            for o in sorted(offsets)
-        ]
-        found = [run for run in found if len(run)]
-        if len(found) == 1:
-            return found[0]
-        return np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
-
     def sites_of(self, trials: np.ndarray) -> np.ndarray:
         """The sites (rows, ascending) of the given trials (rows, ascending)."""
         return _ranges(self.site_start[trials], self.site_start[trials + 1])
-
-
-def _country_status_keys(country: np.ndarray, status: np.ndarray, n_status: int) -> np.ndarray:
-    """One key a site: its country code, then its status code (missing first)."""
-    return country.astype(np.int64) * (n_status + 1) + (status.astype(np.int64) + 1)
 
 
 def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -396,9 +355,6 @@ def build_index(tables: dict[str, pa.Table], terms_per_trial: np.ndarray) -> dic
     index["by_lat"] = pa.array(with_lat[np.argsort(lat[with_lat], kind="stable")].astype(np.int32))
     country = _numpy(index["site_country.codes"])
     index["by_country"] = _i32(np.argsort(country, kind="stable")[(country < 0).sum() :])
-    status = _numpy(index["site_status.codes"])
-    keys = _country_status_keys(country, status, len(index["site_status.values"]))
-    index["by_country_status"] = _i32(np.argsort(keys, kind="stable")[(country < 0).sum() :])
     term_trial = np.repeat(np.arange(n, dtype=np.int64), terms_per_trial)
     for group, kinds in WORD_GROUPS.items():
         for key, value in _word_index(terms, term_trial, kinds, n).items():
@@ -524,7 +480,6 @@ def _search_index(index: dict[str, pa.Array]) -> SearchIndex:
         site_status=codes("site_status"),
         by_lat=_numpy(index["by_lat"]),
         by_country=_numpy(index["by_country"]),
-        by_country_status=_numpy(index["by_country_status"]),
         words=words,
         names={kind: tuple(index[f"names.{kind}"].to_pylist()) for kind in NAMED_KINDS},
         learned={

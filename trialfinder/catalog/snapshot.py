@@ -97,7 +97,6 @@ def _index_of(catalog: Catalog) -> dict[str, pa.Array]:
         "by_id": _i32(s.by_id),
         "by_lat": _i32(s.by_lat),
         "by_country": _i32(s.by_country),
-        "by_country_status": _i32(s.by_country_status),
         "records.offsets": pa.array(catalog.records.offsets),
         "records.lengths": pa.array(catalog.records.lengths),
     }

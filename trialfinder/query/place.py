@@ -59,9 +59,8 @@ class PlaceFilter:
         to ``near`` (NaN without one).
 
         The candidates come from the smallest of: the band of latitudes around
-        ``near`` (sites sorted by latitude), the sites of the chosen countries (with
-        a status, only those of the chosen statuses: a few slices of the index),
-        the sites of the chosen trials; every other condition is then checked on them.
+        ``near`` (sites sorted by latitude), the sites of the chosen countries, the
+        sites of the chosen trials; every other condition is then checked on them.
         """
         index = catalog.search
         chosen = np.flatnonzero(trials)
@@ -74,14 +73,7 @@ class PlaceFilter:
             low = np.searchsorted(index.lat_sorted, min_lat, "left")
             high = np.searchsorted(index.lat_sorted, max_lat, "right")
             sources.append((int(high - low), "band"))
-        in_countries = None
-        if query.country and query.status:
-            # Sites with no status of their own follow the trial's (filtered already).
-            in_countries = index.sites_in_with_status(
-                query.country, set(query.status).__contains__, missing=True
-            )
-        elif query.country:
-            in_countries = index.sites_in(query.country)
+        in_countries = index.sites_in(query.country) if query.country else None
         if in_countries is not None:
             sources.append((len(in_countries), "countries"))
         _size, source = min(sources)
@@ -100,8 +92,6 @@ class PlaceFilter:
                 sites, lats, lons = sites[by_row], lats[by_row], lons[by_row]
         elif source == "countries":
             sites = in_countries
-            if ordered and query.status:
-                sites = np.sort(sites)  # in runs by status: each ascending, not the whole
         elif len(chosen) * 4 > len(trials):
             sites = np.flatnonzero(trials[index.site_trial])
         else:
@@ -125,7 +115,7 @@ class PlaceFilter:
         wanted: np.ndarray | None = None
         if query.country and source != "countries":
             wanted = index.site_country.at(sites, set(query.country).__contains__)
-        if query.status and source != "countries":
+        if query.status:
             # A site with no status of its own follows the trial's (already filtered).
             own = index.site_status.at(sites, set(query.status).__contains__, missing=True)
             wanted = own if wanted is None else wanted & own
