@@ -102,3 +102,18 @@ def test_country_outlines_do_not_run_across_the_map() -> None:
     # and in the world's picture, the Pacific between Fiji and Hawaii is sea
     world = land_images(0, 0, 1)[0]
     assert _colour_at(draw_land(world), world, -5.0, -175.0) == SEA_COLOUR
+
+
+def test_pictures_drawn_by_other_code_are_removed_and_others_kept(tmp_path) -> None:
+    """A picture's name carries its drawing's version: older ones are never asked
+    for again, and the folder does not grow with each change of the drawing."""
+    older = tmp_path / "land-v0123456789-z2-0-0-2048x2048.png"
+    older.write_bytes(b"old")
+    other_file = tmp_path / "README.md"
+    other_file.write_text("kept")
+    image = land_images(21.0, 105.8, 7.0)[-1]
+    written = write_land_image(tmp_path, image)
+    assert written.is_file() and not older.exists() and other_file.exists()
+    older.write_bytes(b"old")  # cleaned once a process: a later write keeps going
+    write_land_image(tmp_path, land_images(10.8, 106.6, 7.0)[-1])
+    assert older.exists()

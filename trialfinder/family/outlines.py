@@ -161,10 +161,28 @@ def write_land_image(folder: Path, image: LandImage) -> Path:
     another process may be serving the folder)."""
     from trialfinder.store.layout import atomic_write_bytes
 
+    _remove_other_drawings(folder)
     path = folder / image.name
     if not path.exists():
         atomic_write_bytes(path, draw_land(image), durable=False)
     return path
+
+
+#: The folders this process has cleaned of pictures drawn by other code.
+_CLEANED: set[Path] = set()
+
+
+def _remove_other_drawings(folder: Path) -> None:
+    """Pictures drawn by other code (their names carry another drawing version)
+    are never asked for by this code: removed, once a process, so that the
+    folder does not grow with every change to the drawing or the outlines."""
+    if folder in _CLEANED:
+        return
+    _CLEANED.add(folder)
+    mine = f"land-v{DRAWING_VERSION}-"
+    for path in folder.glob("land-v*.png"):
+        if not path.name.startswith(mine):
+            path.unlink(missing_ok=True)
 
 
 @functools.cache
