@@ -170,3 +170,21 @@ def test_where_a_record_comes_from() -> None:
     with i18n.using("vi"):
         assert plain.source_words("ctgov") == "ClinicalTrials.gov"
         assert plain.source_words(float("nan")) == "không rõ"
+
+
+@pytest.mark.parametrize(
+    ("lang", "listed", "shown"),
+    [
+        ("en", "Drug: Piracetam", "Drug: Piracetam"),
+        ("vi", "Drug: Piracetam", "Thuốc: Piracetam"),
+        ("vi", "Biological: Autologous cells", "Sinh học: Autologous cells"),
+        ("vi", "Dietary Supplement: Vitamin D", "Thực phẩm bổ sung: Vitamin D"),
+        ("vi", "Piracetam", "Piracetam"),  # no kind given: as listed
+        ("vi", "Note: not a kind", "Note: not a kind"),  # not a registry kind: as listed
+    ],
+)
+def test_an_intervention_s_kind_is_in_the_page_language_its_name_the_record_s(
+    lang, listed, shown
+) -> None:
+    with i18n.using(lang):
+        assert plain.intervention_words(listed) == shown

@@ -241,7 +241,8 @@ def _arm_text(trial: Trial, index: int) -> str:
     if described:
         parts.append(described)
     if arm.interventions:
-        parts.append(_("Receives: {what}").format(what="; ".join(arm.interventions)))
+        what = "; ".join(plain.intervention_words(i) for i in arm.interventions)
+        parts.append(_("Receives: {what}").format(what=what))
     return "\n".join(parts)
 
 

@@ -281,6 +281,35 @@ def source_words(source: object) -> str:
     return _(words) if words else source
 
 
+#: The kinds of intervention the registry puts before an arm's intervention names.
+INTERVENTION_KINDS = frozenset(
+    {
+        "BEHAVIORAL",
+        "BIOLOGICAL",
+        "COMBINATION_PRODUCT",
+        "DEVICE",
+        "DIAGNOSTIC_TEST",
+        "DIETARY_SUPPLEMENT",
+        "DRUG",
+        "GENETIC",
+        "OTHER",
+        "PROCEDURE",
+        "RADIATION",
+    }
+)
+
+
+def intervention_words(listed: str) -> str:
+    """An arm's intervention as the registry lists it ("Drug: Piracetam") with its
+    kind in the page's language ("Thuốc: Piracetam"); the name stays the record's."""
+    kind, colon, name = listed.partition(": ")
+    code = kind.strip().upper().replace(" ", "_")
+    if not colon or code not in INTERVENTION_KINDS:
+        return listed
+    words = label(code)
+    return f"{words[:1].upper()}{words[1:]}: {name}"
+
+
 def label(code: str | None) -> str:
     """A registry code as words, or "unknown"."""
     if not code:

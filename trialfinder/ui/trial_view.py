@@ -138,7 +138,8 @@ def trial_view(
             if description:
                 st.markdown(md(description))
             if arm.interventions:
-                st.markdown(md(_("Receives: {what}").format(what="; ".join(arm.interventions))))
+                what = "; ".join(plain.intervention_words(i) for i in arm.interventions)
+                st.markdown(md(_("Receives: {what}").format(what=what)))
     if trial.control_group:
         _fact(_("The control group gets"), trial.text_in("control_group", lang))
 
