@@ -390,6 +390,16 @@ def test_a_curated_site_note_is_shown_in_the_page_language(open_app, lang, shown
     assert shown in words and hidden not in words
 
 
+def test_a_curated_trial_s_checklist_is_in_vietnamese_on_a_vietnamese_page(open_app):
+    """The curator's Vietnamese criteria in the checklist and its questions; the
+    record's own English only where it is shown as the record's words."""
+    at = open_app("id=VINMEC-CP-BMMNC&lang=vi", page="pages/trial.py")
+    assert_clean(at)
+    words = "\n".join(texts(at))
+    assert words.count("The source only says") == 1  # in "as the record states them"
+    assert words.count("Tài liệu nguồn chỉ ghi") >= 3  # the list, the question, the criteria
+
+
 def test_a_card_shows_its_trust_flags_with_reason_and_fact(open_app):
     at = open_app("cond=hip+checks")
     assert_clean(at)

@@ -202,6 +202,11 @@ def _draw(checklist: Checklist) -> None:
     st.markdown("\n".join(f"- {md(q)}" for q in asked))
 
 
+def _translated_criteria(trial: Trial) -> str | None:
+    """The curator's criteria in the page's language, if written."""
+    return trial.criteria_vi if language() == "vi" else None
+
+
 def eligibility_section(trial: Trial) -> None:
     """The trial page's part: the questions, the two lists, the raw text, what to ask."""
     answers, problems = current_answers()
@@ -212,9 +217,10 @@ def eligibility_section(trial: Trial) -> None:
         st.warning(md(notice), icon=":material/link_off:")
     with st.expander(_("Questions about your child"), expanded=True):
         _questions(answers)
-    if language() != "en":
+    translated = _translated_criteria(trial)
+    if language() != "en" and not translated:
         st.caption(_("Text from the registry is shown in the registry's language (English)."))
-    _draw(build_checklist(trial.eligibility.criteria, answers))
+    _draw(build_checklist(trial.eligibility.criteria, answers, translated))
     with st.expander(_("Eligibility criteria, as the record states them")):
         if language() == "vi" and trial.criteria_vi:
             # Staff's translation first, then the record's own words: a translation
@@ -227,7 +233,7 @@ def eligibility_section(trial: Trial) -> None:
 def eligibility_handout(trial: Trial) -> None:
     """The handout's part (printed with it)."""
     answers, _problems = current_answers()
-    checklist = build_checklist(trial.eligibility.criteria, answers)
+    checklist = build_checklist(trial.eligibility.criteria, answers, _translated_criteria(trial))
     st.html(checklist_html(checklist, answers))
 
 

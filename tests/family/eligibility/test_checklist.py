@@ -48,6 +48,42 @@ def test_in_vietnamese() -> None:
         assert verdict_words(ASK) != "ask the trial team"
 
 
+CRITERIA_VI = """Tiêu chí tham gia:
+
+* Trẻ từ 4 đến 12 tuổi bị bại não thể co cứng
+* GMFCS mức I-II
+* Cha mẹ có thể ký đồng ý tham gia
+
+Tiêu chí loại trừ:
+
+* Tiêm độc tố botulinum trong vòng 6 tháng
+* Tiểu cầu \\< 100.000/mm3
+"""
+
+
+def test_a_curator_s_translation_is_shown_and_the_record_s_words_are_read() -> None:
+    with using("vi"):
+        checklist = build_checklist(CRITERIA, CHILD, CRITERIA_VI)
+    # Read against the answers as the English record says (the same verdicts) ...
+    assert [line.verdict for line in checklist.inclusion] == [MEETS, DOES_NOT_MEET, ASK]
+    assert [line.verdict for line in checklist.exclusion] == [MEETS, ASK]
+    # ... shown in the curator's words, item for item, questions too.
+    assert [line.text for line in checklist.inclusion] == [
+        "Trẻ từ 4 đến 12 tuổi bị bại não thể co cứng",
+        "GMFCS mức I-II",
+        "Cha mẹ có thể ký đồng ý tham gia",
+    ]
+    assert checklist.exclusion[1].text == "Tiểu cầu < 100.000/mm3"
+    assert checklist.to_ask == ("GMFCS mức I-II", "Tiểu cầu < 100.000/mm3")
+
+
+def test_a_translation_that_does_not_match_item_for_item_is_not_used() -> None:
+    fewer = CRITERIA_VI.rsplit("\n* ", 1)[0]  # one exclusion item left out
+    checklist = build_checklist(CRITERIA, CHILD, fewer)
+    assert checklist.inclusion[1].text == "GMFCS level I-II"
+    assert checklist.to_ask[1].startswith("<script>")
+
+
 def test_handout_part_escapes_the_registry_words() -> None:
     html = checklist_html(build_checklist(CRITERIA, CHILD), CHILD)
     assert "<script>" not in html and "&lt;script&gt;" in html

@@ -82,10 +82,10 @@ class Checklist:
         return sum(line.verdict == verdict for line in self.lines)
 
 
-def _line(reading: Reading, lang: str) -> Line:
+def _line(reading: Reading, lang: str, shown: str) -> Line:
     block: Block = reading.block
     return Line(
-        text=block.plain,
+        text=shown,
         marker=block.marker,
         depth=block.depth,
         heading=block.heading,
@@ -94,25 +94,50 @@ def _line(reading: Reading, lang: str) -> Line:
     )
 
 
-def build_checklist(criteria: str | None, answers: Answers) -> Checklist:
-    """The checklist of a criteria text against the family's answers."""
+def build_checklist(
+    criteria: str | None, answers: Answers, translated: str | None = None
+) -> Checklist:
+    """The checklist of a criteria text against the family's answers.
+
+    ``translated``: the same criteria in the page's language, written by a
+    curator. Read against the answers is always the record's own text; when the
+    translation has the same items in the same order, each line and question is
+    shown in it."""
     split = split_criteria(criteria)
     if not split.items:
         return Checklist(stated=bool(criteria and criteria.strip()))
     readings = read_criteria(split, answers)
+    shown = _shown_words(split.items, translated)
     lang = language()
     lines = {section: [] for section in ("inclusion", "exclusion", None)}
     for reading in readings:
-        lines[reading.block.section].append(_line(reading, lang))
+        block = reading.block
+        lines[block.section].append(_line(reading, lang, shown.get(id(block), block.plain)))
     answered = answers.any() or answers.age is not None
     return Checklist(
         inclusion=tuple(lines["inclusion"]),
         exclusion=tuple(lines["exclusion"]),
         unsorted=tuple(lines[None]),
-        to_ask=tuple(dict.fromkeys(b.plain for b in questions_to_bring(readings))),
+        to_ask=tuple(
+            dict.fromkeys(shown.get(id(b), b.plain) for b in questions_to_bring(readings))
+        ),
         answered=answered,
         stated=True,
     )
+
+
+def _shown_words(items: tuple[Block, ...], translated: str | None) -> dict[int, str]:
+    """Each item's words in the translation (by the item's identity), when the
+    translation cuts into as many items, nested alike; else none. (Its headings
+    are not compared: "Tiêu chí tham gia" is not read as a heading of inclusion.)"""
+    if not translated:
+        return {}
+    other = split_criteria(translated).items
+    if len(other) != len(items) or any(
+        a.depth != b.depth for a, b in zip(items, other, strict=True)
+    ):
+        return {}
+    return {id(a): b.plain for a, b in zip(items, other, strict=True)}
 
 
 def team_decides() -> str:
