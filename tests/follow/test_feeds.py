@@ -82,8 +82,11 @@ def test_a_refresh_writes_a_feed_for_every_change_and_one_for_each_pull(
 ) -> None:
     out = data / "feeds"  # the default for a data directory that is not the project's
     assert sorted(p.name for p in out.iterdir()) == [
+        "all.vi.xml",
         "all.xml",
+        "source-asthma.vi.xml",
         "source-asthma.xml",
+        "source-cp.vi.xml",
         "source-cp.xml",
     ]
 
@@ -101,7 +104,7 @@ def test_a_refresh_writes_a_feed_for_every_change_and_one_for_each_pull(
     newest = cp.entries[0].content[0]
     assert newest.type == "text/html"
     assert f'href="{PUBLIC}/trial?id=NCT09950004"' in newest.value
-    assert "RECRUITING → SUSPENDED" in newest.value
+    assert "Recruiting → Suspended" in newest.value
     assert "Hue Central Hospital, Hue, Vietnam" in newest.value
     # Trial text is text: escaped inside the HTML, which is escaped inside the XML.
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in newest.value
@@ -114,6 +117,49 @@ def test_a_refresh_writes_a_feed_for_every_change_and_one_for_each_pull(
         everything.entries[1].title.split(":")[0]
     ]
     assert asthma.feed.subtitle == "What each refresh of the pull asthma changed."
+
+
+def test_each_feed_is_also_written_in_vietnamese_with_links_to_vietnamese_pages(
+    data: Path,
+) -> None:
+    out = data / "feeds"
+    english, vietnamese = parse(out / "source-cp.xml"), parse(out / "source-cp.vi.xml")
+    assert vietnamese.feed.language == "vi" and english.feed.language == "en"
+    assert vietnamese.feed.title == "trialfinder: cp"
+    assert vietnamese.feed.subtitle == "Cerebral palsy, made up for the tests"  # staff's words
+    assert parse(out / "all.vi.xml").feed.title == "trialfinder: mọi thay đổi của các thử nghiệm"
+    assert [e.id for e in vietnamese.entries] == [e.id for e in english.entries]
+    assert {link.rel: link.href for link in vietnamese.feed.links}["alternate"] == (
+        f"{PUBLIC}/data?lang=vi"
+    )
+    newest = vietnamese.entries[0]
+    assert newest.title.startswith("cp, cập nhật lúc ") and "thử nghiệm" in newest.title
+    html = newest.content[0].value
+    assert f'href="{PUBLIC}/trial?id=NCT09950004&amp;lang=vi"' in html
+    assert "Đang tuyển → Tạm dừng" in html
+    for english_words in ("Added", "Status changes", "Sites added", "Recruiting", "no status"):
+        assert english_words not in html, english_words
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
+    assert parse(out / "source-asthma.vi.xml").feed.subtitle == (
+        "Những gì mỗi lần làm mới nguồn dữ liệu asthma đã thay đổi."
+    )
+
+
+def test_the_data_page_lists_the_feeds_of_its_language(data: Path) -> None:
+    from trialfinder.i18n import using
+
+    with using("vi"):
+        listed = feeding.existing_feeds(data)
+    assert [(f.path.name, f.title) for f in listed] == [
+        ("all.vi.xml", "Mọi thay đổi"),
+        ("source-cp.vi.xml", "Nguồn dữ liệu cp"),
+        ("source-asthma.vi.xml", "Nguồn dữ liệu asthma"),
+    ]
+    assert [f.path.name for f in feeding.existing_feeds(data)] == [
+        "all.xml",
+        "source-cp.xml",
+        "source-asthma.xml",
+    ]
 
 
 def test_feeds_are_rewritten_only_when_they_change(data: Path) -> None:
@@ -167,7 +213,8 @@ def test_only_the_newest_reports_are_kept(tmp_path: Path) -> None:
             ),
             f"202501{1 + day // 24:02d}T{day % 24:02d}0000000000Z",
         )
-    [written] = feeding.write_feeds(data, tmp_path / "out")  # no sources.yaml: no pull feeds
+    written, in_vietnamese = feeding.write_feeds(data, tmp_path / "out")  # no pull feeds
+    assert in_vietnamese.path.name == "all.vi.xml"
     entries = parse(written.path).entries
     assert len(entries) == feeding.MAX_ENTRIES
     assert "NCT09950060" in entries[0].content[0].value
@@ -179,13 +226,25 @@ def test_an_empty_feed_for_a_pull_not_refreshed_yet(tmp_path: Path) -> None:
     data.mkdir()
     (data / "sources.yaml").write_text(SOURCES, encoding="utf-8")
     written = feeding.write_feeds(data, tmp_path / "out")
-    assert [f.path.name for f in written] == ["all.xml", "source-cp.xml", "source-asthma.xml"]
+    assert [f.path.name for f in written] == [
+        "all.xml",
+        "source-cp.xml",
+        "source-asthma.xml",
+        "all.vi.xml",
+        "source-cp.vi.xml",
+        "source-asthma.vi.xml",
+    ]
     for feed in written:
         assert parse(feed.path).entries == []
     # A pull dropped from sources.yaml loses its feed.
     (data / "sources.yaml").write_text(SOURCES.split("  - name: asthma")[0], encoding="utf-8")
     feeding.write_feeds(data, tmp_path / "out")
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["all.xml", "source-cp.xml"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "all.vi.xml",
+        "all.xml",
+        "source-cp.vi.xml",
+        "source-cp.xml",
+    ]
 
 
 def test_where_feeds_go(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -218,7 +277,7 @@ def test_refresh_and_notify_take_a_feeds_folder(data: Path, tmp_path: Path) -> N
         ]
         result = CliRunner().invoke(main, [*args, *FAST], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert f"feeds: 3 written to {out}" in result.stderr
+    assert f"feeds: 6 written to {out}" in result.stderr  # 3 feeds, in 2 languages
     assert len(parse(out / "all.xml").entries) == 3
     other = tmp_path / "other"
     result = CliRunner(env={"TRIALFINDER_FEEDS_DIR": str(other)}).invoke(
