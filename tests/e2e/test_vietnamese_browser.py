@@ -87,3 +87,32 @@ def test_the_curated_criteria_in_vietnamese_on_the_comparison_and_the_trial_page
     expect(
         phone.get_by_text("Tài liệu nguồn chỉ ghi: bệnh nhân từ 1 đến 10 tuổi", exact=False)
     ).to_be_visible()
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_the_data_page_bars_have_height_on_a_phone(phone, server, lang) -> None:
+    """Each bar of a count is a bar, not a line: Streamlit fits the title and the
+    axis inside the chart's height, and they once took all of it."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from trialfinder.ui.charts import BAR_COLOUR
+
+    open_view(phone, server.url, "/data" + ("?lang=vi" if lang == "vi" else ""))
+    chart = phone.locator("[class*='st-key-chart-data-status']").first
+    chart.scroll_into_view_if_needed()
+    expect(chart.locator("canvas, svg").first).to_be_visible()
+    bar = np.array([int(BAR_COLOUR[i : i + 2], 16) for i in (1, 3, 5)])
+    heights: list[int] = []
+    for _attempt in range(30):  # Vega draws after the page has settled
+        pixels = np.asarray(Image.open(io.BytesIO(chart.screenshot())).convert("RGB"), dtype=int)
+        rows = (np.abs(pixels - bar).max(axis=2) <= 12).any(axis=1)
+        # Each bar is a run of rows with its colour.
+        edges = np.flatnonzero(np.diff(np.r_[0, rows.astype(int), 0]))
+        heights = (edges[1::2] - edges[0::2]).tolist()
+        if len(heights) >= 2 and min(heights) >= 14:
+            return
+        phone.wait_for_timeout(100)
+    raise AssertionError(f"bars of {heights} pixel rows")

@@ -16,6 +16,8 @@ from trialfinder.ui.text import md
 #: A dark blue with more than 7:1 contrast on white.
 BAR_COLOUR = "#1f4e79"
 ROW_PX = 26
+#: What a chart's title and its axis of counts take of its height.
+TITLE_AND_AXIS_PX = 100
 
 
 def bar_chart(counts: Counts, key: str, vertical: bool = False) -> None:
@@ -44,8 +46,10 @@ def bar_chart(counts: Counts, key: str, vertical: bool = False) -> None:
             y=alt.Y("label:N", sort=None), x="count:Q", text="count:Q"
         )
         chart = bars + labels
-        height = max(60, ROW_PX * len(data) + 30)
+        # Streamlit fits the whole chart, title and axis included, in this height:
+        # with 30 pixels beyond the rows, the bars had none left (a line).
+        height = ROW_PX * len(data) + TITLE_AND_AXIS_PX
     chart = chart.properties(height=height, description=counts.text())
     with st.container(key=f"chart-{key}"):
-        st.altair_chart(chart, width="stretch")
+        st.altair_chart(chart, width="stretch", height=height)
         st.caption(md(counts.text()))
