@@ -11,7 +11,7 @@ from trialfinder.family.compare import (
     with_added,
 )
 from trialfinder.family.export import records_to_csv
-from trialfinder.i18n import _
+from trialfinder.i18n import _, language
 from trialfinder.query import find
 from trialfinder.ui import page
 from trialfinder.ui.comparison import BASKET, basket, show_comparison
@@ -30,7 +30,7 @@ if not requested and basket():
     st.query_params["ids"] = list(requested)
 picked = pick_ids(requested, the_catalog.find_id)
 st.session_state[BASKET] = list(picked.ids)
-titles = the_catalog.titles()
+titles = the_catalog.titles_in(language())
 #: The menu offers the trials the filters find (the first of them), not the whole
 #: registry: 600,000 titles would be tens of megabytes on every run. Any id can be typed.
 MENU_TRIALS = 200

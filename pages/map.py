@@ -35,7 +35,7 @@ def the_map(the_catalog: Catalog, query: Query) -> None:
     # The view in one sentence, as on the find page.
     st.markdown(md(query.describe(n_trials, the_catalog.synonyms)))
     legend()
-    titles = the_catalog.titles()
+    titles = the_catalog.titles_in(language())
     view = (str(data_dir()), the_catalog.fingerprint, query.to_query_string(), language())
     trial_of = site_trials(the_catalog, sites)
     clicked = site_map(sites, titles, query.place, query.radius_km, view=view, trial_of=trial_of)

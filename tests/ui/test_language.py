@@ -369,11 +369,19 @@ def test_english_is_the_default_and_a_bad_language_is_dropped(open_app):
 def test_the_trial_page_shows_the_vietnamese_summary_and_says_registry_text_is_english(
     open_app,
 ):
+    """A curated record's English is its source's (the seed's came from a summary
+    page, not the registry); a registry record's is the registry's."""
     at = open_app("id=NCT07527104&lang=vi", page="pages/trial.py")
     assert_clean(at)
     shown = "\n".join(texts(at))
     assert "Các bác sĩ muốn tìm hiểu" in shown
-    assert "Nội dung từ cơ sở dữ liệu đăng ký được giữ nguyên ngôn ngữ gốc" in shown
+    assert "được giữ nguyên như tài liệu nguồn đã viết" in shown
+    assert "Nội dung từ cơ sở dữ liệu đăng ký được giữ nguyên ngôn ngữ gốc" not in shown
+    registry = open_app("id=TF-CP-001&lang=vi", page="pages/trial.py")
+    assert_clean(registry)
+    assert "Nội dung từ cơ sở dữ liệu đăng ký được giữ nguyên ngôn ngữ gốc" in "\n".join(
+        texts(registry)
+    )
 
 
 @pytest.mark.parametrize(
@@ -398,6 +406,22 @@ def test_a_curated_trial_s_checklist_is_in_vietnamese_on_a_vietnamese_page(open_
     words = "\n".join(texts(at))
     assert words.count("The source only says") == 1  # in "as the record states them"
     assert words.count("Tài liệu nguồn chỉ ghi") >= 3  # the list, the question, the criteria
+
+
+def test_the_map_and_the_treatment_page_use_the_curators_vietnamese(open_app):
+    """Titles, what the treatment is and countries as the cards show them."""
+    at = open_app("cond=cerebral+palsy&lang=vi", page="pages/map.py")
+    assert_clean(at)
+    [picture] = [h.proto.body for h in at.get("html") if 'class="tf-map"' in h.proto.body]
+    assert "Tế bào gốc của chính trẻ có thể giúp trẻ bại não cử động tốt hơn" in picture
+    assert "Own stem cells may boost movement" not in picture
+    at = open_app("intr=bone+marrow&lang=vi", page="pages/treatment.py")
+    assert_clean(at)
+    words = "\n".join(texts(at))
+    assert "Tế bào tủy xương của chính trẻ, đưa vào ống sống" in words  # the title
+    assert "tế bào đơn nhân tủy xương tự thân" in words  # what it is
+    assert "autologous bone marrow mononuclear cells" not in words
+    assert "Việt Nam: " in words and "Vietnam: " not in words
 
 
 def test_a_card_shows_its_trust_flags_with_reason_and_fact(open_app):

@@ -418,8 +418,9 @@ def test_clicking_a_site_lists_the_trials_there_with_links(open_app):
             "id=NCT07527104",
         ),
         (
+            # a long title ends at a word, and says it goes on
             "VINMEC-CP-BMMNC: The child's own bone marrow cells, given into the spine, "
-            "for cerebral palsy caused by lack of oxygen to the brain"[:120],
+            "for cerebral palsy caused by lack of oxygen…",
             "trial",
             "id=VINMEC-CP-BMMNC",
         ),

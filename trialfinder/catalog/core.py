@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,7 +19,9 @@ from trialfinder.catalog.index import SearchIndex, _term_names
 from trialfinder.catalog.records import Records
 from trialfinder.catalog.schema import _to_frame
 from trialfinder.errors import DataProblem
+from trialfinder.i18n import DEFAULT as DEFAULT_LANGUAGE
 from trialfinder.model import Trial
+from trialfinder.sources.curated import CURATED_SOURCES
 from trialfinder.words import fold
 from trialfinder.words.synonyms import EMPTY as NO_SYNONYMS
 from trialfinder.words.synonyms import FILE_NAME as SYNONYMS_FILE
@@ -53,6 +55,27 @@ def _read_lazily(source: pa.NativeFile, name: str) -> pd.DataFrame:
 
 
 T = TypeVar("T")
+
+
+class _Titles(Mapping[str, str]):
+    """Titles by id: a few in another language over the catalog's own."""
+
+    def __init__(self, base: pd.Series, own: dict[str, str]) -> None:
+        self.base, self.own = base, own
+
+    def __getitem__(self, trial_id: str) -> str:
+        found = self.own.get(trial_id)
+        return found if found is not None else self.base[trial_id]
+
+    def get(self, trial_id: str, default: Any = None) -> Any:
+        found = self.own.get(trial_id)
+        return found if found is not None else self.base.get(trial_id, default)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.base.index)
+
+    def __len__(self) -> int:
+        return len(self.base)
 
 
 @dataclass(frozen=True, eq=False)
@@ -145,6 +168,26 @@ class Catalog:
                 self.trials["title"].array, index=pd.Index(self.trials["id"].array), name="title"
             ),
         )
+
+    def titles_in(self, lang: str) -> Mapping[str, str]:
+        """Each trial's title by id in ``lang``: a curator's title in that language
+        where a curated record has one (a handful of records, read once a catalog),
+        else :meth:`titles`. Only ``get`` and ``[]`` are cheap: it is not copied."""
+        if lang == DEFAULT_LANGUAGE:
+            return self.titles()
+        return self.remembered(
+            f"titles-{lang}", lambda: _Titles(self.titles(), self._own_titles(lang))
+        )
+
+    def _own_titles(self, lang: str) -> dict[str, str]:
+        curated = self.trials["source"].isin(CURATED_SOURCES).to_numpy(dtype=bool)
+        own = {}
+        for trial_id in self.trials["id"].to_numpy()[curated].tolist():
+            trial = self.trial(trial_id)
+            title = trial.title_in(lang) if trial else None
+            if title and trial is not None and title != trial.title:
+                own[trial_id] = title
+        return own
 
     def id_index(self) -> pd.Index:
         """The trials' ids as an index, for looking many ids up at once (built once)."""

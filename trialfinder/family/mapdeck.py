@@ -362,7 +362,7 @@ def fit_view(lats: np.ndarray, lons: np.ndarray, place: Place | None = None, rad
 
 def build_site_map(
     sites: pd.DataFrame,
-    titles: pd.Series,
+    titles: Mapping[str, str],
     place: Place | None = None,
     radius_km: float = 50.0,
     max_points: int = MAX_POINTS,

@@ -57,12 +57,27 @@ def _dates(column: pd.Series) -> pd.Series:
     )
 
 
-def portfolio(catalog: Catalog, results: pd.DataFrame) -> Portfolio:
+def _substances(catalog: Catalog, results: pd.DataFrame, lang: str) -> list[str]:
+    """What curated records say the treatment is, in ``lang`` where the curator wrote it
+    (only curated records say it: a handful, each read whole)."""
+    said = results.loc[results["active_substance"].notna(), "id"].tolist()
+    found = []
+    for trial_id in said:
+        trial = catalog.trial(trial_id)
+        words = trial.text_in("active_substance", lang) if trial else None
+        if words:
+            found.append(words)
+    return found
+
+
+def portfolio(catalog: Catalog, results: pd.DataFrame, lang: str = "en") -> Portfolio:
+    """The view's sums; titles and curated words in ``lang`` where a curator wrote them."""
     ids = results["id"]
+    titles = catalog.titles_in(lang)
     timeline = pd.DataFrame(
         {
             "id": ids,
-            "title": results["title"],
+            "title": [titles.get(i, t) for i, t in zip(ids, results["title"], strict=True)],
             "status": results["overall_status"].fillna("UNKNOWN"),
             "status_words": results["overall_status"].map(
                 lambda s: status_words(s if pd.notna(s) else None)
@@ -87,7 +102,7 @@ def portfolio(catalog: Catalog, results: pd.DataFrame) -> Portfolio:
     children = np.array([_takes_children_only(a) for a in results["max_age"]], dtype=bool)
     enrollment = results["enrollment"]
     known = enrollment.notna().to_numpy(dtype=bool)
-    substances = tuple(dict.fromkeys(s for s in results["active_substance"].dropna().tolist() if s))
+    substances = tuple(dict.fromkeys(_substances(catalog, results, lang)))
     return Portfolio(
         timeline=timeline,
         conditions=conditions,

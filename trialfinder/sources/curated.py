@@ -50,6 +50,8 @@ MAX_CURATED_BYTES = 1_000_000
 #: An NCT number in any script's digits (fullwidth, Arabic-Indic ...): refused as an id.
 _UNICODE_NCT = re.compile(r"NCT\d{8}")
 OVERLAY_SOURCE = "ctgov+curated"
+#: The sources of records a curator wrote, whole or in part.
+CURATED_SOURCES = (SOURCE, OVERLAY_SOURCE)
 #: Trial fields that are nested dataclasses: an overlay merges them key by key.
 GROUPS: dict[str, type] = {"design": Design, "eligibility": Eligibility, "dates": Dates}
 

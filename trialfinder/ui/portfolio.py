@@ -11,7 +11,7 @@ from trialfinder.catalog import Catalog
 from trialfinder.family.mapdeck import STATUS_COLOURS
 from trialfinder.family.plain import status_words
 from trialfinder.family.portfolio import Portfolio, portfolio
-from trialfinder.i18n import _, ngettext
+from trialfinder.i18n import _, language, ngettext
 from trialfinder.query import ParsedQuery, apply_query
 from trialfinder.ui.comparison import basket, compare_link, compare_toggle
 from trialfinder.ui.page import page_params
@@ -99,7 +99,7 @@ def portfolio_view(catalog: Catalog, parsed: ParsedQuery, key: str, noun: str) -
         )
         return
     results = apply_query(catalog, query)
-    book = portfolio(catalog, results)
+    book = portfolio(catalog, results, language())
     count = len(results)
     st.subheader(md(query.describe(count)))
     for substance in book.substances:
@@ -134,7 +134,7 @@ def portfolio_view(catalog: Catalog, parsed: ParsedQuery, key: str, noun: str) -
     with left:
         _counts(_("Conditions it is tried for"), book.conditions)
     with right:
-        _counts(_("Countries"), book.countries)
+        _counts(_("Countries"), book.countries.rename(index=lambda c: localized.country(c) or c))
     across_section(catalog, results)
     st.markdown("**" + md(_("The trials")) + "**")
     for _index, row in book.timeline.iterrows():

@@ -7,6 +7,7 @@ import hashlib
 import html
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -73,7 +74,7 @@ def _dots_digest(points: pd.DataFrame) -> str:
 def _shared_map(
     view: tuple[str, ...],
     _sites: pd.DataFrame,
-    _titles: pd.Series,
+    _titles: Mapping[str, str],
     place: Place | None,
     radius_km: float,
     basemap_style: str | None,
@@ -124,7 +125,7 @@ def _picture(
 
 def site_map(
     sites: pd.DataFrame,
-    titles: pd.Series,
+    titles: Mapping[str, str],
     place: Place | None = None,
     radius_km: float = 50.0,
     key: str = "site_map",
@@ -204,7 +205,18 @@ def site_map(
     return [obj for obj in objects if isinstance(obj, dict)]
 
 
-def trials_at(objects: list[dict], titles: pd.Series) -> None:
+#: A link's words at most this long (a title can be a paragraph).
+LINK_CHARACTERS = 120
+
+
+def _shortened(text: str) -> str:
+    """``text``, or its first words and "…" when it is longer than a link should be."""
+    if len(text) <= LINK_CHARACTERS:
+        return text
+    return text[: LINK_CHARACTERS - 1].rsplit(" ", 1)[0] + "…"
+
+
+def trials_at(objects: list[dict], titles: Mapping[str, str]) -> None:
     """The trials at the clicked spot, each with a link to its page: every site
     there (two trials' sites may share it), one line each, narrow enough for a
     phone."""
@@ -221,7 +233,7 @@ def trials_at(objects: list[dict], titles: pd.Series) -> None:
             title = titles.get(trial_id, trial_id)
             st.page_link(
                 TRIAL_PAGE,
-                label=md(f"{trial_id}: {title}"[:120]),
+                label=md(_shortened(f"{trial_id}: {title}")),
                 icon=":material/article:",
                 query_params=page_params({"id": str(trial_id)}),
             )

@@ -14,6 +14,7 @@ from trialfinder.family.sites import plan_sites
 from trialfinder.geo import Place
 from trialfinder.i18n import _, language
 from trialfinder.model import Outcome, Trial
+from trialfinder.sources.curated import SOURCE as CURATED_SOURCE
 from trialfinder.ui.cards import status_badge
 from trialfinder.ui.comparison import basket, compare_link, compare_toggle
 from trialfinder.ui.contacts import contacts_section
@@ -52,9 +53,16 @@ def safe_link(url: str | None) -> str | None:
     return url if url and url.startswith(("https://", "http://")) else None
 
 
-def registry_note() -> None:
-    """Registry text is shown as written; say so when the interface is not in English."""
-    if language() != "en":
+def registry_note(trial: Trial) -> None:
+    """Registry text is shown as written; say so when the interface is not in English.
+    A curated record's English is its source's, not a registry's."""
+    if language() == "en":
+        return
+    if trial.source == CURATED_SOURCE:
+        st.caption(
+            _("What the record does not give in Vietnamese is shown as its source wrote it.")
+        )
+    else:
         st.caption(_("Text from the registry is shown in the registry's language (English)."))
 
 
@@ -70,7 +78,7 @@ def summary(trial: Trial) -> None:
         st.markdown(md(trial.plain_summary))
     elif trial.brief_summary:
         st.subheader(_("Summary (from the registry)"))
-        registry_note()
+        registry_note(trial)
         st.markdown(md(trial.brief_summary))
     else:
         st.markdown(md(_("No summary is given.")))
@@ -171,7 +179,7 @@ def trial_view(
     _fact(_("Size"), plain.enrollment_words(d.enrollment, d.enrollment_type))
 
     st.subheader(_("What is measured"))
-    registry_note()
+    registry_note(trial)
     _outcomes(_("Main outcomes"), trial.primary_outcomes)
     _outcomes(_("Other outcomes"), trial.secondary_outcomes)
     results_section(trial, today)
@@ -185,7 +193,7 @@ def trial_view(
         if not sites.empty:
             site_map(
                 sites,
-                pd.Series({trial.id: trial.title}),
+                {trial.id: trial.title_in(language())},
                 key="trial_map",
                 height=300,
                 view=view,
