@@ -406,7 +406,7 @@ def test_trial_page_of_a_seed_trial(open_app):
         "**Study type:** interventional",
         "**Allocation:** randomized",
         "- Gross motor function (time frame: 12 months)",
-        "**Vietnam National Children's Hospital, Hanoi, Hanoi, Vietnam** · Recruiting",
+        "**Vietnam National Children's Hospital, Hanoi, Vietnam** · Recruiting",  # state = city
         "**Sponsor:** unknown",
         "**Last update of the record:** June 27, 2026",
     ):

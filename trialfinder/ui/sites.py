@@ -32,12 +32,15 @@ def site_lines(trial: Trial, sites: pd.DataFrame) -> str:
     """Markdown: one item a site (place, its own status, how far), its contacts below."""
     lines = []
     for _i, row in sites.iterrows():
+        city, state = _value(row, "city"), _value(row, "state")
+        if city and state and city.casefold() == state.casefold():
+            state = None  # "Hanoi, Hanoi": the city is its own province
         place = ", ".join(
             x
             for x in (
                 _value(row, "facility"),
-                _value(row, "city"),
-                _value(row, "state"),
+                city,
+                state,
                 localized.country(_value(row, "country")),
             )
             if x
