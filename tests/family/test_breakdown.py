@@ -32,7 +32,7 @@ def rows(counts: breakdown.Counts) -> list[tuple[str, int]]:
 def test_trials_by_status_in_registry_order_with_words():
     counts = breakdown.by_status(TRIALS)
     assert rows(counts) == [("Recruiting", 2), ("Completed", 1), ("Status unknown", 1)]
-    assert counts.text() == "Trials by status: Recruiting 2, Completed 1, Status unknown 1."
+    assert counts.text() == "Trials by status: Recruiting, 2; Completed, 1; Status unknown, 1."
 
 
 def test_trials_by_phase_count_each_phase_and_the_unstated():
@@ -65,7 +65,7 @@ def test_an_empty_chart_says_none():
 def test_charts_speak_vietnamese():
     with using("vi"):
         counts = breakdown.by_status(TRIALS)
-    assert counts.text().startswith("Thử nghiệm theo tình trạng: Đang tuyển 2")
+    assert counts.text().startswith("Thử nghiệm theo tình trạng: Đang tuyển, 2;")
 
 
 @pytest.mark.parametrize(

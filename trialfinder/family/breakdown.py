@@ -27,10 +27,12 @@ class Counts:
     frame: pd.DataFrame
 
     def text(self) -> str:
-        """The chart in words: "Trials by status: Recruiting 3, Completed 1."."""
+        """The chart in words: "Trials by status: Recruiting, 3; Completed, 1." (a
+        label may end in a number, "phase 2", or be a month, "2026-06": a comma
+        keeps the count apart)."""
         if self.frame.empty:
             return _("{title}: none.").format(title=self.title)
-        parts = ", ".join(f"{r.label} {localized.count(r.count)}" for r in self.frame.itertuples())
+        parts = "; ".join(f"{r.label}, {localized.count(r.count)}" for r in self.frame.itertuples())
         return _("{title}: {counts}.").format(title=self.title, counts=parts)
 
 

@@ -139,7 +139,12 @@ def _questions(answers: Answers) -> None:
         ),
     ]
     if answers.age is None:
-        st.caption(_("Set your child's age in the filters to read the age limits too."))
+        st.caption(
+            _(
+                "Set your child's age in the filters to read the age limits too "
+                "(on a phone, the » menu at the top left)."
+            )
+        )
     # Two to a row on a wide screen; on a phone the rows stack in the same order.
     for i, (key, label, options, words, help_text) in enumerate(asked):
         if i % 2 == 0:
