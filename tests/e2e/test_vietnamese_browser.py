@@ -84,8 +84,10 @@ def test_the_curated_criteria_in_vietnamese_on_the_comparison_and_the_trial_page
     with using("vi"):
         as_stated = _("Eligibility criteria, as the record states them")
     phone.get_by_text(as_stated, exact=True).click()
+    # In the criteria as stated (the checklist above quotes them in Vietnamese too).
+    stated = phone.locator("[data-testid=stExpander]").filter(has_text=as_stated)
     expect(
-        phone.get_by_text("Tài liệu nguồn chỉ ghi: bệnh nhân từ 1 đến 10 tuổi", exact=False)
+        stated.get_by_text("Tài liệu nguồn chỉ ghi: bệnh nhân từ 1 đến 10 tuổi", exact=False)
     ).to_be_visible()
 
 
