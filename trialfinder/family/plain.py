@@ -10,7 +10,7 @@ from collections.abc import Callable
 from trialfinder import localized
 from trialfinder.ages import limit_in_words, parse_age_limit
 from trialfinder.i18n import N_, _, ngettext
-from trialfinder.model import OPEN_STATUSES
+from trialfinder.model import INTERVENTION_TYPES, OPEN_STATUSES
 
 UNKNOWN = N_("unknown")
 
@@ -281,30 +281,12 @@ def source_words(source: object) -> str:
     return _(words) if words else source
 
 
-#: The kinds of intervention the registry puts before an arm's intervention names.
-INTERVENTION_KINDS = frozenset(
-    {
-        "BEHAVIORAL",
-        "BIOLOGICAL",
-        "COMBINATION_PRODUCT",
-        "DEVICE",
-        "DIAGNOSTIC_TEST",
-        "DIETARY_SUPPLEMENT",
-        "DRUG",
-        "GENETIC",
-        "OTHER",
-        "PROCEDURE",
-        "RADIATION",
-    }
-)
-
-
 def intervention_words(listed: str) -> str:
     """An arm's intervention as the registry lists it ("Drug: Piracetam") with its
     kind in the page's language ("Thuốc: Piracetam"); the name stays the record's."""
     kind, colon, name = listed.partition(": ")
     code = kind.strip().upper().replace(" ", "_")
-    if not colon or code not in INTERVENTION_KINDS:
+    if not colon or code not in INTERVENTION_TYPES:
         return listed
     words = label(code)
     return f"{words[:1].upper()}{words[1:]}: {name}"
