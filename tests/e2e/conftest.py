@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from deploy.serve import dashboard_command, free_port, stop_group
 from tests.ui.trialdata import REPO, build_data_dir
@@ -39,6 +40,9 @@ SERVER_START_TIMEOUT_S = 60
 HEALTH_POLL_S = 0.2
 #: Playwright's timeout for each wait and action, in ms.
 TIMEOUT_MS = 20_000
+# Assertions wait as long as actions: a loaded 2-core CI machine reruns a page in more
+# than Playwright's default 5 s.
+expect.set_options(timeout=TIMEOUT_MS)
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
