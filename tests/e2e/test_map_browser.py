@@ -113,7 +113,7 @@ def test_the_map_draws_offline_and_a_hover_shows_the_site(page, server, e2e_data
         "Hai Phong Children's Hospital, Haiphong, Vietnam\n"
         "Approximate location: placed at the city centre\n"
         "TF-CP-004: Constraint-induced movement therapy for toddlers with cerebral palsy "
-        "(site status: unknown)",
+        "(site status: not given)",
         use_inner_text=True,
     )
     # the whole text is inside the map, not cut off at its edge
@@ -143,7 +143,7 @@ def test_trial_text_is_text_in_the_tooltip_and_the_clicked_site_list(page, serve
     expect(tooltip).to_have_text(
         f"{MARKUP_FACILITY}, Hanoi, Vietnam\n"
         "Approximate location: placed at the city centre\n"
-        f"{MARKUP_ID}: {MARKUP_TITLE} (site status: unknown)",
+        f"{MARKUP_ID}: {MARKUP_TITLE} (site status: not given)",
         use_inner_text=True,
     )
     # only line breaks inside: no element came from the record

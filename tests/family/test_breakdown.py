@@ -31,15 +31,20 @@ def rows(counts: breakdown.Counts) -> list[tuple[str, int]]:
 
 def test_trials_by_status_in_registry_order_with_words():
     counts = breakdown.by_status(TRIALS)
-    assert rows(counts) == [("Recruiting", 2), ("Completed", 1), ("Status unknown", 1)]
-    assert counts.text() == "Trials by status: Recruiting, 2; Completed, 1; Status unknown, 1."
+    assert rows(counts) == [("Recruiting", 2), ("Completed", 1), ("Status not given", 1)]
+    assert counts.text() == "Trials by status: Recruiting, 2; Completed, 1; Status not given, 1."
+
+
+def test_the_registrys_unknown_status_is_not_a_status_not_given():
+    trials = pd.DataFrame({"overall_status": ["UNKNOWN", None, "UNKNOWN"]})
+    assert rows(breakdown.by_status(trials)) == [("Status unknown", 2), ("Status not given", 1)]
 
 
 def test_trials_by_phase_count_each_phase_and_the_unstated():
     assert rows(breakdown.by_phase(TRIALS)) == [
         ("phase 1", 1),
         ("phase 2", 2),
-        ("phase unknown", 2),
+        ("phase not given", 2),
     ]
 
 
@@ -105,4 +110,4 @@ def test_the_view_in_one_sentence_in_both_languages(link, count, english, vietna
 def test_the_sources_line_counts_each_source_in_words() -> None:
     trials = pd.DataFrame({"source": ["ctgov", "ctgov", "curated", None]})
     with using("en"):
-        assert breakdown.sources_line(trials) == "ctgov: 2, curated: 1, unknown: 1"
+        assert breakdown.sources_line(trials) == "ctgov: 2, curated: 1, not given: 1"

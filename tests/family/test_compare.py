@@ -133,9 +133,9 @@ def test_design_terms_carry_their_explanations() -> None:
 
 def test_unknown_facts_read_unknown_not_guessed() -> None:
     comparison = compare([CELLS, _trial("BARE")])
-    assert _row(comparison, "Sponsor").values == ("unknown", "unknown")
-    assert _row(comparison, "Phase").values[1] == "phase unknown"
-    assert _row(comparison, "Registry link").values == ("unknown", "unknown")
+    assert _row(comparison, "Sponsor").values == ("not given", "not given")
+    assert _row(comparison, "Phase").values[1] == "phase not given"
+    assert _row(comparison, "Registry link").values == ("not given", "not given")
 
 
 def test_nearest_site_to_the_place_in_the_filters() -> None:

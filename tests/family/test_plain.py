@@ -49,9 +49,9 @@ def test_ages_in_words_refuses_nonsense() -> None:
         ("ENROLLING_BY_INVITATION", "Enrolling by invitation"),
         ("COMPLETED", "Completed"),
         ("UNKNOWN", "Status unknown"),
-        (None, "Status unknown"),
-        ("", "Status unknown"),
-        ("SOMETHING_NEW", "Status unknown"),
+        (None, "Status not given"),
+        ("", "Status not given"),
+        ("SOMETHING_NEW", "Something new"),
     ],
 )
 def test_status_words(status: str | None, words: str) -> None:
@@ -79,8 +79,8 @@ def test_is_open() -> None:
         (1, "ACTUAL", "1 participant (actual)"),
         (1, None, "1 participant"),
         (0, None, "0 participants"),
-        (None, "ESTIMATED", "number of participants unknown"),
-        (None, None, "number of participants unknown"),
+        (None, "ESTIMATED", "number of participants not given"),
+        (None, None, "number of participants not given"),
     ],
 )
 def test_enrollment_words(count: int | None, kind: str | None, words: str) -> None:
@@ -97,9 +97,9 @@ def test_enrollment_words(count: int | None, kind: str | None, words: str) -> No
         (("EARLY_PHASE1",), "early phase 1"),
         (("NA",), "no phase"),
         ("NA", "no phase"),
-        ((), "phase unknown"),
-        ("", "phase unknown"),
-        (None, "phase unknown"),
+        ((), "phase not given"),
+        ("", "phase not given"),
+        (None, "phase not given"),
     ],
 )
 def test_phase_words(phases, words: str) -> None:
@@ -123,12 +123,12 @@ def test_design_words(codes, words: str) -> None:
 def test_sex_yes_no_and_label() -> None:
     assert plain.sex_words("ALL") == "all sexes"
     assert plain.sex_words("FEMALE") == "girls and women only"
-    assert plain.sex_words(None) == "sex unknown"
-    assert plain.yes_no_unknown(True) == "yes"
-    assert plain.yes_no_unknown(False) == "no"
-    assert plain.yes_no_unknown(None) == "unknown"
+    assert plain.sex_words(None) == "sex not given"
+    assert plain.yes_no(True) == "yes"
+    assert plain.yes_no(False) == "no"
+    assert plain.yes_no(None) == "not given"
     assert plain.label("HEALTH_SERVICES_RESEARCH") == "health services research"
-    assert plain.label(None) == "unknown"
+    assert plain.label(None) == "not given"
 
 
 def test_every_design_term_is_explained() -> None:
@@ -164,12 +164,12 @@ def test_where_a_record_comes_from() -> None:
     assert [plain.source_words(s) for s in ("ctgov", "curated", None, "other")] == [
         "ctgov",
         "curated",
-        "unknown",
+        "not given",
         "other",
     ]
     with i18n.using("vi"):
         assert plain.source_words("ctgov") == "ClinicalTrials.gov"
-        assert plain.source_words(float("nan")) == "không rõ"
+        assert plain.source_words(float("nan")) == "không ghi"
 
 
 @pytest.mark.parametrize(

@@ -78,12 +78,29 @@ def test_a_range_and_a_missing_denominator_are_said_as_such() -> None:
     )
     # Two periods: started is the first period's, completed the last one's.
     assert [(f.started, f.completed) for f in found.flow] == [(15, 13), (15, 12)]
-    # The record gives how many had a serious event but not of how many: "of unknown".
+    # The record gives how many had a serious event but not of how many: "of a number not given".
     assert results.serious_line(found.serious[1]) == (
-        "High dose: 2 of unknown had a serious side effect"
+        "High dose: 2 of a number not given had a serious side effect"
     )
     assert not found.serious[1].charted and found.serious[0].charted
     assert found.publications == ()
+
+
+@pytest.mark.parametrize(
+    ("affected", "at_risk", "english", "vietnamese"),
+    [
+        (3, 1054, "3 of 1,054", "3 trên 1.054"),
+        (3, None, "3 of a number not given", "3 trên một số không ghi"),
+        (None, 54, "a number not given, of 54", "một số không ghi, trên 54"),
+        (None, None, "not given", "không ghi"),
+    ],
+)
+def test_a_count_of_a_group_says_which_number_is_not_given(
+    affected: int | None, at_risk: int | None, english: str, vietnamese: str
+) -> None:
+    assert results.of_text(affected, at_risk) == english
+    with using("vi"):
+        assert results.of_text(affected, at_risk) == vietnamese
 
 
 def test_nothing_is_invented_no_percentages_no_p_values(toxin: Trial) -> None:
@@ -139,7 +156,7 @@ def test_across_the_trials_of_one_treatment() -> None:
     first, second, third = rows
     assert first.participants == "<b>Toxin</b> *group*: 25 started; Saline: 23 started"
     assert first.serious == "<b>Toxin</b> *group*: 3 of 25; Saline: 1 of 23"
-    assert second.serious == "Low dose: 0 of 15; High dose: 2 of unknown"
+    assert second.serious == "Low dose: 0 of 15; High dose: 2 of a number not given"
     assert (third.results, third.participants, third.serious) == (
         "No results posted",
         "not given",
@@ -184,5 +201,5 @@ def test_the_comparison_gains_the_results_rows(toxin: Trial) -> None:
         "Publications",
     ]
     assert found[0].values == ("Results posted", "Results posted", "No results posted")
-    assert found[2].values[1] == "Low dose: 0 of 15; High dose: 2 of unknown"
+    assert found[2].values[1] == "Low dose: 0 of 15; High dose: 2 of a number not given"
     assert found[2].explain and found[2].differs

@@ -154,7 +154,7 @@ def test_the_data_pages_lines_in_either_language() -> None:
     assert report.page_lines(limit=1) == [
         "New: NCT09980001 New one (Recruiting)",
         "… and 1 more",
-        "Status changed: NCT09980002: Recruiting → Status unknown",
+        "Status changed: NCT09980002: Recruiting → Status not given",
         "Sites added: NCT09980003: " + site_text(HUE),
         "Record updated: NCT09980004 U (last update ? → ?)",
         "Note from the refresh: the API counted 4 studies; 3 arrived",
@@ -165,7 +165,7 @@ def test_the_data_pages_lines_in_either_language() -> None:
     assert lines[:3] == [
         "Mới: NCT09980001 New one (Đang tuyển)",
         "… và 1 mục khác",
-        "Tình trạng thay đổi: NCT09980002: Đang tuyển → Không rõ tình trạng",
+        "Tình trạng thay đổi: NCT09980002: Đang tuyển → Không ghi tình trạng",
     ]
     assert summary == (
         "cp, cập nhật lúc 1 tháng 6, 2025, 14:03 UTC: 3 thử nghiệm; 2 thử nghiệm mới, "

@@ -180,7 +180,7 @@ def test_the_seed_trials_side_by_side(open_app):
     [safety] = t.starting("Safety: adverse events")
     assert safety.cells[0] == "—" and safety.differs
     assert t.row("Countries").cells == ["Vietnam", "Vietnam"]
-    assert t.row("Last update").cells == ["June 27, 2026", "unknown"]  # in words
+    assert t.row("Last update").cells == ["June 27, 2026", "not given"]  # in words
     assert [r.label for r in t.rows if r.group == "Record"] == ["Last update", "Registry link"]
 
 

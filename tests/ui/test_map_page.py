@@ -37,7 +37,7 @@ SHARED = "cond=cerebral+palsy&age=4y&near=Hanoi"
 CP_RECRUITING = ["NCT07527104", "TF-CP-006", "TF-CP-004", "TF-CP-001", "TF-CP-005"]
 
 #: Okabe & Ito's palette, made to be told apart with the common colour blindnesses;
-#: grey stands for "status unknown".
+#: grey stands for "status not given".
 OKABE_ITO = {
     (0, 0, 0),
     (230, 159, 0),
@@ -238,7 +238,7 @@ def test_each_site_is_at_its_own_coordinates_in_the_colour_of_its_own_status(ope
     rehab = dot_at(at, 21.1, 105.84117)  # TF-CP-001: its site recruits
     assert rehab["trial_ids"] == ["TF-CP-001"] and rehab["status"] == "RECRUITING"
     assert tuple(rehab["colour"][:3]) == (0, 158, 115)
-    # TF-CP-002 is "not yet recruiting", but its site gives no status: the dot says unknown
+    # TF-CP-002 is "not yet recruiting", but its site gives no status: the dot says not given
     bach_mai = dot_at(at, 21.05, 105.84117)
     assert bach_mai["trial_ids"] == ["TF-CP-002"]
     assert tuple(bach_mai["colour"][:3]) == UNKNOWN_GREY
@@ -263,7 +263,7 @@ def test_the_legend_names_each_status_colour_and_the_colours_differ(open_app):
     assert set(colours) <= OKABE_ITO | {UNKNOWN_GREY}
     for words, colour in LEGEND:
         assert f"background:rgb{colour}" in legend and words in legend
-    for words in ("Recruiting", "Not yet recruiting", "Completed", "Site status unknown"):
+    for words in ("Recruiting", "Not yet recruiting", "Completed", "Site status not given"):
         assert words in legend
 
 
@@ -288,7 +288,9 @@ def test_hovering_a_site_shows_its_facility_place_status_and_trials(open_app):
     assert lines[4].startswith("NCT07527104: Own stem cells") and lines[4].endswith(
         "(site status: Recruiting)"
     )
-    assert lines[5].startswith("VINMEC-CP-BMMNC: ") and lines[5].endswith("(site status: unknown)")
+    assert lines[5].startswith("VINMEC-CP-BMMNC: ") and lines[5].endswith(
+        "(site status: not given)"
+    )
 
 
 def test_trial_text_in_the_tooltip_is_text(open_app):
@@ -298,7 +300,7 @@ def test_trial_text_in_the_tooltip_is_text(open_app):
     assert dot["tooltip"] == (
         f"{MARKUP_FACILITY}, Hanoi, Vietnam\n"
         "Approximate location: placed at the city centre\n"
-        f"{MARKUP_ID}: {MARKUP_TITLE} (site status: unknown)"
+        f"{MARKUP_ID}: {MARKUP_TITLE} (site status: not given)"
     )
     assert "html" not in json.loads(chart(at).proto.tooltip)
 
@@ -359,9 +361,12 @@ def test_near_marks_the_place_and_draws_the_radius(open_app):
     assert abs(view["latitude"] - hanoi.lat) < 0.2 and abs(view["longitude"] - hanoi.lon) < 0.2
     assert view["zoom"] >= 8
     assert "within 20 km of Hanoi" in plain(at.markdown[0].value)
+    # The circle is said in words under the map.
+    assert "The circle: 20 km around Hanoi." in [plain(c.value) for c in at.caption]
 
     without = open_app("cond=cerebral+palsy", page="pages/map.py")
     assert layer(deck(without), "place") is None
+    assert not [c.value for c in without.caption if "circle" in c.value]
 
 
 def _strings(node, path=()):

@@ -397,8 +397,8 @@ def test_trial_page_of_a_seed_trial(open_app):
         "Identifiers: NCT07527104",
         "Doctors want to learn whether a child's own bone marrow cells",
         f"**Ages:** {plain_words.ages_in_words('1 Year', '6 Years')}",
-        "**Sex:** unknown",
-        "**Healthy volunteers:** unknown",
+        "**Sex:** not given",
+        "**Healthy volunteers:** not given",
         "children aged 1 to 6 years with cerebral palsy",  # the criteria text
         "**Cells plus rehabilitation** · experimental",
         "Receives: Biological: Autologous bone marrow mononuclear cells; Other: Rehabilitation",
@@ -407,7 +407,7 @@ def test_trial_page_of_a_seed_trial(open_app):
         "**Allocation:** randomized",
         "- Gross motor function (time frame: 12 months)",
         "**Vietnam National Children's Hospital, Hanoi, Vietnam** · Recruiting",  # state = city
-        "**Sponsor:** unknown",
+        "**Sponsor:** not given",
         "**Last update of the record:** June 27, 2026",
     ):
         assert fact in text

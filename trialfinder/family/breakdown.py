@@ -47,8 +47,9 @@ def sources_line(trials: pd.DataFrame) -> str:
 
 
 def by_status(trials: pd.DataFrame) -> Counts:
-    counts = trials["overall_status"].fillna("UNKNOWN").value_counts()
-    order = [s for s in OVERALL_STATUSES if s in counts.index]
+    """The registry's own "unknown status" and a status not given are counted apart."""
+    counts = trials["overall_status"].fillna("").value_counts()
+    order = [s for s in (*OVERALL_STATUSES, "") if s in counts.index]
     rows = [(s, plain.status_words(s), int(counts[s])) for s in order]
     return Counts(_("Trials by status"), _frame(rows))
 

@@ -1,7 +1,7 @@
 """Two to four trials side by side: rows grouped so the eye runs across.
 
 Everything here is plain text built from the records; a fact a record does
-not state reads "unknown". Outcomes that measure the same thing (GMFM-88 in
+not state reads "not given". Outcomes that measure the same thing (GMFM-88 in
 one trial, "gross motor function" in another) stand on one row.
 """
 
@@ -226,8 +226,8 @@ def _explain(field: str, codes: Iterable[str | None]) -> str | None:
     return " ".join(f for f in found if f) or None
 
 
-def _or_unknown(value: object) -> str:
-    return plain.unknown() if value is None or value == "" else str(value)
+def _or_not_given(value: object) -> str:
+    return plain.not_given() if value is None or value == "" else str(value)
 
 
 def _arm_text(trial: Trial, index: int) -> str:
@@ -317,7 +317,7 @@ def compare(
     the nearest site to the place set in the filters; ``today`` dates the trust flags."""
 
     def row(group: str, label: str, values: Iterable[object], explain: str | None = None) -> Row:
-        return Row(group, label, tuple(_or_unknown(v) for v in values), explain)
+        return Row(group, label, tuple(_or_not_given(v) for v in values), explain)
 
     d = [t.design for t in trials]
     e = [t.eligibility for t in trials]
@@ -357,7 +357,7 @@ def compare(
         row(
             _("Who can join"),
             _("Healthy volunteers"),
-            [plain.yes_no_unknown(x.healthy_volunteers) for x in e],
+            [plain.yes_no(x.healthy_volunteers) for x in e],
         ),
         row(
             _("Who can join"),

@@ -200,7 +200,7 @@ def handout_html(h: Handout) -> str:
         "<li>"
         + esc(_("Ages"))
         + f": {esc(plain.ages_in_words(e.min_age, e.max_age))}"
-        # A record that does not state the sex says nothing here (never "sex unknown").
+        # A record that does not state the sex says nothing here (never "sex not given").
         + (f"; {esc(plain.sex_words(e.sex))}" if e.sex else "")
         + "</li>"
     )
@@ -215,7 +215,7 @@ def handout_html(h: Handout) -> str:
             vi = language() == "vi"
             label = (arm.label_vi if vi else None) or arm.label
             described = (arm.description_vi if vi else None) or arm.description
-            what = described or "; ".join(arm.interventions) or plain.unknown()
+            what = described or "; ".join(arm.interventions) or plain.not_given()
             out.append(f"<li><strong>{esc(label)}</strong>: {esc(what)}</li>")
         out.append("</ul>")
     else:

@@ -72,7 +72,7 @@ LEGEND: tuple[tuple[str, tuple[int, int, int]], ...] = (
     (N_("Active, not recruiting"), STATUS_COLOURS["ACTIVE_NOT_RECRUITING"]),
     (N_("Completed"), STATUS_COLOURS["COMPLETED"]),
     (N_("Suspended, terminated or withdrawn"), STATUS_COLOURS["SUSPENDED"]),
-    (N_("Site status unknown"), STATUS_COLOURS[None]),
+    (N_("Site status not given"), STATUS_COLOURS[None]),
 )
 #: When several trials share a site, the dot shows the most open status.
 _STATUS_ORDER = {s: i for i, s in enumerate(STATUS_COLOURS)}
@@ -217,7 +217,7 @@ def _locations(sites: pd.DataFrame, titles: Mapping[str, str]) -> pd.DataFrame:
         if is_approximate:
             lines.append(approximate_line)
         for trial_id, r in list(first_row_of.items())[:TRIALS_PER_TOOLTIP]:
-            own = plain.status_words(statuses[r]) if statuses[r] is not None else plain.unknown()
+            own = plain.status_words(statuses[r]) if statuses[r] is not None else plain.not_given()
             title = titles.get(trial_id)
             lines.append(
                 trial_line.format(id=trial_id, title=title if title is not None else "", status=own)

@@ -1,6 +1,6 @@
 """Trial facts in plain words for families: statuses, ages, design terms.
 
-Every phrase says only what the record says; a missing fact reads "unknown".
+Every phrase says only what the record says; a missing fact reads "not given".
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from trialfinder.ages import limit_in_words, parse_age_limit
 from trialfinder.i18n import N_, _, ngettext
 from trialfinder.model import INTERVENTION_TYPES, OPEN_STATUSES
 
-UNKNOWN = N_("unknown")
+NOT_GIVEN = N_("not given")
 
 STATUS_WORDS = {
     "RECRUITING": N_("Recruiting"),
@@ -118,13 +118,16 @@ _DESIGN_WORDS = {
 }
 
 
-def unknown() -> str:
-    """ "unknown", in the interface's language."""
-    return _(UNKNOWN)
+def not_given() -> str:
+    """ "not given", in the interface's language: what a record does not say."""
+    return _(NOT_GIVEN)
 
 
 def status_words(status: str | None) -> str:
-    return _(STATUS_WORDS.get(status or "", "Status unknown"))
+    if not status:
+        return _("Status not given")
+    words = STATUS_WORDS.get(status)
+    return _(words) if words else status.replace("_", " ").capitalize()
 
 
 def is_open(status: str | None) -> bool:
@@ -135,7 +138,7 @@ def phase_words(phases: tuple[str, ...] | list[str] | str | None) -> str:
     if isinstance(phases, str):
         phases = [p for p in phases.split("|") if p]
     if not phases:
-        return _("phase unknown")
+        return _("phase not given")
     names = {"NA": _("no phase"), "EARLY_PHASE1": _("early phase 1")}
     return " / ".join(
         names.get(p) or _("phase {number}").format(number=p.removeprefix("PHASE")) for p in phases
@@ -192,16 +195,16 @@ def sex_words(sex: str | None) -> str:
         "FEMALE": N_("girls and women only"),
         "MALE": N_("boys and men only"),
     }.get(sex or "")
-    return _(words) if words else _("sex unknown")
+    return _(words) if words else _("sex not given")
 
 
-def yes_no_unknown(value: bool | None) -> str:
-    return unknown() if value is None else (_("yes") if value else _("no"))
+def yes_no(value: bool | None) -> str:
+    return not_given() if value is None else (_("yes") if value else _("no"))
 
 
 def enrollment_words(count: int | None, kind: str | None) -> str:
     if count is None:
-        return _("number of participants unknown")
+        return _("number of participants not given")
     people = ngettext("{count} participant", "{count} participants", count).format(
         count=localized.count(count)
     )
@@ -274,9 +277,9 @@ _SOURCES = {
 
 
 def source_words(source: object) -> str:
-    """A record's source in the interface's language; "unknown" when it has none."""
+    """A record's source in the interface's language; "not given" when it has none."""
     if not isinstance(source, str) or not source:
-        return unknown()
+        return not_given()
     words = _SOURCES.get(source)
     return _(words) if words else source
 
@@ -293,8 +296,8 @@ def intervention_words(listed: str) -> str:
 
 
 def label(code: str | None) -> str:
-    """A registry code as words, or "unknown"."""
+    """A registry code as words, or "not given"."""
     if not code:
-        return unknown()
+        return not_given()
     words = _LABELS.get(code)
     return _(words) if words else code.lower().replace("_", " ")

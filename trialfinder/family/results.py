@@ -304,11 +304,17 @@ def state_words(state: str) -> str:
 
 
 def count_text(number: int | None) -> str:
-    return plain.unknown() if number is None else localized.count(number)
+    return plain.not_given() if number is None else localized.count(number)
 
 
 def of_text(affected: int | None, at_risk: int | None) -> str:
-    """ "3 of 54"; the "of" stays even when a number is not given."""
+    """ "3 of 54"; "3 of a number not given" when the record leaves one out."""
+    if affected is None and at_risk is None:
+        return plain.not_given()
+    if at_risk is None:
+        return _("{n} of a number not given").format(n=count_text(affected))
+    if affected is None:
+        return _("a number not given, of {total}").format(total=count_text(at_risk))
     return _("{n} of {total}").format(n=count_text(affected), total=count_text(at_risk))
 
 
@@ -359,22 +365,22 @@ def outcome_heading(outcome: OutcomeFigures) -> str:
 
 
 def figure_line(outcome: OutcomeFigures, figure: OutcomeFigure) -> str:
-    value = figure.value if figure.value is not None else plain.unknown()
+    value = figure.value if figure.value is not None else plain.not_given()
     if outcome.unit and figure.value is not None:
         value = f"{value} {outcome.unit}"
     extra = []
     if figure.spread is not None:
         extra.append(
             _("spread {spread} ({kind})").format(
-                spread=figure.spread, kind=outcome.dispersion_type or plain.unknown()
+                spread=figure.spread, kind=outcome.dispersion_type or plain.not_given()
             )
         )
     if figure.lower is not None or figure.upper is not None:
         extra.append(
             _("from {low} to {high} ({kind})").format(
-                low=figure.lower if figure.lower is not None else plain.unknown(),
-                high=figure.upper if figure.upper is not None else plain.unknown(),
-                kind=outcome.dispersion_type or plain.unknown(),
+                low=figure.lower if figure.lower is not None else plain.not_given(),
+                high=figure.upper if figure.upper is not None else plain.not_given(),
+                kind=outcome.dispersion_type or plain.not_given(),
             )
         )
     if figure.analysed is not None:
@@ -408,7 +414,7 @@ def lines(found: TrialResults) -> list[str]:
         out.extend(figure_line(outcome, f) for f in outcome.figures)
     for paper in found.publications:
         out.append(
-            f"{publication_kind(paper.kind)}: {paper.citation or plain.unknown()}"
+            f"{publication_kind(paper.kind)}: {paper.citation or plain.not_given()}"
             + (f" PMID {paper.pmid}" if paper.pmid else "")
         )
     return out

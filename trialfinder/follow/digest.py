@@ -94,7 +94,7 @@ _MESSAGES: dict[str, str] = {
     "footer": N_(
         "This is information, not medical advice: talk with your child's doctor before deciding."
     ),
-    "unknown": N_("unknown"),
+    "not_given": N_("not given"),
 }
 
 
@@ -277,18 +277,18 @@ def confirmation_message(
 
 def _change_line(change: following.TrialChange, lang: str) -> tuple[str, dict]:
     w = words(lang)
-    unknown = w["unknown"]
+    not_given = w["not_given"]
     if change.kind == "status":
         return w["status"], {
             "old": status_words(change.old, lang),
             "new": status_words(change.new, lang),
         }
     if change.kind in ("sites_added", "sites_removed"):
-        return w[change.kind], {"sites": "; ".join(change.sites) or unknown}
+        return w[change.kind], {"sites": "; ".join(change.sites) or not_given}
     if change.kind == "updated":
         return w["updated"], {
-            "old": _in(lang, localized.date, change.old) or unknown,
-            "new": _in(lang, localized.date, change.new) or unknown,
+            "old": _in(lang, localized.date, change.old) or not_given,
+            "new": _in(lang, localized.date, change.new) or not_given,
         }
     return w[change.kind], {}
 

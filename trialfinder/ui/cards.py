@@ -41,7 +41,7 @@ def _facts(row: pd.Series, contact: Reach | None = None) -> list[str]:
     who = plain.ages_in_words(_text(row["min_age"]), _text(row["max_age"]))
     who_label = _("Who can join")
     sex = _text(row["sex"])
-    # A record that does not state the sex says nothing here (never "sex unknown").
+    # A record that does not state the sex says nothing here (never "sex not given").
     who = f"{who}, {plain.sex_words(sex)}" if sex else who
     lines = [f"{md(row['id'])} · {md(who_label)}: {md(who)}"]
     if _text(row["conditions"]):
@@ -53,7 +53,7 @@ def _facts(row: pd.Series, contact: Reach | None = None) -> list[str]:
     )
     lines.append(
         md(_("Design")) + f": {md(plain.phase_words(_text(row['phases'])))}, "
-        f"{md(design or plain.unknown())}"
+        f"{md(design or plain.not_given())}"
     )
     if _text(row["site_city"]) or _text(row["site_facility"]):
         place = ", ".join(

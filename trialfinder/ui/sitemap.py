@@ -178,6 +178,12 @@ def site_map(
     else:
         st.html(_picture(view, built, height, label, place, radius_km, lang))
     notes = []
+    if place is not None:
+        notes.append(
+            _("The circle: {km} km around {place}.").format(
+                km=localized.number(radius_km, 1), place=place.name
+            )
+        )
     if built.aggregated:
         notes.append(
             _(

@@ -48,7 +48,7 @@ def site_lines(trial: Trial, sites: pd.DataFrame) -> str:
         status = _value(row, "status")
         where = place or _("Place not stated")
         parts = [f"**{md(where)}**"]
-        parts.append(md(plain.status_words(status) if status else _("site status unknown")))
+        parts.append(md(plain.status_words(status) if status else _("site status not given")))
         distance = row.get("distance_km")
         far = distance_words(
             None if distance is None or pd.isna(distance) else float(distance),

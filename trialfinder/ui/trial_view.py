@@ -31,7 +31,7 @@ HANDOUT_PAGE = "pages/handout.py"
 
 
 def _fact(label: str, value: str | None, explain: str | None = None) -> None:
-    text = f"**{md(label)}:** {md(value if value else plain.unknown())}"
+    text = f"**{md(label)}:** {md(value if value else plain.not_given())}"
     st.markdown(text, help=explain)
 
 
@@ -128,7 +128,7 @@ def trial_view(
     st.subheader(_("Who can join"))
     _fact(_("Ages"), plain.ages_in_words(e.min_age, e.max_age))
     _fact(_("Sex"), plain.sex_words(e.sex) if e.sex else None)
-    _fact(_("Healthy volunteers"), plain.yes_no_unknown(e.healthy_volunteers))
+    _fact(_("Healthy volunteers"), plain.yes_no(e.healthy_volunteers))
     if trial.conditions:
         _fact(_("Conditions"), "; ".join(trial.conditions))
     eligibility_section(trial)
