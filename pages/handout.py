@@ -21,5 +21,5 @@ trial = page.requested_trial(
 if trial is not None:
     url = page.share_url(urlencode([("id", trial.id), *page.lang_pairs()]), path="trial")
     st.caption(_("Print this page (Ctrl+P, or Share then Print on a phone) to take it along."))
-    st.html(handout_html(build_handout(trial, url, parsed.query.place)))
-    eligibility_handout(trial)
+    handout = build_handout(trial, url, parsed.query.place)
+    st.html(handout_html(handout, checklist=eligibility_handout(trial)))

@@ -87,7 +87,7 @@ def test_enter_in_the_condition_box_searches_what_was_typed(phone, server, lang)
 
 
 @pytest.mark.parametrize("lang", ["en", "vi"])
-def test_cards_never_say_sex_unknown(phone, server, lang) -> None:
+def test_cards_never_say_sex_not_given(phone, server, lang) -> None:
     open_view(phone, server.url, "/?cond=cerebral+palsy" + ("&lang=vi" if lang == "vi" else ""))
     text = phone.locator("[data-testid=stMain]").inner_text()
     assert "sex not given" not in text and "không ghi giới tính" not in text

@@ -30,12 +30,20 @@ def test_page_counter_counts_pages(new_page, server) -> None:
     assert printed_pages(page.pdf(format="A4")) == 3
 
 
+#: Every answer about the child a family can give: the checklist prints with them.
+ANSWERS = "age=4y&sex=male&dx=spastic-cp&gmfcs=2&macs=2&seizures=no&botox=never&surgery=never"
+
+
+@pytest.mark.parametrize("answers", ["", ANSWERS], ids=["no-answers", "every-answer"])
 @pytest.mark.parametrize("lang", ["en", "vi"])
 @pytest.mark.parametrize("trial_id", ["NCT07527104", "VINMEC-CP-BMMNC", "TF-CP-002"])
-def test_the_handout_prints_on_one_a4_page(new_page, server, lang, trial_id) -> None:
+def test_the_handout_prints_on_one_a4_page(new_page, server, lang, trial_id, answers) -> None:
+    """The handout and its checklist ("Could my child join?") print on one A4 page."""
     page = new_page()
     page.set_viewport_size({"width": 390, "height": 844})
     suffix = "&lang=vi" if lang == "vi" else ""
+    if answers:
+        suffix += "&" + answers
     open_view(page, server.url, f"/handout?id={trial_id}&near=Hanoi{suffix}")
     page.wait_for_selector(".tf-handout")
     pdf = page.pdf(format="A4")
@@ -43,4 +51,5 @@ def test_the_handout_prints_on_one_a4_page(new_page, server, lang, trial_id) -> 
     # What is printed is the handout, not the page around it.
     page.emulate_media(media="print")
     assert page.locator(".tf-handout h2").is_visible()
+    assert page.locator(".tf-handout .tf-checklist").is_visible()
     assert not page.locator("[data-testid=stCaptionContainer]").first.is_visible()

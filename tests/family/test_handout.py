@@ -145,3 +145,11 @@ def test_without_any_contact_the_handout_says_not_given_and_links_the_registry()
     html = handout_html(build_handout(trial, URL, today=TODAY))
     assert "Phone and e-mail: not given in the record." in html
     assert "href='https://clinicaltrials.gov/study/NCT07527104'" in html
+
+
+def test_the_checklist_prints_inside_the_handout_before_its_closing_note() -> None:
+    checklist = "<section class='tf-checklist'>the checklist</section>"
+    html = handout_html(build_handout(TRIAL, URL, today=TODAY), checklist=checklist)
+    questions = html.index("Questions to ask the trial team")
+    assert questions < html.index(checklist) < html.index("It is not medical advice")
+    assert html.index(checklist) < html.index("</article>")

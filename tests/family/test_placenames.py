@@ -3,8 +3,9 @@
 import numpy as np
 
 from trialfinder.family.outlines import world_xy
-from trialfinder.family.placenames import NAME_GAP, place_names, vietnamese_name
+from trialfinder.family.placenames import NAME_GAP, place_names, site_place, vietnamese_name
 from trialfinder.geo import resolve_place
+from trialfinder.i18n import using
 
 HANOI = resolve_place("Hanoi")
 
@@ -57,3 +58,22 @@ def test_vietnamese_name_is_the_same_name_with_its_letters() -> None:
     )
     assert vietnamese_name("Việt Trì", []) == "Việt Trì"
     assert vietnamese_name("Vinh", ["Винь"]) is None
+
+
+def test_a_site_reads_in_the_page_language_and_names_a_city_province_once() -> None:
+    hospital = ("Bach Mai Hospital", "Hanoi", "Hanoi", "Vietnam")
+    assert site_place(*hospital) == "Bach Mai Hospital, Hanoi, Vietnam"
+    with using("vi"):
+        assert site_place(*hospital) == "Bach Mai Hospital, Hà Nội, Việt Nam"
+        # The registry's other spellings of the country, and a city with "City".
+        assert site_place(None, "Ho Chi Minh City", None, "Viet Nam") == (
+            "Thành phố Hồ Chí Minh, Việt Nam"
+        )
+        # Only cities of Vietnam change; a city the gazetteer does not know stays as written.
+        assert site_place("Clinic", "Boston", "Massachusetts", "United States") == (
+            "Clinic, Boston, Massachusetts, Hoa Kỳ"
+        )
+        assert site_place(None, "Xã Nowhere", None, "Vietnam") == "Xã Nowhere, Việt Nam"
+        assert site_place(None, "Hanoi", None, None) == "Hanoi"  # no country: not guessed
+    assert site_place(None, None, None, None) == ""
+    assert site_place("Clinic", None, None, None) == "Clinic"

@@ -206,11 +206,19 @@ def pending(data: Path, lang: str = "en", kind: str = "trial", target: str = "NC
         return store.follow("parent@example.org", kind, target, lang)
 
 
-def test_the_page_without_a_link_says_what_following_is(data: Path) -> None:
+def test_the_page_without_a_link_says_what_following_is(data: Path, mail: SmtpSink) -> None:
     at = open_page({})
     assert_clean(at)
     assert "Follow trials by e-mail" in said(at)
     assert "Follow this trial" in said(at)
+    assert "not available on this server" not in said(at)
+
+
+def test_the_page_says_when_this_server_sends_no_e_mail(data: Path) -> None:
+    """As the forms on the trial and find pages say: a family is not sent looking for them."""
+    at = open_page({})
+    assert_clean(at)
+    assert "Following by e-mail is not available on this server yet" in said(at)
 
 
 def test_a_confirmation_link_confirms_once_and_a_rerun_says_the_same(data: Path) -> None:

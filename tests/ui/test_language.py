@@ -384,6 +384,22 @@ def test_the_trial_page_shows_the_vietnamese_summary_and_says_registry_text_is_e
     )
 
 
+def test_a_vietnamese_page_names_the_cities_of_vietnam_in_vietnamese(open_app):
+    """The record says "Hanoi"; a Vietnamese page says "Hà Nội", on the trial page's
+    sites and on the find page's cards."""
+    trial = open_app("id=TF-CP-002&lang=vi", page="pages/trial.py")
+    assert_clean(trial)
+    words = "\n".join(plain(m.value) for m in trial.markdown)
+    assert "Bach Mai Hospital, Hà Nội, Việt Nam" in words and ", Hanoi," not in words
+    cards = open_app("cond=cerebral+palsy&near=Hanoi&lang=vi")
+    assert_clean(cards)
+    words = "\n".join(plain(m.value) for m in cards.markdown)
+    assert "Bach Mai Hospital, Hà Nội, Việt Nam" in words and ", Hanoi," not in words
+    english = open_app("id=TF-CP-002", page="pages/trial.py")
+    words = "\n".join(plain(m.value) for m in english.markdown)
+    assert "Bach Mai Hospital, Hanoi, Vietnam" in words
+
+
 @pytest.mark.parametrize(
     ("lang", "shown", "hidden"),
     [

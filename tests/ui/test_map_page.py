@@ -363,6 +363,8 @@ def test_near_marks_the_place_and_draws_the_radius(open_app):
     assert "within 20 km of Hanoi" in plain(at.markdown[0].value)
     # The circle is said in words under the map.
     assert "The circle: 20 km around Hanoi." in [plain(c.value) for c in at.caption]
+    vietnamese = open_app(SHARED + "&within=20&lang=vi", page="pages/map.py")
+    assert "Vòng tròn: 20 km quanh Hà Nội." in [plain(c.value) for c in vietnamese.caption]
 
     without = open_app("cond=cerebral+palsy", page="pages/map.py")
     assert layer(deck(without), "place") is None

@@ -16,6 +16,7 @@ from urllib.parse import quote, urlencode
 import numpy as np
 
 from trialfinder import geo
+from trialfinder.family.placenames import site_place
 from trialfinder.i18n import N_, _
 from trialfinder.model import Contact, Site, Trial
 
@@ -107,7 +108,7 @@ def nearest_site(trial: Trial, lat: float | None = None, lon: float | None = Non
 
 
 def site_name(site: Site) -> str:
-    return ", ".join(x for x in (site.facility, site.city, site.country) if x)
+    return site_place(site.facility, site.city, None, site.country)
 
 
 def contacts_for(

@@ -19,8 +19,8 @@ from trialfinder.family import plain
 from trialfinder.family.contacts import Reach, contacts_for
 from trialfinder.family.distance import distance_words
 from trialfinder.family.flags import Flag, trust_flags
+from trialfinder.family.placenames import site_place
 from trialfinder.i18n import _, language
-from trialfinder.localized import country
 from trialfinder.model import Site, Trial
 
 #: Contacts the handout lists (it must stay one page).
@@ -113,21 +113,25 @@ _STYLE = """
 .tf-handout ul {margin: 0.2rem 0 0.2rem 1.2rem; padding: 0;}
 .tf-handout p, .tf-handout li {overflow-wrap: anywhere;}
 @media print {
-  @page {size: A4; margin: 10mm;}
+  @page {size: A4; margin: 8mm;}
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
   header, .stButton, .stRadio, [data-testid="stPageLink"], [data-testid="stDecoration"],
   [data-testid="stMain"] [data-testid="stElementContainer"]:not(:has(.tf-handout))
     {display: none !important;}
   [data-testid="stMainBlockContainer"] {padding: 0 !important; max-width: none !important;}
   [data-testid="stMain"], [data-testid="stAppViewContainer"] {overflow: visible !important;}
-  .tf-handout {font-size: 9.5pt; line-height: 1.3; max-width: none;}
+  .tf-handout {font-size: 10.5pt; line-height: 1.3; max-width: none;}
+  article.tf-handout :is(p, ul, li) {font-size: inherit; line-height: inherit;}
   .tf-handout h2 {font-size: 14pt;}
-  .tf-handout h3 {font-size: 10.5pt; margin: 0.5rem 0 0.1rem;}
+  .tf-handout h3, .tf-handout .tf-checklist h3 {font-size: 11pt; margin: 0.5rem 0 0.1rem;}
   .tf-handout p {margin: 0 0 0.2rem;}
   .tf-handout .tf-qr {flex: 0 0 115px !important;}
   .tf-handout .tf-qr img {width: 110px; height: 110px;}
   .tf-handout .tf-questions {columns: 2; column-gap: 1.5rem;}
   .tf-handout .tf-questions li {break-inside: avoid;}
+  .tf-handout .tf-checklist {font-size: inherit; line-height: inherit;}
+  .tf-handout .tf-checklist ul {columns: 2; column-gap: 1.5rem; font-size: 9.5pt;}
+  .tf-handout .tf-checklist li {break-inside: avoid;}
 }
 </style>
 """
@@ -155,7 +159,7 @@ def _contacts_html(h: Handout) -> list[str]:
         out.append("<p>" + esc(_("No sites are listed.")) + "</p>")
     else:
         s = h.site
-        where = ", ".join(x for x in (s.facility, s.city, s.state, country(s.country)) if x)
+        where = site_place(s.facility, s.city, s.state, s.country)
         far = distance_words(h.site_distance_km)
         distance = " · " + far if far else ""
         label, place = _("Nearest site"), where or _("Place not stated")
@@ -173,8 +177,9 @@ def _link(label: str, href: str | None) -> str:
     return html.escape(label)
 
 
-def handout_html(h: Handout) -> str:
-    """The handout as HTML (one printed page for a typical record)."""
+def handout_html(h: Handout, checklist: str = "") -> str:
+    """The handout as HTML (one printed page for a typical record); ``checklist``, the
+    eligibility checklist's HTML, goes after the questions and before the closing note."""
     esc = html.escape
     t, e = h.trial, h.trial.eligibility
     out = [_STYLE, "<article class='tf-handout'>"]
@@ -243,6 +248,7 @@ def handout_html(h: Handout) -> str:
     )
     out.extend(f"<li>{esc(q)}</li>" for q in h.questions)
     out.append("</ul>")
+    out.append(checklist)
     out.append(
         "<p class='tf-note'>"
         + esc(

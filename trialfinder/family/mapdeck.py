@@ -40,7 +40,7 @@ from trialfinder.family.outlines import (
     land_images,
     write_land_image,
 )
-from trialfinder.family.placenames import place_names
+from trialfinder.family.placenames import place_names, site_place
 from trialfinder.geo import Place
 from trialfinder.i18n import N_, ngettext
 
@@ -171,12 +171,9 @@ def inert(text: str) -> str:
 
 def _site_lines(sites: pd.DataFrame) -> list[str]:
     parts = zip(
-        _texts(sites["facility"]),
-        _texts(sites["city"]),
-        localized.countries(_texts(sites["country"])),
-        strict=True,
+        _texts(sites["facility"]), _texts(sites["city"]), _texts(sites["country"]), strict=True
     )
-    return [", ".join(v for v in row if v is not None) for row in parts]
+    return [site_place(facility, city, None, country) for facility, city, country in parts]
 
 
 def _locations(sites: pd.DataFrame, titles: Mapping[str, str]) -> pd.DataFrame:

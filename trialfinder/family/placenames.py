@@ -10,15 +10,17 @@ the gazetteer has one (Vietnamese for the cities of Vietnam).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from trialfinder import geo
+from trialfinder import geo, localized
 from trialfinder.family.outlines import world_xy
 from trialfinder.geo import fold
+from trialfinder.i18n import language, using
 from trialfinder.once import once
 
 #: At most this many names on a map.
@@ -55,13 +57,9 @@ def vietnamese_name(name: str, alternates: list[str]) -> str | None:
     if _VIETNAMESE_LETTERS.search(name):
         return name
 
-    def bare(text: str) -> str:
-        folded = fold(text).replace(" ", "").replace("-", "")
-        return folded.removeprefix("thanhpho").removesuffix("city")
-
-    wanted = bare(name)
+    wanted = _bare(name)
     for alternate in alternates:
-        if _VIETNAMESE_LETTERS.search(alternate) and bare(alternate) == wanted:
+        if _VIETNAMESE_LETTERS.search(alternate) and _bare(alternate) == wanted:
             return alternate
     return None
 
@@ -163,3 +161,53 @@ def _near_sites(
         # the first close city of a spot is the most populous (the gazetteer's order)
         found[np.argmax(close[has_one], axis=1)] = True
     return found
+
+
+@once
+def _vietnamese_city_names() -> dict[str, str]:
+    """A city of Vietnam's folded English name -> its Vietnamese name ("hanoi" -> "Hà Nội")."""
+    found = cities()
+    return {
+        _bare(name): vi
+        for name, vi in zip(found.names, found.names_vi, strict=True)
+        if vi is not None
+    }
+
+
+def _bare(text: str) -> str:
+    folded = fold(text).replace(" ", "").replace("-", "")
+    return folded.removeprefix("thanhpho").removesuffix("city")
+
+
+def city_name(city: str | None, country: str | None) -> str | None:
+    """A record's city in the page's language: on Vietnamese pages a city of Vietnam
+    reads as the gazetteer writes it in Vietnamese ("Hanoi" is "Hà Nội"); any other
+    city, and every city on English pages, stays as the record wrote it."""
+    if not city or language() != "vi" or geo.canonical_country(country) != "Vietnam":
+        return city
+    return _vietnamese_city_names().get(_bare(city), city)
+
+
+def site_place(
+    facility: str | None,
+    city: str | None,
+    state: str | None,
+    country: str | None,
+) -> str:
+    """Where a site is, in the page's language: "Bach Mai Hospital, Hà Nội, Việt Nam".
+
+    A state that is its own city ("Hanoi, Hanoi") is named once; what the record
+    leaves out is left out (the caller says "Place not stated" when nothing is left).
+    """
+    where = _city_state_country(city, state, country, language())
+    return f"{facility}, {where}" if facility and where else facility or where
+
+
+@functools.lru_cache(maxsize=65_536)
+def _city_state_country(city: str | None, state: str | None, country: str | None, lang: str) -> str:
+    """Cached: a map's thousands of sites share a few hundred places."""
+    if city and state and fold(city) == fold(state):
+        state = None
+    with using(lang):
+        parts = (city_name(city, country), state, localized.country(country))
+    return ", ".join(x for x in parts if x)

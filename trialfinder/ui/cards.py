@@ -7,11 +7,11 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from trialfinder import localized
 from trialfinder.family import plain
 from trialfinder.family.contacts import Reach
 from trialfinder.family.distance import distance_words
 from trialfinder.family.flags import Flag
+from trialfinder.family.placenames import site_place
 from trialfinder.i18n import _
 from trialfinder.ui.comparison import basket, compare_link, compare_toggle
 from trialfinder.ui.contacts import reach_line
@@ -56,14 +56,8 @@ def _facts(row: pd.Series, contact: Reach | None = None) -> list[str]:
         f"{md(design or plain.not_given())}"
     )
     if _text(row["site_city"]) or _text(row["site_facility"]):
-        place = ", ".join(
-            x
-            for x in (
-                _text(row["site_facility"]),
-                _text(row["site_city"]),
-                localized.country(_text(row["site_country"])),
-            )
-            if x
+        place = site_place(
+            _text(row["site_facility"]), _text(row["site_city"]), None, _text(row["site_country"])
         )
         distance = None if pd.isna(row["distance_km"]) else float(row["distance_km"])
         how_far = distance_words(distance, row["site_approximate"] is True)

@@ -235,11 +235,11 @@ def eligibility_section(trial: Trial) -> None:
         st.markdown(md(trial.eligibility.criteria or _("Not stated.")))
 
 
-def eligibility_handout(trial: Trial) -> None:
-    """The handout's part (printed with it)."""
+def eligibility_handout(trial: Trial) -> str:
+    """The handout's part, as HTML (printed inside it)."""
     answers, _problems = current_answers()
     checklist = build_checklist(trial.eligibility.criteria, answers, _translated_criteria(trial))
-    st.html(checklist_html(checklist, answers))
+    return checklist_html(checklist, answers)
 
 
 def eligibility_compare(trials: Sequence[Trial]) -> None:

@@ -328,6 +328,8 @@ def follow_page(parsed: ParsedQuery | None = None) -> None:
                 )
             )
         )
+        if smtp_settings() is None:
+            st.markdown(":material/notifications_off: " + md(_(_NOT_AVAILABLE)))
 
 
 # ------------------------------------------------------------------ feeds

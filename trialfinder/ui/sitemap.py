@@ -24,6 +24,7 @@ from trialfinder.family.mapdeck import (
     group_words,
 )
 from trialfinder.family.mappicture import site_picture
+from trialfinder.family.placenames import city_name
 from trialfinder.geo import Place
 from trialfinder.i18n import _, language, ngettext
 from trialfinder.ui.page import page_params
@@ -181,7 +182,8 @@ def site_map(
     if place is not None:
         notes.append(
             _("The circle: {km} km around {place}.").format(
-                km=localized.number(radius_km, 1), place=place.name
+                km=localized.number(radius_km, 1),
+                place=city_name(place.name, place.country) or place.name,
             )
         )
     if built.aggregated:

@@ -9,6 +9,7 @@ from trialfinder import localized
 from trialfinder.family import plain
 from trialfinder.family.contacts import Reach, contacts_for
 from trialfinder.family.distance import distance_words
+from trialfinder.family.placenames import site_place
 from trialfinder.family.sites import SitePlan
 from trialfinder.i18n import _, language, ngettext
 from trialfinder.model import Trial
@@ -32,18 +33,11 @@ def site_lines(trial: Trial, sites: pd.DataFrame) -> str:
     """Markdown: one item a site (place, its own status, how far), its contacts below."""
     lines = []
     for _i, row in sites.iterrows():
-        city, state = _value(row, "city"), _value(row, "state")
-        if city and state and city.casefold() == state.casefold():
-            state = None  # "Hanoi, Hanoi": the city is its own province
-        place = ", ".join(
-            x
-            for x in (
-                _value(row, "facility"),
-                city,
-                state,
-                localized.country(_value(row, "country")),
-            )
-            if x
+        place = site_place(
+            _value(row, "facility"),
+            _value(row, "city"),
+            _value(row, "state"),
+            _value(row, "country"),
         )
         status = _value(row, "status")
         where = place or _("Place not stated")
