@@ -244,6 +244,27 @@ def test_near_hanoi_the_map_names_hanoi_and_its_neighbours(phone, server, e2e_da
     expect(phone.locator(EXCEPTION)).to_have_count(0)
 
 
+def test_on_a_phone_a_dot_near_the_edge_shows_its_words_inside_the_screen(
+    phone, server, e2e_data_dir
+):
+    """deck.gl puts its tooltip at the pointer: at a dot near the map's right edge it ran
+    past the phone's screen. On a narrow screen it sits along the map's foot instead."""
+    view_query = "cond=cerebral+palsy&country=Vietnam"
+    open_view(phone, server.url, "/map?" + view_query)
+    interactive_map(phone)
+    phone.locator(CANVAS).first.scroll_into_view_if_needed()
+    box = wait_for_drawing(phone)
+    view = page_deck(e2e_data_dir, view_query)["initialViewState"]
+    x, y = on_screen(box, view, 20.86481, 106.68345)  # Hai Phong, the east of the view
+    assert x > box["x"] + box["width"] / 2
+    tooltip = hover(phone, x, y)
+    expect(tooltip).to_contain_text("Hai Phong Children's Hospital")
+    shown = tooltip.bounding_box()
+    assert box["x"] - 1 <= shown["x"] and shown["x"] + shown["width"] <= box["x"] + box["width"] + 1
+    assert shown["x"] + shown["width"] <= PHONE["width"]
+    assert box["y"] - 1 <= shown["y"] and shown["y"] + shown["height"] <= box["y"] + box["height"] + 1
+
+
 @pytest.mark.parametrize("lang", ["en", "vi"])
 def test_many_trials_on_one_spot_are_one_dot_and_a_list_that_fits_a_phone(
     phone, server, e2e_data_dir, lang

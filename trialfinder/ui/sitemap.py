@@ -39,10 +39,15 @@ LAND = LandFolder(Path(__file__).resolve().parents[2] / "static" / "maps", "app/
 
 
 #: deck.gl places its tooltip at the pointer and does not wrap it: a long trial
-#: title ran past the map's edge and was cut off. Wrap it in a readable width.
+#: title ran past the map's edge and was cut off. Wrap it in a readable width; on a
+#: phone, where a tooltip at a dot near the edge ran off the screen, lay it along
+#: the map's foot, the map's width.
 _TOOLTIP_STYLE = (
     "<style>.deck-tooltip {max-width: min(24rem, 70vw); white-space: pre-line; "
-    "overflow-wrap: anywhere; line-height: 1.35;}</style>"
+    "overflow-wrap: anywhere; line-height: 1.35;}"
+    "@media (max-width: 640px) {.deck-tooltip {transform: none !important; "
+    "left: 0 !important; right: 0 !important; top: auto !important; bottom: 0 !important; "
+    "max-width: none !important;}}</style>"
 )
 
 
