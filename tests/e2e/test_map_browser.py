@@ -262,7 +262,9 @@ def test_on_a_phone_a_dot_near_the_edge_shows_its_words_inside_the_screen(
     shown = tooltip.bounding_box()
     assert box["x"] - 1 <= shown["x"] and shown["x"] + shown["width"] <= box["x"] + box["width"] + 1
     assert shown["x"] + shown["width"] <= PHONE["width"]
-    assert box["y"] - 1 <= shown["y"] and shown["y"] + shown["height"] <= box["y"] + box["height"] + 1
+    assert (
+        box["y"] - 1 <= shown["y"] and shown["y"] + shown["height"] <= box["y"] + box["height"] + 1
+    )
 
 
 @pytest.mark.parametrize("lang", ["en", "vi"])
