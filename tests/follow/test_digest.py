@@ -575,3 +575,18 @@ def test_every_word_of_the_messages_comes_from_the_one_catalog() -> None:
     with i18n.using("vi"):
         assert digest.status_words("RECRUITING", "vi") == plain.status_words("RECRUITING")
         assert digest.words("vi")["hello"] == "Xin chào,"
+
+
+def test_sites_in_a_change_are_written_in_the_followers_language() -> None:
+    """A report names a site as the record does ("Hue", "Vietnam"); a Vietnamese e-mail
+    says "Huế, Việt Nam", and a site the report names nothing of is "not given"."""
+    change = following.TrialChange(
+        "sites_added",
+        "NCT09950001",
+        None,
+        sites=(("Hue Central Hospital", "Hue", "Vietnam"), (None, None, None)),
+    )
+    _template, english = digest._change_line(change, "en")
+    assert english["sites"] == "Hue Central Hospital, Hue, Vietnam; not given"
+    _template, vietnamese = digest._change_line(change, "vi")
+    assert vietnamese["sites"] == "Hue Central Hospital, Huế, Việt Nam; không ghi"

@@ -137,6 +137,7 @@ def test_each_feed_is_also_written_in_vietnamese_with_links_to_vietnamese_pages(
     html = newest.content[0].value
     assert f'href="{PUBLIC}/trial?id=NCT09950004&amp;lang=vi"' in html
     assert "Đang tuyển → Tạm dừng" in html
+    assert "Hue Central Hospital, Huế, Việt Nam" in html  # the place in Vietnamese too
     for english_words in ("Added", "Status changes", "Sites added", "Recruiting", "no status"):
         assert english_words not in html, english_words
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html

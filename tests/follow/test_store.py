@@ -407,8 +407,8 @@ def test_a_followed_trial_hears_of_status_sites_updates_and_leaving(data: Path) 
     section = following.section_for(subscription("trial", trial), Reports(data), _no_catalog)
     assert [(c.kind, c.old, c.new, c.sites) for c in section.changes] == [
         ("status", "RECRUITING", "SUSPENDED", ()),
-        ("sites_added", None, None, ("F, Hue, Vietnam",)),
-        ("sites_removed", None, None, ("?, Hue, Vietnam",)),
+        ("sites_added", None, None, (("F", "Hue", "Vietnam"),)),
+        ("sites_removed", None, None, ((None, "Hue", "Vietnam"),)),
         ("updated", "2025-01-01", "2025-02-01", ()),
         ("gone", None, None, ()),
     ]

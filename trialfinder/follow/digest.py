@@ -34,6 +34,7 @@ from urllib.parse import urlencode
 
 from trialfinder import localized
 from trialfinder.family import plain
+from trialfinder.family.placenames import site_place
 from trialfinder.follow import store as following
 from trialfinder.follow.mail import Mailer, SendFailed, SmtpSettings, message_text
 from trialfinder.follow.store import Pending, Reports, Section, Store, Subscription
@@ -284,7 +285,9 @@ def _change_line(change: following.TrialChange, lang: str) -> tuple[str, dict]:
             "new": status_words(change.new, lang),
         }
     if change.kind in ("sites_added", "sites_removed"):
-        return w[change.kind], {"sites": "; ".join(change.sites) or not_given}
+        with using(lang):
+            places = [site_place(f, city, None, country) for f, city, country in change.sites]
+        return w[change.kind], {"sites": "; ".join(p or not_given for p in places) or not_given}
     if change.kind == "updated":
         return w["updated"], {
             "old": _in(lang, localized.date, change.old) or not_given,

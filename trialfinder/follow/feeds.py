@@ -34,9 +34,11 @@ from feedgen.feed import FeedGenerator
 
 from trialfinder import i18n, localized, stamps
 from trialfinder.family import plain
+from trialfinder.family.placenames import site_place
 from trialfinder.follow.digest import public_url, trial_url
+from trialfinder.follow.store import site_named
 from trialfinder.i18n import _
-from trialfinder.store.changes import ChangeReport, read_report, report_files, site_text
+from trialfinder.store.changes import ChangeReport, read_report, report_files
 from trialfinder.store.layout import atomic_write_bytes
 from trialfinder.store.refresh import SOURCES_FILE, SourcesError, load_sources
 
@@ -104,7 +106,12 @@ def _trial_link(base: str, trial_id: str, label: str, lang: str) -> str:
 
 
 def _status(value: object) -> str:
-    return plain.status_words(str(value)) if value else _("no status")
+    return plain.status_words(str(value) if value else None)
+
+
+def _dicts(values: object) -> list[dict]:
+    """The dicts in a report's list (a hand-edited report may hold anything)."""
+    return [v for v in values if isinstance(v, dict)] if isinstance(values, list) else []
 
 
 def entry_html(report: ChangeReport, base: str, lang: str = i18n.DEFAULT) -> str:
@@ -149,7 +156,10 @@ def entry_html(report: ChangeReport, base: str, lang: str = i18n.DEFAULT) -> str
             lambda r: (
                 f"{trial(r)}: "
                 + html.escape(
-                    "; ".join(site_text(s) for s in r.get("sites") or () if isinstance(s, dict))
+                    "; ".join(
+                        site_place(f, city, None, country) or plain.not_given()
+                        for f, city, country in map(site_named, _dicts(r.get("sites")))
+                    )
                 )
             ),
         )

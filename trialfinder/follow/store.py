@@ -41,7 +41,7 @@ from pathlib import Path
 from trialfinder import stamps
 from trialfinder.i18n import N_
 from trialfinder.query import parse_query
-from trialfinder.store.changes import ChangeReport, read_report, report_files, site_text
+from trialfinder.store.changes import ChangeReport, read_report, report_files
 
 DB_NAME = "follow.sqlite3"
 #: Held while messages are sent, so two runs never send the same change twice.
@@ -601,6 +601,16 @@ def sending_lock(data_dir: Path) -> Iterator[None]:
 # ------------------------------------------------------------------ digests
 
 
+#: A site as a change report names it: (facility, city, country).
+SiteNamed = tuple[str | None, str | None, str | None]
+
+
+def site_named(site: dict) -> SiteNamed:
+    """A report's site as (facility, city, country); None where it names none."""
+    facility, city, country = (site.get(k) for k in ("facility", "city", "country"))
+    return tuple(v if isinstance(v, str) and v else None for v in (facility, city, country))
+
+
 @dataclass(frozen=True)
 class TrialChange:
     """One change to a followed trial, from one report."""
@@ -611,7 +621,8 @@ class TrialChange:
     title: str | None
     old: str | None = None
     new: str | None = None
-    sites: tuple[str, ...] = ()
+    #: The sites added or removed, as the report names them (written in the e-mail's language).
+    sites: tuple[SiteNamed, ...] = ()
     #: When the data was pulled ("2025-06-01 14:03 UTC").
     when: str = ""
 
@@ -672,7 +683,7 @@ def trial_changes(trial_id: str, reports: list[tuple[str, ChangeReport]]) -> lis
             for row in getattr(report, kind):
                 if row.get("id") == trial_id:
                     sites = tuple(
-                        site_text(s) for s in row.get("sites") or () if isinstance(s, dict)
+                        site_named(s) for s in row.get("sites") or () if isinstance(s, dict)
                     )
                     add(TrialChange(kind, trial_id, row.get("title"), sites=sites, when=when))
         for row in report.updated:
