@@ -13,7 +13,7 @@ import pytest
 from tests.support.studies import HANOI, HUE, SEOUL, made_up
 from trialfinder import i18n
 from trialfinder.store import changes
-from trialfinder.store.changes import ChangeReport, compare, latest_reports, save_report, site_text
+from trialfinder.store.changes import ChangeReport, compare, latest_reports, save_report
 from trialfinder.store.layout import write_study
 
 
@@ -155,17 +155,18 @@ def test_the_data_pages_lines_in_either_language() -> None:
         "New: NCT09980001 New one (Recruiting)",
         "… and 1 more",
         "Status changed: NCT09980002: Recruiting → Status not given",
-        "Sites added: NCT09980003: " + site_text(HUE),
-        "Record updated: NCT09980004 U (last update ? → ?)",
+        "Sites added: NCT09980003: Hue Central Hospital, Hue, Vietnam",
+        "Record updated: NCT09980004 U (last update not given → not given)",
         "Note from the refresh: the API counted 4 studies; 3 arrived",
     ]
     with i18n.using("vi"):
         lines = report.page_lines(limit=1)
         summary = report.summary()
-    assert lines[:3] == [
+    assert lines[:4] == [
         "Mới: NCT09980001 New one (Đang tuyển)",
         "… và 1 mục khác",
         "Tình trạng thay đổi: NCT09980002: Đang tuyển → Không ghi tình trạng",
+        "Thêm địa điểm: NCT09980003: Hue Central Hospital, Huế, Việt Nam",
     ]
     assert summary == (
         "cp, cập nhật lúc 1 tháng 6, 2025, 14:03 UTC: 3 thử nghiệm; 2 thử nghiệm mới, "

@@ -36,9 +36,8 @@ from trialfinder import i18n, localized, stamps
 from trialfinder.family import plain
 from trialfinder.family.placenames import site_place
 from trialfinder.follow.digest import public_url, trial_url
-from trialfinder.follow.store import site_named
 from trialfinder.i18n import _
-from trialfinder.store.changes import ChangeReport, read_report, report_files
+from trialfinder.store.changes import ChangeReport, read_report, report_files, site_named
 from trialfinder.store.layout import atomic_write_bytes
 from trialfinder.store.refresh import SOURCES_FILE, SourcesError, load_sources
 

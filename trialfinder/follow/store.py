@@ -41,7 +41,13 @@ from pathlib import Path
 from trialfinder import stamps
 from trialfinder.i18n import N_
 from trialfinder.query import parse_query
-from trialfinder.store.changes import ChangeReport, read_report, report_files
+from trialfinder.store.changes import (
+    ChangeReport,
+    SiteNamed,
+    read_report,
+    report_files,
+    site_named,
+)
 
 DB_NAME = "follow.sqlite3"
 #: Held while messages are sent, so two runs never send the same change twice.
@@ -599,16 +605,6 @@ def sending_lock(data_dir: Path) -> Iterator[None]:
 
 
 # ------------------------------------------------------------------ digests
-
-
-#: A site as a change report names it: (facility, city, country).
-SiteNamed = tuple[str | None, str | None, str | None]
-
-
-def site_named(site: dict) -> SiteNamed:
-    """A report's site as (facility, city, country); None where it names none."""
-    facility, city, country = (site.get(k) for k in ("facility", "city", "country"))
-    return tuple(v if isinstance(v, str) and v else None for v in (facility, city, country))
 
 
 @dataclass(frozen=True)

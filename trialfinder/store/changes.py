@@ -28,6 +28,7 @@ from typing import Any
 
 from trialfinder import localized, stamps
 from trialfinder.family import plain
+from trialfinder.family.placenames import site_place
 from trialfinder.i18n import DEFAULT, _, language, ngettext
 from trialfinder.sources.text import clean_value
 from trialfinder.store.layout import NCT_ID, atomic_write_bytes, indented_json
@@ -164,10 +165,14 @@ class ChangeReport:
             return f"{row['id']} {row['title']}" if row.get("title") else str(row["id"])
 
         def sites(row: dict) -> str:
-            return "; ".join(map(site_text, row.get("sites") or ()))
+            named = [site_named(s) for s in row.get("sites") or () if isinstance(s, dict)]
+            return "; ".join(
+                site_place(facility, city, None, country) or plain.not_given()
+                for facility, city, country in named
+            )
 
         def last(value: str | None) -> str:
-            return value or "?"
+            return localized.date(value) or value or plain.not_given()
 
         kinds = (
             (
@@ -208,7 +213,7 @@ class ChangeReport:
             whole = len(rows) if kind in ("sites_added", "sites_removed") else self.count(kind)
             more = whole - min(len(rows), limit)
             if more > 0:
-                out.append(_("… and {n} more").format(n=f"{more:,}"))
+                out.append(_("… and {n} more").format(n=localized.count(more)))
         out += [_("Note from the refresh: {note}").format(note=note) for note in self.notes]
         return out
 
@@ -281,6 +286,17 @@ class ChangeReport:
     def from_dict(cls, data: dict[str, Any], path: Path | None = None) -> ChangeReport:
         known = {k: data[k] for k in cls.__dataclass_fields__ if k in data and k != "path"}
         return cls(**known, path=path)
+
+
+#: A site as a change report names it: (facility, city, country).
+SiteNamed = tuple[str | None, str | None, str | None]
+
+
+def site_named(site: dict) -> SiteNamed:
+    """A report's site as (facility, city, country); None where it names none (a
+    hand-edited report may hold anything)."""
+    facility, city, country = (site.get(k) for k in ("facility", "city", "country"))
+    return tuple(v if isinstance(v, str) and v else None for v in (facility, city, country))
 
 
 def site_text(site: dict) -> str:
