@@ -5,7 +5,7 @@ from dataclasses import replace
 import pandas as pd
 
 from tests.factories import HANOI, catalog_of, site, trial
-from trialfinder.family.portfolio import portfolio
+from trialfinder.family.portfolio import portfolio, status_legend
 from trialfinder.model import Dates
 from trialfinder.query import apply_query, parse_query
 
@@ -75,3 +75,17 @@ def test_a_timeline_where_no_trial_gives_a_completion_date_is_still_dates() -> N
     dated = timeline.dropna(subset=["start_at"])
     filled = dated["completion_at"].fillna(dated["start_at"])  # what the page does
     assert str(filled.iloc[0].date()) == "2024-03-01"
+
+
+def test_the_timeline_legend_keeps_a_status_not_given_apart_from_the_registrys_unknown() -> None:
+    trials = [
+        trial("OPEN", status="RECRUITING"),
+        trial("SILENT", status=None),
+        trial("STALE", status="UNKNOWN"),
+    ]
+    catalog = catalog_of(*trials)
+    timeline = portfolio(catalog, apply_query(catalog, parse_query("").query)).timeline
+    legend = dict(status_legend(timeline))
+    assert sorted(legend) == ["Recruiting", "Status not given", "Status unknown"]
+    # every bar's words are in the legend, so every bar gets its colour
+    assert set(timeline["status_words"]) == set(legend)

@@ -78,9 +78,9 @@ def test_a_range_and_a_missing_denominator_are_said_as_such() -> None:
     )
     # Two periods: started is the first period's, completed the last one's.
     assert [(f.started, f.completed) for f in found.flow] == [(15, 13), (15, 12)]
-    # The record gives how many had a serious event but not of how many: "of a number not given".
+    # The record gives how many had a serious event but not of how many.
     assert results.serious_line(found.serious[1]) == (
-        "High dose: 2 of a number not given had a serious side effect"
+        "High dose: 2 had a serious side effect; the record does not say of how many"
     )
     assert not found.serious[1].charted and found.serious[0].charted
     assert found.publications == ()
@@ -90,8 +90,8 @@ def test_a_range_and_a_missing_denominator_are_said_as_such() -> None:
     ("affected", "at_risk", "english", "vietnamese"),
     [
         (3, 1054, "3 of 1,054", "3 trên 1.054"),
-        (3, None, "3 of a number not given", "3 trên một số không ghi"),
-        (None, 54, "a number not given, of 54", "một số không ghi, trên 54"),
+        (3, None, "3 (of a total not given)", "3 (không ghi tổng số)"),
+        (None, 54, "not given (of 54)", "không ghi (trên tổng số 54)"),
         (None, None, "not given", "không ghi"),
     ],
 )
@@ -101,6 +101,54 @@ def test_a_count_of_a_group_says_which_number_is_not_given(
     assert results.of_text(affected, at_risk) == english
     with using("vi"):
         assert results.of_text(affected, at_risk) == vietnamese
+
+
+@pytest.mark.parametrize(
+    ("affected", "at_risk", "english", "vietnamese"),
+    [
+        (
+            3,
+            54,
+            "Toxin: 3 of 54 had a serious side effect",
+            "Toxin: 3 trên 54 người gặp tác dụng phụ nghiêm trọng",
+        ),
+        (
+            3,
+            None,
+            "Toxin: 3 had a serious side effect; the record does not say of how many",
+            "Toxin: 3 người gặp tác dụng phụ nghiêm trọng; "
+            "hồ sơ không ghi trên tổng số bao nhiêu người",
+        ),
+        (
+            None,
+            54,
+            "Toxin: the record does not say how many of 54 had a serious side effect",
+            "Toxin: hồ sơ không ghi bao nhiêu người gặp tác dụng phụ nghiêm trọng "
+            "(trên tổng số 54)",
+        ),
+        (
+            None,
+            None,
+            "Toxin: the record does not say how many had a serious side effect",
+            "Toxin: hồ sơ không ghi bao nhiêu người gặp tác dụng phụ nghiêm trọng",
+        ),
+    ],
+)
+def test_a_serious_side_effect_line_never_reads_as_none_when_the_record_is_silent(
+    affected: int | None, at_risk: int | None, english: str, vietnamese: str
+) -> None:
+    figures = results.SeriousFigures("Toxin", affected, at_risk, None, None)
+    assert results.serious_line(figures) == english
+    with using("vi"):
+        assert results.serious_line(figures) == vietnamese
+
+
+def test_deaths_are_said_with_their_total_or_without_it() -> None:
+    known = results.SeriousFigures("Toxin", 3, 54, 1, 54)
+    silent = results.SeriousFigures("Toxin", 3, 54, 1, None)
+    assert results.deaths_line(known) == "Toxin: 1 of 54 died"
+    assert results.deaths_line(silent) == "Toxin: 1 died; the record does not say of how many"
+    assert results.deaths_line(results.SeriousFigures("Toxin", 3, 54, None, None)) is None
 
 
 def test_nothing_is_invented_no_percentages_no_p_values(toxin: Trial) -> None:
@@ -156,7 +204,7 @@ def test_across_the_trials_of_one_treatment() -> None:
     first, second, third = rows
     assert first.participants == "<b>Toxin</b> *group*: 25 started; Saline: 23 started"
     assert first.serious == "<b>Toxin</b> *group*: 3 of 25; Saline: 1 of 23"
-    assert second.serious == "Low dose: 0 of 15; High dose: 2 of a number not given"
+    assert second.serious == "Low dose: 0 of 15; High dose: 2 (of a total not given)"
     assert (third.results, third.participants, third.serious) == (
         "No results posted",
         "not given",
@@ -201,5 +249,5 @@ def test_the_comparison_gains_the_results_rows(toxin: Trial) -> None:
         "Publications",
     ]
     assert found[0].values == ("Results posted", "Results posted", "No results posted")
-    assert found[2].values[1] == "Low dose: 0 of 15; High dose: 2 of a number not given"
+    assert found[2].values[1] == "Low dose: 0 of 15; High dose: 2 (of a total not given)"
     assert found[2].explain and found[2].differs

@@ -89,7 +89,7 @@ def test_a_number_the_record_leaves_out_is_not_charted(open_app, results_dir) ->
     at = open_app(f"id={PARTLY_STATED}", page="pages/trial.py", data=results_dir)
     section = _section(at, f"results-{PARTLY_STATED}")
     lines = "\n".join(texts(section))
-    assert "High dose: 2 of a number not given had a serious side effect" in lines
+    assert "High dose: 2 had a serious side effect; the record does not say of how many" in lines
     assert _charts(section) == ["Low dose: 0 of 15 had a serious side effect"]
 
 
@@ -112,7 +112,7 @@ def test_the_treatment_view_reads_results_across_its_trials(open_app, results_di
     assert "What earlier trials found" in lines
     assert f"**Serious side effects:** {MARKUP_GROUP}: 3 of 25; Saline: 1 of 23" in lines
     assert (
-        "**Serious side effects:** Low dose: 0 of 15; High dose: 2 of a number not given" in lines
+        "**Serious side effects:** Low dose: 0 of 15; High dose: 2 (of a total not given)" in lines
     )
     assert f"**No results posted:** {NO_RESULTS}" in lines
     assert "3 publications" in lines
@@ -144,6 +144,6 @@ def test_the_comparison_shows_what_each_trial_found(open_app, results_dir) -> No
     (table,) = [h.value for h in at.html if "tf-compare" in h.value]
     escaped = html.escape(f"{MARKUP_GROUP}: 3 of 25; Saline: 1 of 23")
     assert f"<td>{escaped}</td>" in table
-    assert "<td>Low dose: 0 of 15; High dose: 2 of a number not given</td>" in table
+    assert "<td>Low dose: 0 of 15; High dose: 2 (of a total not given)</td>" in table
     assert "<td>No results posted</td>" in table
     assert "What it found" in table and "<b>Toxin" not in table

@@ -13,6 +13,7 @@ import pandas as pd
 
 from trialfinder.ages import parse_age_limit
 from trialfinder.catalog import Catalog
+from trialfinder.family.mapdeck import STATUS_COLOURS
 from trialfinder.family.plain import phase_words, status_words
 
 CHILD_MAX_YEARS = 18
@@ -78,7 +79,8 @@ def portfolio(catalog: Catalog, results: pd.DataFrame, lang: str = "en") -> Port
         {
             "id": ids,
             "title": [titles.get(i, t) for i, t in zip(ids, results["title"], strict=True)],
-            "status": results["overall_status"].fillna("UNKNOWN"),
+            # "" where the record gives no status: not the registry's own "UNKNOWN".
+            "status": results["overall_status"].fillna(""),
             "status_words": results["overall_status"].map(
                 lambda s: status_words(s if pd.notna(s) else None)
             ),
@@ -114,3 +116,12 @@ def portfolio(catalog: Catalog, results: pd.DataFrame, lang: str = "en") -> Port
         with_results=tuple(results.loc[results["has_results"].fillna(False).astype(bool), "id"]),
         results_unknown=int(results["has_results"].isna().sum()),
     )
+
+
+def status_legend(timeline: pd.DataFrame) -> list[tuple[str, tuple[int, int, int]]]:
+    """The timeline's colours: (words, colour) for each status it holds, the words
+    the bars carry ("Status not given" apart from the registry's "Status unknown")."""
+    return [
+        (status_words(s or None), STATUS_COLOURS.get(s or None, STATUS_COLOURS[None]))
+        for s in sorted(timeline["status"].unique())
+    ]

@@ -308,13 +308,13 @@ def count_text(number: int | None) -> str:
 
 
 def of_text(affected: int | None, at_risk: int | None) -> str:
-    """ "3 of 54"; "3 of a number not given" when the record leaves one out."""
+    """ "3 of 54" in a cell; says which number the record leaves out."""
     if affected is None and at_risk is None:
         return plain.not_given()
     if at_risk is None:
-        return _("{n} of a number not given").format(n=count_text(affected))
+        return _("{n} (of a total not given)").format(n=count_text(affected))
     if affected is None:
-        return _("a number not given, of {total}").format(total=count_text(at_risk))
+        return _("not given (of {total})").format(total=count_text(at_risk))
     return _("{n} of {total}").format(n=count_text(affected), total=count_text(at_risk))
 
 
@@ -327,17 +327,29 @@ def flow_line(figures: FlowFigures) -> str:
 
 
 def serious_line(figures: SeriousFigures) -> str:
-    return _("{group}: {of} had a serious side effect").format(
-        group=figures.group, of=of_text(figures.affected, figures.at_risk)
-    )
+    """A whole sentence for each number the record leaves out: a safety fact never
+    reads as "none" or "some" when the record is silent."""
+    n, total = figures.affected, figures.at_risk
+    if n is None and total is None:
+        words = _("{group}: the record does not say how many had a serious side effect")
+    elif n is None:
+        words = _("{group}: the record does not say how many of {total} had a serious side effect")
+    elif total is None:
+        words = _("{group}: {n} had a serious side effect; the record does not say of how many")
+    else:
+        words = _("{group}: {n} of {total} had a serious side effect")
+    return words.format(group=figures.group, n=count_text(n), total=count_text(total))
 
 
 def deaths_line(figures: SeriousFigures) -> str | None:
     if figures.deaths is None:
         return None
-    return _("{group}: {of} died").format(
-        group=figures.group, of=of_text(figures.deaths, figures.deaths_at_risk)
-    )
+    n, total = figures.deaths, figures.deaths_at_risk
+    if total is None:
+        words = _("{group}: {n} died; the record does not say of how many")
+    else:
+        words = _("{group}: {n} of {total} died")
+    return words.format(group=figures.group, n=count_text(n), total=count_text(total))
 
 
 def event_line(event: EventFigures) -> str:

@@ -8,9 +8,7 @@ import streamlit as st
 
 from trialfinder import localized
 from trialfinder.catalog import Catalog
-from trialfinder.family.mapdeck import STATUS_COLOURS
-from trialfinder.family.plain import status_words
-from trialfinder.family.portfolio import Portfolio, portfolio
+from trialfinder.family.portfolio import Portfolio, portfolio, status_legend
 from trialfinder.i18n import _, language, ngettext
 from trialfinder.query import ParsedQuery, apply_query
 from trialfinder.ui.comparison import basket, compare_link, compare_toggle
@@ -26,11 +24,9 @@ def _timeline(book: Portfolio) -> None:
     undated = len(book.timeline) - len(dated)
     if not dated.empty:
         dated["completion_at"] = dated["completion_at"].fillna(dated["start_at"])
-        statuses = sorted(dated["status"].unique())
-        colours = [
-            "rgb({},{},{})".format(*STATUS_COLOURS.get(s, STATUS_COLOURS[None])) for s in statuses
-        ]
-        words = [status_words(s) for s in statuses]
+        legend = status_legend(dated)
+        words = [words for words, _colour in legend]
+        colours = ["rgb({},{},{})".format(*colour) for _words, colour in legend]
         base = alt.Chart(dated).encode(
             y=alt.Y("id:N", sort=alt.SortField("start_at"), title=None),
             tooltip=[
