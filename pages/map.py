@@ -8,7 +8,7 @@ from trialfinder.i18n import _, language, ngettext
 from trialfinder.query import Query, find, result_sites, site_trials
 from trialfinder.ui import page
 from trialfinder.ui.data import catalog, data_dir
-from trialfinder.ui.sitemap import legend, site_map, trials_at
+from trialfinder.ui.sitemap import site_map, trials_at
 from trialfinder.ui.text import md
 
 
@@ -34,11 +34,12 @@ def the_map(the_catalog: Catalog, query: Query) -> None:
     )
     # The view in one sentence, as on the find page.
     st.markdown(md(query.describe(n_trials, the_catalog.synonyms)))
-    legend()
     titles = the_catalog.titles_in(language())
     view = (str(data_dir()), the_catalog.fingerprint, query.to_query_string(), language())
     trial_of = site_trials(the_catalog, sites)
-    clicked = site_map(sites, titles, query.place, query.radius_km, view=view, trial_of=trial_of)
+    clicked = site_map(
+        sites, titles, query.place, query.radius_km, view=view, trial_of=trial_of, with_legend=True
+    )
     if clicked:
         st.markdown("**" + md(_("Trials at this site")) + "**")
         trials_at(clicked, titles)

@@ -2,7 +2,7 @@
 
 Plain frozen dataclasses. Enumerated values keep ClinicalTrials.gov's spelling
 (``RECRUITING``, ``PHASE2``, ``RANDOMIZED`` ...). A value a source does not state
-is ``None`` (or an empty tuple): it is shown as unknown, never guessed.
+is ``None`` (or an empty tuple): it is shown as "not given", never guessed.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ import pandas as pd
 
 from trialfinder.catalog import build_catalog
 from trialfinder.family.mapdeck import (
+    GRID_LEGEND,
     LEGEND,
     SITES_LAYER,
     STATUS_COLOURS,
@@ -228,6 +229,9 @@ def test_above_the_threshold_sites_are_counted_in_cells() -> None:
     assert aggregated.points["n_sites"].sum() == n
     assert len(aggregated.points) < n
     assert all("sites of" in t for t in aggregated.points["tooltip"])
+    # The squares' two colours are the ones the map of squares' legend explains.
+    grid_colours = {colour for _, colour in GRID_LEGEND}
+    assert {tuple(c[:3]) for c in aggregated.points["colour"]} == grid_colours
     detailed = build_site_map(sites, titles, max_points=5000)
     assert not detailed.aggregated and len(detailed.points) == n
     assert len(aggregated.deck.to_json()) < len(detailed.deck.to_json())

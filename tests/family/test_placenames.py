@@ -3,7 +3,14 @@
 import numpy as np
 
 from trialfinder.family.outlines import world_xy
-from trialfinder.family.placenames import NAME_GAP, place_names, site_place, vietnamese_name
+from trialfinder.family.placenames import (
+    NAME_GAP,
+    city_name,
+    place_names,
+    place_words,
+    site_place,
+    vietnamese_name,
+)
 from trialfinder.geo import resolve_place
 from trialfinder.i18n import using
 
@@ -77,3 +84,22 @@ def test_a_site_reads_in_the_page_language_and_names_a_city_province_once() -> N
         assert site_place(None, "Hanoi", None, None) == "Hanoi"  # no country: not guessed
     assert site_place(None, None, None, None) == ""
     assert site_place("Clinic", None, None, None) == "Clinic"
+
+
+def test_a_name_already_in_vietnamese_or_ambiguous_once_folded_stays_as_written() -> None:
+    with using("vi"):
+        # "Cờ Đỏ" and "Cổ Đô" fold alike: neither becomes the other.
+        assert city_name("Cờ Đỏ", "Vietnam") == "Cờ Đỏ"
+        assert city_name("Cổ Đô", "Vietnam") == "Cổ Đô"
+        assert city_name("Co Do", "Vietnam") == "Co Do"
+
+
+def test_a_province_of_vietnam_reads_in_vietnamese_and_once_when_it_is_the_city() -> None:
+    with using("vi"):
+        assert site_place("X", "Hanoi", "Ha Noi", "Vietnam") == "X, Hà Nội, Việt Nam"
+        assert site_place("X", "Dong Da", "Hanoi", "Vietnam") == "X, Đống Đa, Hà Nội, Việt Nam"
+        assert site_place("X", "Ho Chi Minh City", "Ho Chi Minh", "Vietnam") == (
+            "X, Thành phố Hồ Chí Minh, Việt Nam"
+        )
+        assert place_words(resolve_place("Hanoi")) == "Hà Nội, Việt Nam"
+    assert place_words(resolve_place("Hanoi")) == "Hanoi, Vietnam"

@@ -218,7 +218,9 @@ def test_the_page_says_when_this_server_sends_no_e_mail(data: Path) -> None:
     """As the forms on the trial and find pages say: a family is not sent looking for them."""
     at = open_page({})
     assert_clean(at)
-    assert "Following by e-mail is not available on this server yet" in said(at)
+    shown = said(at)
+    assert "Following by e-mail is not available on this server yet" in shown
+    assert shown.index("not available on this server") < shown.index("Follow this trial")
 
 
 def test_a_confirmation_link_confirms_once_and_a_rerun_says_the_same(data: Path) -> None:

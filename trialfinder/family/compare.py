@@ -19,6 +19,7 @@ from trialfinder import geo, localized
 from trialfinder.family import plain, results
 from trialfinder.family.distance import distance_words
 from trialfinder.family.flags import trust_flags
+from trialfinder.family.placenames import city_name, place_words, site_place
 from trialfinder.i18n import N_, _, language, ngettext
 from trialfinder.model import Arm, Outcome, Trial
 
@@ -273,18 +274,17 @@ def _outcome_rows(trials: Sequence[Trial]) -> list[Row]:
     return rows
 
 
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 def _nearest(trial_id: str, sites: pd.DataFrame, place: geo.Place) -> str:
     own = sites.loc[(sites["trial_id"] == trial_id) & sites["lat"].notna()]
     if own.empty:
         return _("no site with a known place")
     distances = geo.distance_km(place.lat, place.lon, own["lat"].to_numpy(), own["lon"].to_numpy())
     best = own.iloc[int(np.argmin(distances))]
-    best = best.copy()
-    if pd.notna(best["country"]):
-        best["country"] = localized.country(str(best["country"]))
-    where = ", ".join(
-        str(v) for v in (best["facility"], best["city"], best["country"]) if pd.notna(v)
-    )
+    where = site_place(*(_text(best.get(k)) for k in ("facility", "city", "state", "country")))
     # A site placed at its city's centre is not "0 km" from a family in that city.
     how_far = distance_words(float(distances.min()), bool(best["approximate"]))
     return f"{where}: {how_far}"
@@ -444,14 +444,18 @@ def compare(
         row(
             _("Places"),
             _("Cities"),
-            ["; ".join(dict.fromkeys(s.city for s in t.sites if s.city)) or None for t in trials],
+            [
+                "; ".join(dict.fromkeys(city_name(s.city, s.country) for s in t.sites if s.city))
+                or None
+                for t in trials
+            ],
         )
     )
     if place is not None and sites is not None:
         rows.append(
             row(
                 _("Places"),
-                _("Nearest site to {place}").format(place=place.label),
+                _("Nearest site to {place}").format(place=place_words(place)),
                 [_nearest(t.id, sites, place) for t in trials],
             )
         )

@@ -51,7 +51,7 @@ SITES_LAYER = "sites"
 PLACE_MARK_PIXELS = 14
 TOOLTIP = {"text": "{tooltip}"}
 
-#: Okabe-Ito colours by a site's own status (registry names); None is unknown.
+#: Okabe-Ito colours by a site's own status (registry names); None: not given.
 STATUS_COLOURS: dict[str | None, tuple[int, int, int]] = {
     "RECRUITING": (0, 158, 115),
     "NOT_YET_RECRUITING": (86, 180, 233),
@@ -73,6 +73,12 @@ LEGEND: tuple[tuple[str, tuple[int, int, int]], ...] = (
     (N_("Completed"), STATUS_COLOURS["COMPLETED"]),
     (N_("Suspended, terminated or withdrawn"), STATUS_COLOURS["SUSPENDED"]),
     (N_("Site status not given"), STATUS_COLOURS[None]),
+)
+#: What the legend shows when the sites are counted in squares (a big map): a
+#: square's colour says only whether any site in it recruits or is about to.
+GRID_LEGEND: tuple[tuple[str, tuple[int, int, int]], ...] = (
+    (N_("Squares with a site recruiting or about to"), STATUS_COLOURS["RECRUITING"]),
+    (N_("Squares with no site recruiting or about to"), STATUS_COLOURS[None]),
 )
 #: When several trials share a site, the dot shows the most open status.
 _STATUS_ORDER = {s: i for i, s in enumerate(STATUS_COLOURS)}

@@ -165,13 +165,21 @@ def _near_sites(
 
 @once
 def _vietnamese_city_names() -> dict[str, str]:
-    """A city of Vietnam's folded English name -> its Vietnamese name ("hanoi" -> "Hà Nội")."""
+    """A city of Vietnam's folded English name -> its Vietnamese name ("hanoi" -> "Hà Nội").
+
+    Folding loses the tones: "Co Do" may be "Cờ Đỏ" or "Cổ Đô". Such a name is left
+    out (and stays as the record wrote it) rather than turned into another town.
+    """
     found = cities()
-    return {
-        _bare(name): vi
-        for name, vi in zip(found.names, found.names_vi, strict=True)
-        if vi is not None
-    }
+    names: dict[str, str] = {}
+    twice: set[str] = set()
+    for name, vi in zip(found.names, found.names_vi, strict=True):
+        if vi is None:
+            continue
+        key = _bare(name)
+        if names.setdefault(key, vi) != vi:
+            twice.add(key)
+    return {key: vi for key, vi in names.items() if key not in twice}
 
 
 def _bare(text: str) -> str:
@@ -185,7 +193,14 @@ def city_name(city: str | None, country: str | None) -> str | None:
     city, and every city on English pages, stays as the record wrote it."""
     if not city or language() != "vi" or geo.canonical_country(country) != "Vietnam":
         return city
+    if _VIETNAMESE_LETTERS.search(city):
+        return city  # already written in Vietnamese
     return _vietnamese_city_names().get(_bare(city), city)
+
+
+def place_words(place: geo.Place) -> str:
+    """A resolved place in the page's language: "Hà Nội, Việt Nam"."""
+    return site_place(None, place.name, None, place.country)
 
 
 def site_place(
@@ -206,8 +221,8 @@ def site_place(
 @functools.lru_cache(maxsize=65_536)
 def _city_state_country(city: str | None, state: str | None, country: str | None, lang: str) -> str:
     """Cached: a map's thousands of sites share a few hundred places."""
-    if city and state and fold(city) == fold(state):
-        state = None
+    if city and state and _bare(city) == _bare(state):
+        state = None  # "Hanoi, Ha Noi": the city is its own province
     with using(lang):
-        parts = (city_name(city, country), state, localized.country(country))
+        parts = (city_name(city, country), city_name(state, country), localized.country(country))
     return ", ".join(x for x in parts if x)

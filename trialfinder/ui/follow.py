@@ -318,6 +318,8 @@ def follow_page(parsed: ParsedQuery | None = None) -> None:
     elif unfollow:
         show_outcome(_open_link("unfollow", unfollow[0]))
     else:
+        if smtp_settings() is None:  # said first: a family is not sent looking for the forms
+            st.markdown(":material/notifications_off: " + md(_(_NOT_AVAILABLE)))
         st.markdown(
             md(
                 _(
@@ -328,8 +330,6 @@ def follow_page(parsed: ParsedQuery | None = None) -> None:
                 )
             )
         )
-        if smtp_settings() is None:
-            st.markdown(":material/notifications_off: " + md(_(_NOT_AVAILABLE)))
 
 
 # ------------------------------------------------------------------ feeds

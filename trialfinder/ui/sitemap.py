@@ -16,6 +16,7 @@ import streamlit as st
 
 from trialfinder import localized
 from trialfinder.family.mapdeck import (
+    GRID_LEGEND,
     LEGEND,
     SITES_LAYER,
     LandFolder,
@@ -51,12 +52,14 @@ _TOOLTIP_STYLE = (
 )
 
 
-def legend() -> None:
+def legend(aggregated: bool = False) -> None:
+    """The colours' words: each site status, or for a map of squares what a square's
+    colour means."""
     swatches = " ".join(
         f'<span style="white-space:nowrap;margin-right:1em">'
         f'<span style="display:inline-block;width:0.8em;height:0.8em;border-radius:50%;'
         f'background:rgb{colour};margin-right:0.3em"></span>{html.escape(_(words))}</span>'
-        for words, colour in LEGEND
+        for words, colour in (GRID_LEGEND if aggregated else LEGEND)
     )
     label = html.escape(_("Map legend: site status"), quote=True)
     st.html(f'<div aria-label="{label}">{swatches}</div>')
@@ -138,9 +141,11 @@ def site_map(
     height: int = 520,
     view: tuple[str, ...] | None = None,
     trial_of: np.ndarray | None = None,
+    with_legend: bool = False,
 ) -> list[dict] | None:
-    """Draw the map; return the locations the user clicked (with their trial ids),
-    or None while it is a picture (nothing can be clicked).
+    """Draw the map (its legend first if ``with_legend``: the one of a map of squares
+    when the sites are that many); return the locations the user clicked (with their
+    trial ids), or None while it is a picture (nothing can be clicked).
 
     ``view`` names what ``sites`` are (the data version, the query and the
     language, say): a map named so is built once and shared. ``trial_of``: see
@@ -161,6 +166,8 @@ def site_map(
         )
     else:
         built = _shared_map(view, sites, titles, place, radius_km, style, trial_of, lang)
+    if with_legend:
+        legend(built.aggregated)
     label = ngettext("Map of {n} trial site", "Map of {n} trial sites", built.n_sites).format(
         n=localized.count(built.n_sites)
     )

@@ -10,6 +10,7 @@ import streamlit as st
 from trialfinder import localized
 from trialfinder.family import plain
 from trialfinder.family.flags import trust_flags
+from trialfinder.family.placenames import place_words
 from trialfinder.family.sites import plan_sites
 from trialfinder.geo import Place
 from trialfinder.i18n import _, language
@@ -198,7 +199,7 @@ def trial_view(
                 height=300,
                 view=view,
             )
-        site_list(trial, plan, place.label if place else None)
+        site_list(trial, plan, place_words(place) if place else None)
 
     st.subheader(_("Who runs it, and when"))
     _fact(_("Sponsor"), trial.sponsor)
