@@ -74,8 +74,10 @@ def test_handout_and_comparison_carry_the_checklist(open_app) -> None:
     at = open_app(f"ids=TF-CP-002&ids=TF-CP-001&{ANSWERS}", page="pages/compare.py")
     assert_clean(at)
     text = _text(at)
-    assert "**TF-CP-002**: 7 criteria · 4 met · 1 not met · 2 to ask the trial team" in text
-    assert "**TF-CP-001**: The record states no criteria." in text
+    # the record's age limits (4 to 12 years) are the first item, and the child of 6 meets them
+    assert "**TF-CP-002**: 8 criteria · 5 met · 1 not met · 2 to ask the trial team" in text
+    # no criteria text, but its age limits (1 to 6 years) are read
+    assert "**TF-CP-001**: 1 criterion · 1 met · 0 not met · 0 to ask the trial team" in text
 
 
 def test_a_translation_of_the_criteria_comes_with_the_records_own_words(open_app) -> None:

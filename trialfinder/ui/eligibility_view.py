@@ -207,6 +207,10 @@ def _draw(checklist: Checklist) -> None:
     st.markdown("\n".join(f"- {md(q)}" for q in asked))
 
 
+def _ages(trial: Trial) -> tuple[str | None, str | None]:
+    return trial.eligibility.min_age, trial.eligibility.max_age
+
+
 def _translated_criteria(trial: Trial) -> str | None:
     """The curator's criteria in the page's language, if written."""
     return trial.criteria_vi if language() == "vi" else None
@@ -225,7 +229,7 @@ def eligibility_section(trial: Trial) -> None:
     translated = _translated_criteria(trial)
     if language() != "en" and not translated:
         st.caption(_("Text from the registry is shown in the registry's language (English)."))
-    _draw(build_checklist(trial.eligibility.criteria, answers, translated))
+    _draw(build_checklist(trial.eligibility.criteria, answers, translated, _ages(trial)))
     with st.expander(_("Eligibility criteria, as the record states them")):
         if language() == "vi" and trial.criteria_vi:
             # Staff's translation first, then the record's own words: a translation
@@ -238,7 +242,9 @@ def eligibility_section(trial: Trial) -> None:
 def eligibility_handout(trial: Trial) -> str:
     """The handout's part, as HTML (printed inside it)."""
     answers, _problems = current_answers()
-    checklist = build_checklist(trial.eligibility.criteria, answers, _translated_criteria(trial))
+    checklist = build_checklist(
+        trial.eligibility.criteria, answers, _translated_criteria(trial), _ages(trial)
+    )
     return checklist_html(checklist, answers)
 
 
@@ -249,5 +255,5 @@ def eligibility_compare(trials: Sequence[Trial]) -> None:
     st.markdown(f"**{md(title)}**")
     st.caption(md(team_decides()))
     for trial in trials:
-        checklist = build_checklist(trial.eligibility.criteria, answers)
+        checklist = build_checklist(trial.eligibility.criteria, answers, ages=_ages(trial))
         st.markdown(f"- **{md(trial.id)}**: {md(summary_words(checklist))}")

@@ -99,3 +99,33 @@ def test_summary_line() -> None:
     )
     assert "answer the questions" in summary_words(build_checklist(CRITERIA, Answers()))
     assert summary_words(build_checklist(None, CHILD)) == "The record states no criteria."
+
+
+def test_the_record_s_own_age_limits_are_read_against_the_child_s_age() -> None:
+    """A trial for ages 1 to 6 and a child of 8: "does not meet", first, and asked about,
+    whatever the criteria text says (the seed trial's text names no age)."""
+    text = "Inclusion Criteria:\n\n* Spastic cerebral palsy\n"
+    older = build_checklist(text, Answers(age=ChildAge(8 * 12)), ages=("1 Year", "6 Years"))
+    first = older.inclusion[0]
+    assert first.text == "Age: 1 year to 6 years (the record's age limits)"
+    assert first.verdict == DOES_NOT_MEET
+    assert older.to_ask[0] == first.text
+    assert "1 not met" in summary_words(older)
+    fits = build_checklist(text, Answers(age=ChildAge(4 * 12)), ages=("1 Year", "6 Years"))
+    assert fits.inclusion[0].verdict == MEETS and first.text not in fits.to_ask
+    # Six years is the last birthday in "up to 6 years": 6y11m still fits, 7y does not.
+    assert (
+        build_checklist(text, Answers(age=ChildAge(83)), ages=(None, "6 Years"))
+        .inclusion[0]
+        .verdict
+        == MEETS
+    )
+    # No age given, or no limit in the record: nothing is read.
+    assert len(build_checklist(text, Answers(), ages=("1 Year", "6 Years")).inclusion) == 1
+    assert len(build_checklist(text, Answers(age=ChildAge(48))).inclusion) == 1
+    # A record with limits and no criteria text still reads its ages.
+    only_ages = build_checklist(None, Answers(age=ChildAge(8 * 12)), ages=("1 Year", "6 Years"))
+    assert only_ages.stated and only_ages.inclusion[0].verdict == DOES_NOT_MEET
+    with using("vi"):
+        vi = build_checklist(text, Answers(age=ChildAge(8 * 12)), ages=("1 Year", "6 Years"))
+        assert vi.inclusion[0].text == "Tuổi: từ 1 tuổi đến 6 tuổi (giới hạn tuổi trong hồ sơ)"

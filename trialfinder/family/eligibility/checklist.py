@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+from trialfinder.ages import admits, parse_age_limit
 from trialfinder.family.eligibility.answers import DIAGNOSES, WHEN_WORDS, Answers
 from trialfinder.family.eligibility.glossary import Explanation, explain
 from trialfinder.family.eligibility.split import Block, split_criteria
@@ -22,6 +23,7 @@ from trialfinder.family.eligibility.verdicts import (
     questions_to_bring,
     read_criteria,
 )
+from trialfinder.family.plain import ages_in_words
 from trialfinder.i18n import _, language, ngettext
 
 _STYLE = """
@@ -95,18 +97,23 @@ def _line(reading: Reading, lang: str, shown: str) -> Line:
 
 
 def build_checklist(
-    criteria: str | None, answers: Answers, translated: str | None = None
+    criteria: str | None,
+    answers: Answers,
+    translated: str | None = None,
+    ages: tuple[str | None, str | None] = (None, None),
 ) -> Checklist:
     """The checklist of a criteria text against the family's answers.
 
     ``translated``: the same criteria in the page's language, written by a
     curator. Read against the answers is always the record's own text; when the
     translation has the same items in the same order, each line and question is
-    shown in it."""
+    shown in it. ``ages``: the record's own age limits (minimum, maximum), read
+    against the child's age as the first item when both are known."""
+    age_line = _age_line(ages, answers)
     split = split_criteria(criteria)
-    if not split.items:
+    if not split.items and age_line is None:
         return Checklist(stated=bool(criteria and criteria.strip()))
-    readings = read_criteria(split, answers)
+    readings = read_criteria(split, answers) if split.items else []
     shown = _shown_words(split.items, translated)
     lang = language()
     lines = {section: [] for section in ("inclusion", "exclusion", None)}
@@ -114,15 +121,33 @@ def build_checklist(
         block = reading.block
         lines[block.section].append(_line(reading, lang, shown.get(id(block), block.plain)))
     answered = answers.any() or answers.age is not None
+    to_ask = [shown.get(id(b), b.plain) for b in questions_to_bring(readings)]
+    if age_line is not None:
+        lines["inclusion"].insert(0, age_line)
+        if age_line.verdict == DOES_NOT_MEET:
+            to_ask.insert(0, age_line.text)
     return Checklist(
         inclusion=tuple(lines["inclusion"]),
         exclusion=tuple(lines["exclusion"]),
         unsorted=tuple(lines[None]),
-        to_ask=tuple(
-            dict.fromkeys(shown.get(id(b), b.plain) for b in questions_to_bring(readings))
-        ),
+        to_ask=tuple(dict.fromkeys(to_ask)),
         answered=answered,
         stated=True,
+    )
+
+
+def _age_line(ages: tuple[str | None, str | None], answers: Answers) -> Line | None:
+    """The record's age limits against the child's age; None without either."""
+    low, high = ages
+    if answers.age is None or (parse_age_limit(low) is None and parse_age_limit(high) is None):
+        return None
+    return Line(
+        text=_("Age: {ages} (the record's age limits)").format(ages=ages_in_words(low, high)),
+        marker="",
+        depth=0,
+        heading=None,
+        verdict=MEETS if admits(low, high, answers.age) else DOES_NOT_MEET,
+        explained=(),
     )
 
 
