@@ -86,6 +86,19 @@ def test_enter_in_the_condition_box_searches_what_was_typed(phone, server, lang)
     assert len(phone.url) < 200
 
 
+def test_an_age_that_cannot_be_read_is_said_once(phone, server) -> None:
+    """Typed in its box, a bad age is both in the box and in the link: said once."""
+    open_view(phone, server.url, "/?lang=vi")
+    box = phone.locator(".st-key-age input")
+    box.fill("4t")
+    box.press("Enter")
+    wait_for_query(phone, age=["4t"])
+    settle(phone)
+    notice = phone.locator("[data-testid=stAlert]").filter(has_text="4t")
+    expect(notice).to_have_count(1)
+    assert notice.inner_text().count("'4t'") == 1, notice.inner_text()
+
+
 @pytest.mark.parametrize("lang", ["en", "vi"])
 def test_cards_never_say_sex_not_given(phone, server, lang) -> None:
     open_view(phone, server.url, "/?cond=cerebral+palsy" + ("&lang=vi" if lang == "vi" else ""))

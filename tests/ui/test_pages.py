@@ -318,11 +318,21 @@ def test_a_bad_link_says_in_one_line_what_it_ignored(open_app, query, named, exp
     assert len(notice) < 1000
     for fragment in named:
         assert fragment in notice
+    said = notice.removeprefix("Ignored ").split("; ")
+    assert len(said) == len(set(said)), said  # each problem said once
     # the other filters still apply
     assert heading(at) == f"{len(expected)} trials match"
     assert list(cards(at)) == expected
     # and the page was reopened at the canonical link
     assert dict(at.query_params) == canonical
+
+
+def test_a_bad_age_typed_in_its_box_is_said_once(open_app):
+    at = open_app("cond=cerebral+palsy")
+    at.text_input(key="age").set_value("4 apples").run()
+    assert_clean(at)
+    [notice] = notices(at)
+    assert notice.count("4 apples") == 1, notice
 
 
 def test_the_notice_shows_link_text_literally(open_app):

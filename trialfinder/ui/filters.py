@@ -361,6 +361,12 @@ def sidebar_filters(catalog: Catalog, on_page: bool = False) -> ParsedQuery:
     _keep_search_boxes_in_link()
     from_widgets = parse_query(_widget_params())
     from_link = parse_query(_raw_pairs(), extra_keys=PAGE_KEYS)
-    problems = tuple(_link_problems(from_widgets.query.to_query_string()))
-    problems += tuple(p for p in from_link.problems + from_widgets.problems if p not in problems)
-    return ParsedQuery(from_widgets.query, problems, from_link.extra)
+    # The link and its box may both hold the same bad part: it is said once.
+    problems: dict[tuple[str, str | None], QueryProblem] = {}
+    for problem in (
+        *_link_problems(from_widgets.query.to_query_string()),
+        *from_link.problems,
+        *from_widgets.problems,
+    ):
+        problems.setdefault((problem.key, problem.value), problem)
+    return ParsedQuery(from_widgets.query, tuple(problems.values()), from_link.extra)
