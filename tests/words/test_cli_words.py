@@ -34,6 +34,24 @@ def test_search_in_vietnamese_finds_both_seed_trials(tmp_path: Path) -> None:
     )
 
 
+def test_the_commonest_kind_of_cerebral_palsy_in_vietnamese_finds_its_trial(
+    tmp_path: Path,
+) -> None:
+    """ "bại não thể co cứng" (spastic cerebral palsy) finds the Vinmec trial, as the
+    English words do; the trial for cerebral palsy in general names no kind."""
+    data = shipped_copy(tmp_path)
+    for query in (
+        "cond=bại não thể co cứng",
+        "cond=bai nao co cung",
+        "cond=spastic cerebral palsy",
+    ):
+        result = run("search", query, "--data-dir", str(data))
+        assert result.exit_code == 0, result.output
+        assert result.stdout.split() == ["VINMEC-CP-BMMNC"], query
+    said = run("search", "cond=bại não thể co cứng", "--data-dir", str(data)).stderr
+    assert "spastic cerebral palsy (you typed: bại não thể co cứng)" in said
+
+
 def test_search_names_the_meanings_of_an_abbreviation(tmp_path: Path) -> None:
     result = run("search", "CP", "--data-dir", str(shipped_copy(tmp_path)))
     assert "'CP' can mean several things" in result.stderr
