@@ -197,7 +197,7 @@ def test_every_design_term_shown_is_explained_beside_it(open_app):
     t = table(at)
     explained = {
         "Allocation": plain_words.explain("allocation", "RANDOMIZED"),
-        "Groups": plain_words.explain("intervention_model", "PARALLEL"),
+        "How the groups are set up": plain_words.explain("intervention_model", "PARALLEL"),
         "Masking": plain_words.explain("masking", "SINGLE"),
         "Study type": plain_words.explain("study_type", "INTERVENTIONAL"),
         "Phase": plain_words.explain("phase", "PHASE2"),

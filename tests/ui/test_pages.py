@@ -433,7 +433,7 @@ def test_trial_page_explains_each_design_term(open_app):
     assert_clean(at)
     help_by_fact = {plain(m.value): m.proto.help for m in at.markdown if m.proto.help}
     assert help_by_fact["**Allocation:** randomized"].startswith("Randomized: chance decides")
-    assert help_by_fact["**Groups:** parallel"].startswith("Parallel groups")
+    assert help_by_fact["**How the groups are set up:** parallel"].startswith("Parallel groups")
     assert help_by_fact["**Masking:** single blind"].startswith("Single blind")
     assert help_by_fact["**Study type:** interventional"].startswith("Interventional")
 

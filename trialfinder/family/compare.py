@@ -375,7 +375,7 @@ def compare(
         ),
         row(
             _("Design"),
-            _("Groups"),
+            _("How the groups are set up"),
             [plain.label(x.intervention_model) for x in d],
             _explain("intervention_model", (x.intervention_model for x in d)),
         ),

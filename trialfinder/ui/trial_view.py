@@ -162,7 +162,7 @@ def trial_view(
     )
     _fact(_("Allocation"), plain.label(d.allocation), plain.explain("allocation", d.allocation))
     _fact(
-        _("Groups"),
+        _("How the groups are set up"),
         plain.label(d.intervention_model),
         plain.explain("intervention_model", d.intervention_model),
     )
