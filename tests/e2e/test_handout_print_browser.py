@@ -52,4 +52,11 @@ def test_the_handout_prints_on_one_a4_page(new_page, server, lang, trial_id, ans
     page.emulate_media(media="print")
     assert page.locator(".tf-handout h2").is_visible()
     assert page.locator(".tf-handout .tf-checklist").is_visible()
+    # On paper a link cannot be followed: its address is printed after it.
+    printed = page.locator(".tf-handout a[href^='http']").evaluate_all(
+        "links => links.map(a => [a.href, getComputedStyle(a, '::after').content])"
+    )
+    assert all(href in after for href, after in printed), printed
+    if trial_id == "NCT07527104":  # no phone or e-mail: the registry record's link
+        assert printed
     assert not page.locator("[data-testid=stCaptionContainer]").first.is_visible()

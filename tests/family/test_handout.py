@@ -153,3 +153,36 @@ def test_the_checklist_prints_inside_the_handout_before_its_closing_note() -> No
     questions = html.index("Questions to ask the trial team")
     assert questions < html.index(checklist) < html.index("It is not medical advice")
     assert html.index(checklist) < html.index("</article>")
+
+
+def test_the_handout_names_what_is_tested_what_could_go_wrong_the_sponsor_and_the_date() -> None:
+    trial = dataclasses.replace(
+        TRIAL,
+        sponsor="Hanoi <Children's> Hospital",
+        active_substance="the child's own bone marrow cells",
+        active_substance_vi="tế bào tủy xương của chính trẻ",
+        what_could_go_wrong="A needle in the back can hurt.",
+        what_could_go_wrong_vi="Kim chọc ở lưng có thể đau.",
+        sites=(
+            Site(
+                facility="Clinic",
+                city="Hanoi",
+                country="Vietnam",
+                note="Place recorded as the sponsor's city",
+                note_vi="Nơi ghi là thành phố của nhà tài trợ",
+            ),
+        ),
+    )
+    html = handout_html(build_handout(trial, URL, today=TODAY))
+    text = re.sub(r"\s+", " ", " ".join(_read(html).text))
+    assert "What is tested: the child's own bone marrow cells" in text
+    assert "What could go wrong: A needle in the back can hurt." in text
+    assert "Sponsor: Hanoi <Children's> Hospital" in text  # text, escaped in the HTML
+    assert "&lt;Children&#x27;s&gt;" in html
+    assert "Place recorded as the sponsor's city" in text
+    assert "Record last updated: January 10, 2024." in text
+    with using("vi"):
+        text = " ".join(_read(handout_html(build_handout(trial, URL, today=TODAY))).text)
+    assert "tế bào tủy xương của chính trẻ" in text and "Kim chọc ở lưng" in text
+    assert "Nơi ghi là thành phố của nhà tài trợ" in text
+    assert "Hà Nội, Việt Nam" in text

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import segno
 
-from trialfinder import geo
+from trialfinder import geo, localized
 from trialfinder.family import plain
 from trialfinder.family.contacts import Reach, contacts_for
 from trialfinder.family.distance import distance_words
@@ -120,18 +120,19 @@ _STYLE = """
     {display: none !important;}
   [data-testid="stMainBlockContainer"] {padding: 0 !important; max-width: none !important;}
   [data-testid="stMain"], [data-testid="stAppViewContainer"] {overflow: visible !important;}
-  .tf-handout {font-size: 10.5pt; line-height: 1.3; max-width: none;}
+  .tf-handout {font-size: 10pt; line-height: 1.2; max-width: none;}
   article.tf-handout :is(p, ul, li) {font-size: inherit; line-height: inherit;}
   .tf-handout h2 {font-size: 14pt;}
-  .tf-handout h3, .tf-handout .tf-checklist h3 {font-size: 11pt; margin: 0.5rem 0 0.1rem;}
+  .tf-handout h3, .tf-handout .tf-checklist h3 {font-size: 11pt; margin: 0.4rem 0 0.1rem;}
   .tf-handout p {margin: 0 0 0.2rem;}
   .tf-handout .tf-qr {flex: 0 0 115px !important;}
   .tf-handout .tf-qr img {width: 110px; height: 110px;}
   .tf-handout .tf-questions {columns: 2; column-gap: 1.5rem;}
   .tf-handout .tf-questions li {break-inside: avoid;}
   .tf-handout .tf-checklist {font-size: inherit; line-height: inherit;}
-  .tf-handout .tf-checklist ul {columns: 2; column-gap: 1.5rem; font-size: 9.5pt;}
+  .tf-handout .tf-checklist ul {columns: 2; column-gap: 1.5rem; font-size: 9pt;}
   .tf-handout .tf-checklist li {break-inside: avoid;}
+  .tf-handout a[href^="http"]::after {content: " (" attr(href) ")"; overflow-wrap: anywhere;}
 }
 </style>
 """
@@ -164,6 +165,11 @@ def _contacts_html(h: Handout) -> list[str]:
         distance = " · " + far if far else ""
         label, place = _("Nearest site"), where or _("Place not stated")
         out.append(f"<p>{esc(label)}: {esc(place)}{esc(distance)}</p>")
+        note = (s.note_vi if language() == "vi" else None) or s.note
+        if note:
+            out.append(f"<p class='tf-note'>{esc(note)}</p>")
+    sponsor = h.trial.sponsor or plain.not_given()
+    out.append(f"<p>{esc(_('Sponsor'))}: {esc(sponsor)}</p>")
     if not h.contacts and h.trial.source_url:
         see = _("The registry record may list other ways to reach the team")
         out.append(f"<p>{_link(see, h.trial.source_url)}</p>")
@@ -194,6 +200,14 @@ def handout_html(h: Handout, checklist: str = "") -> str:
         note = _("Summary from the registry, in the registry's language.")
         out.append(f"<p class='tf-note'>{esc(note)}</p>")
     out.append("<p>" + esc(h.summary or _("No summary is given.")) + "</p>")
+    lang = language()
+    for label, name in (
+        (_("What is tested"), "active_substance"),
+        (_("What could go wrong"), "what_could_go_wrong"),
+    ):
+        said = t.text_in(name, lang)
+        if said:
+            out.append(f"<p><strong>{esc(label)}:</strong> {esc(said)}</p>")
     out.append("</div><div class='tf-qr' style='flex: 0 0 160px'>")
     alt = _("QR code that opens this trial's page: {url}").format(url=h.url)
     out.append(f"<img src='{h.qr_png_data_uri()}' alt='{esc(alt, quote=True)}'>")
@@ -255,6 +269,12 @@ def handout_html(h: Handout, checklist: str = "") -> str:
             _(
                 "Made by trialfinder from the trial's record. It is not medical advice: "
                 "talk it over with your child's doctor."
+            )
+        )
+        + " "
+        + esc(
+            _("Record last updated: {date}.").format(
+                date=localized.date(t.dates.last_update) or plain.not_given()
             )
         )
         + "</p></article>"
