@@ -177,6 +177,10 @@ _STYLES = """
 [data-testid="stCaptionContainer"] {opacity: 1 !important;}
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p
   {color: #4b4f58 !important;}
+/* A phone number or address is tapped: a finger-sized target (44 px tall), the
+   text where it was (padding on an inline link does not move the lines). */
+[data-testid="stMain"] a[href^="tel:"], [data-testid="stMain"] a[href^="mailto:"]
+  {padding: 0.75rem 0.2rem; margin: 0 -0.2rem;}
 a:focus-visible, button:focus-visible, [tabindex]:focus-visible, input:focus-visible
   {outline: 3px solid #1f4e79 !important; outline-offset: 2px;}
 </style>
