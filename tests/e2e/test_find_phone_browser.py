@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import Server, running_server
 from tests.e2e.helpers import (
     HEADING,
+    interactive_map,
     open_view,
     settle,
     wait_for_cards,
@@ -154,6 +155,29 @@ def test_a_family_types_its_own_words_on_a_phone(phone, shipped_server, lang) ->
     expect(first).to_be_in_viewport()
     assert sideways_overflow(phone) <= 1
     assert "Traceback" not in shipped_server.log()
+
+
+def test_the_map_s_list_of_trials_at_a_spot_shows_whole_titles_on_a_phone(
+    phone, shipped_server
+) -> None:
+    """Tapping the dot of Hanoi lists the seed trials; their long Vietnamese titles wrap
+    on a phone (Streamlit's page links cut them mid-letter)."""
+    open_view(phone, shipped_server.url, "/map?cond=cerebral+palsy&lang=vi")
+    interactive_map(phone, "vi")
+    canvas = phone.locator("[data-testid=stMain] [data-testid=stDeckGlJsonChart] canvas").first
+    canvas.scroll_into_view_if_needed()
+    phone.wait_for_timeout(1500)  # the deck draws its dots
+    box = canvas.bounding_box()
+    phone.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    links = phone.locator("[data-testid=stMain] [data-testid=stPageLink]")
+    expect(links).to_have_count(2)
+    settle(phone)
+    cut = links.evaluate_all(
+        "nodes => nodes.flatMap(n => [...n.querySelectorAll('span, p')]"
+        ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent))"
+    )
+    assert not cut, cut
+    assert sideways_overflow(phone) <= 1
 
 
 @pytest.mark.parametrize("lang", ["en", "vi"])

@@ -177,6 +177,10 @@ _STYLES = """
 [data-testid="stCaptionContainer"] {opacity: 1 !important;}
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p
   {color: #4b4f58 !important;}
+/* A page link's words wrap (Streamlit keeps them on one line and cuts a long
+   trial title mid-letter on a phone). */
+[data-testid="stMain"] [data-testid="stPageLink"] :is(span, div, p)
+  {white-space: normal !important; overflow: visible !important;}
 /* A phone number or address is tapped: a finger-sized target (44 px tall), the
    text where it was (padding on an inline link does not move the lines). */
 [data-testid="stMain"] a[href^="tel:"], [data-testid="stMain"] a[href^="mailto:"]
