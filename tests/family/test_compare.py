@@ -112,7 +112,7 @@ def test_arms_line_up_and_a_missing_arm_shows_a_dash() -> None:
     assert arm_rows[0].values[0].startswith("Cells (experimental)")
     assert "Receives: Biological: Cells" in arm_rows[0].values[0]
     assert arm_rows[2].values[0] == "—"
-    assert arm_rows[2].values[1].startswith("Extra (type not stated)")
+    assert arm_rows[2].values[1].startswith("Extra (type not given)")
 
 
 def test_control_group_only_says_what_the_record_says() -> None:

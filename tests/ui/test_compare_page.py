@@ -406,7 +406,7 @@ def test_the_trial_page_shows_its_own_arms_side_by_side(open_app):
     ]
     assert [column[0] for column in arms] == [
         "**Cells plus rehabilitation** · experimental",
-        "**Rehabilitation alone (control)** · type not stated",
+        "**Rehabilitation alone (control)** · type not given",
     ]
     assert arms[1][-1] == "Receives: Other: Rehabilitation"
 

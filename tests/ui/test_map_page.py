@@ -323,10 +323,10 @@ def test_sites_without_coordinates_sit_at_their_city_and_the_unplaced_are_counte
     assert [d["approximate"] for d in drawn].count(True) == 1
     captions = [plain(c.value) for c in at.caption]
     assert (
-        "1 site(s) have no coordinates in the record and are placed at their city (approximate)."
+        "1 site has no coordinates in the record and is placed at its city (approximate)."
         in captions
     )
-    assert "1 site(s) could not be placed at all." in captions
+    assert "1 site could not be placed at all." in captions
 
 
 def test_the_view_fits_the_matching_sites(open_app, map_data_dir):
@@ -342,7 +342,7 @@ def test_the_view_fits_the_matching_sites(open_app, map_data_dir):
     assert 8.5 < view["latitude"] < 23.5 and 102 < view["longitude"] < 110
     assert view["zoom"] >= 5
     assert all(8.5 < d["lat"] < 23.5 and 102 < d["lon"] < 110 for d in dots(vietnam))
-    assert "1 site(s) could not be placed at all." not in [plain(c.value) for c in vietnam.caption]
+    assert "1 site could not be placed at all." not in [plain(c.value) for c in vietnam.caption]
 
 
 def test_near_marks_the_place_and_draws_the_radius(open_app):
@@ -484,7 +484,7 @@ def test_the_trial_page_has_a_small_map_of_the_trials_own_sites(open_app, map_da
     drawn = dots(at, "trial_map")
     assert len(drawn) == 4 and {t for d in drawn for t in d["trial_ids"]} == {SMA_ID}
     assert chart(at, "trial_map").proto.alt == "Map of 5 trial sites"
-    assert "1 site(s) could not be placed at all." in [plain(c.value) for c in at.caption]
+    assert "1 site could not be placed at all." in [plain(c.value) for c in at.caption]
     view = deck(at, "trial_map")["initialViewState"]
     assert view["zoom"] < 2  # Boston and Hanoi
 

@@ -236,7 +236,7 @@ def _arm_text(trial: Trial, index: int) -> str:
         return NONE
     arm = trial.arms[index]
     vi = language() == "vi"
-    kind = plain.label(arm.type) if arm.type else _("type not stated")
+    kind = plain.label(arm.type) if arm.type else _("type not given")
     parts = [f"{_arm_label(arm)} ({kind})"]
     described = (arm.description_vi if vi else None) or arm.description
     if described:

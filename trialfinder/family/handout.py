@@ -168,8 +168,8 @@ def _contacts_html(h: Handout) -> list[str]:
         note = (s.note_vi if language() == "vi" else None) or s.note
         if note:
             out.append(f"<p class='tf-note'>{esc(note)}</p>")
-    sponsor = h.trial.sponsor or plain.not_given()
-    out.append(f"<p>{esc(_('Sponsor'))}: {esc(sponsor)}</p>")
+    label, sponsor = _("Sponsor"), h.trial.sponsor or plain.not_given()
+    out.append(f"<p>{esc(label)}: {esc(sponsor)}</p>")
     if not h.contacts and h.trial.source_url:
         see = _("The registry record may list other ways to reach the team")
         out.append(f"<p>{_link(see, h.trial.source_url)}</p>")

@@ -236,7 +236,7 @@ def eligibility_section(trial: Trial) -> None:
             # can fall behind the record it was made from.
             st.markdown(md(trial.criteria_vi))
             st.caption(_("Translated by the catalogue's staff. As the record states them:"))
-        st.markdown(md(trial.eligibility.criteria or _("Not stated.")))
+        st.markdown(md(trial.eligibility.criteria or _("Not given.")))
 
 
 def eligibility_handout(trial: Trial) -> str:

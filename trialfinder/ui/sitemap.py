@@ -207,14 +207,21 @@ def site_map(
         )
     if built.n_approximate:
         notes.append(
-            _(
-                "{n} site(s) have no coordinates in the record and are placed "
-                "at their city (approximate)."
+            ngettext(
+                "{n} site has no coordinates in the record and is placed at its city "
+                "(approximate).",
+                "{n} sites have no coordinates in the record and are placed at their city "
+                "(approximate).",
+                built.n_approximate,
             ).format(n=localized.count(built.n_approximate))
         )
     if built.n_unplaced:
         notes.append(
-            _("{n} site(s) could not be placed at all.").format(n=localized.count(built.n_unplaced))
+            ngettext(
+                "{n} site could not be placed at all.",
+                "{n} sites could not be placed at all.",
+                built.n_unplaced,
+            ).format(n=localized.count(built.n_unplaced))
         )
     for note in notes:
         st.caption(md(note))

@@ -39,7 +39,7 @@ def _fact(label: str, value: str | None, explain: str | None = None) -> None:
 def _outcomes(title: str, outcomes: tuple[Outcome, ...]) -> None:
     st.markdown(f"**{md(title)}**")
     if not outcomes:
-        st.markdown(md(_("Not stated.")))
+        st.markdown(md(_("Not given.")))
     for outcome in outcomes:
         when = (
             " " + _("(time frame: {when})").format(when=outcome.time_frame)
@@ -140,7 +140,7 @@ def trial_view(
     columns = st.columns(min(len(trial.arms), 4)) if len(trial.arms) > 1 else [st.container()]
     for i, arm in enumerate(trial.arms):
         with columns[i % len(columns)], st.container(border=True):
-            kind = plain.label(arm.type) if arm.type else _("type not stated")
+            kind = plain.label(arm.type) if arm.type else _("type not given")
             label = (arm.label_vi if lang == "vi" else None) or arm.label
             st.markdown(f"**{md(label)}** · {md(kind)}")
             description = (arm.description_vi if lang == "vi" else None) or arm.description
