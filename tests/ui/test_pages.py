@@ -473,6 +473,13 @@ def test_the_trial_page_without_an_id_is_no_dead_end(open_app):
     assert "Robot" in plain(at.header[0].value)
 
 
+def test_a_page_without_an_id_offers_the_curators_titles_in_vietnamese(open_app):
+    at = open_app("cond=cerebral+palsy&lang=vi", page="pages/handout.py")
+    assert_clean(at)
+    labels = [plain(link.value) for link in at.page_link]
+    assert any(label.startswith("Tế bào gốc của chính trẻ") for label in labels), labels
+
+
 def test_the_sponsor_page_without_a_sponsor_offers_the_sponsors(open_app):
     at = open_app("", page="pages/sponsor.py")
     assert_clean(at)

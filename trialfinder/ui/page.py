@@ -109,7 +109,9 @@ def choose_trial(parsed: ParsedQuery, catalog: Catalog, here: str, no_id: str = 
     if results.empty:
         return
     st.markdown(md(_("Or choose one of the trials of your search:")))
+    titles = catalog.titles_in(language())
     for trial_id, title in zip(results["id"], results["title"], strict=False):
+        title = titles.get(trial_id, title)
         st.page_link(
             here,
             label=md(f"{title} ({trial_id})"[:140]),
