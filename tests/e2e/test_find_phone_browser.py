@@ -90,9 +90,7 @@ def test_enter_in_the_condition_box_searches_what_was_typed(phone, server, lang)
 def test_an_age_that_cannot_be_read_is_said_once(phone, server) -> None:
     """Typed in its box, a bad age is both in the box and in the link: said once."""
     open_view(phone, server.url, "/?lang=vi")
-    box = phone.locator(".st-key-age input")
-    box.fill("4t")
-    box.press("Enter")
+    _type(phone, "age", "4t")
     wait_for_query(phone, age=["4t"])
     settle(phone)
     notice = phone.locator("[data-testid=stAlert]").filter(has_text="4t")
