@@ -178,7 +178,10 @@ def test_trial_text_in_the_comparison_is_text(page, server):
     expect(arm).to_contain_text(MARKUP_ARM_LABEL)
     expect(arm).to_contain_text(MARKUP_ARM_DESCRIPTION)
     tags = table.evaluate("node => [...node.querySelectorAll('*')].map(n => n.tagName)")
-    assert set(tags) <= {"THEAD", "TBODY", "TR", "TH", "TD", "SPAN"}, set(tags)
+    assert set(tags) <= {"THEAD", "TBODY", "TR", "TH", "TD", "SPAN", "A"}, set(tags)
+    # The one link is the registry's, the record's own text none.
+    hrefs = table.evaluate("node => [...node.querySelectorAll('a')].map(a => a.href)")
+    assert hrefs == ["https://clinicaltrials.gov/study/NCT07527104"], hrefs
     assert not page.evaluate("() => document.querySelectorAll('img[src*=\"evil\"]').length")
 
 

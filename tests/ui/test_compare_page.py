@@ -38,8 +38,9 @@ GROUPS = [
     "Record",
 ]
 #: The tags the table is made of: anything else came from a record.
-#: ``div``: the wrapper that lets the table scroll sideways on a phone.
-TABLE_TAGS = {"style", "div", "table", "thead", "tbody", "tr", "th", "td", "span"}
+#: ``div``: the wrapper that lets the table scroll sideways on a phone; ``a``: the
+#: registry link.
+TABLE_TAGS = {"style", "div", "table", "thead", "tbody", "tr", "th", "td", "span", "a"}
 
 
 @dataclass
@@ -300,6 +301,24 @@ def test_a_link_says_what_it_did_with_the_ids_and_compares_what_it_can(
         ]
     adding = [s for s in at.selectbox if s.key == "compare_add"]
     assert len(adding) == (0 if columns and len(columns) == 4 else 1)
+
+
+def test_the_registry_link_is_a_link_to_tap(open_app):
+    at = open_compare(open_app, "ids=NCT07527104&ids=VINMEC-CP-BMMNC")
+    [html] = [h.value for h in at.html if "tf-compare" in h.value]
+    url = "https://clinicaltrials.gov/study/NCT07527104"
+    assert f"<td><a href='{url}'>{url}</a></td>" in html
+    assert html.count("<a ") == 1  # the curated record gives none: "not given", no link
+
+
+def test_only_a_whole_web_address_becomes_a_link_and_it_stays_escaped() -> None:
+    from trialfinder.ui.comparison import _cell
+
+    assert _cell("https://x.test/a'b<i>") == (
+        "<a href='https://x.test/a&#x27;b&lt;i&gt;'>https://x.test/a&#x27;b&lt;i&gt;</a>"
+    )
+    assert _cell("javascript:alert(1)") == "javascript:alert(1)"
+    assert _cell("see https://x.test") == "see https://x.test"
 
 
 def test_trial_text_in_the_comparison_is_text(open_app):

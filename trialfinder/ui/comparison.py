@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 
 import streamlit as st
@@ -45,6 +46,16 @@ _STYLE = """
 """
 
 
+_WEB_ADDRESS = re.compile(r"https?://\S+")
+
+
+def _cell(value: str) -> str:
+    """A value as escaped text; a web address (the registry link) as a link to tap."""
+    if _WEB_ADDRESS.fullmatch(value):
+        return f"<a href='{html.escape(value, quote=True)}'>{html.escape(value)}</a>"
+    return html.escape(value)
+
+
 def comparison_html(comparison: Comparison) -> str:
     """The table as HTML; every value is escaped (trial text is data)."""
     esc = html.escape
@@ -59,7 +70,7 @@ def comparison_html(comparison: Comparison) -> str:
             differs = esc(_("differs"))
             flag = f"<span class='tf-flag'>{differs}</span>" if row.differs else ""
             explain = f"<span class='tf-explain'>{esc(row.explain)}</span>" if row.explain else ""
-            cells = "".join(f"<td>{esc(v)}</td>" for v in row.values)
+            cells = "".join(f"<td>{_cell(v)}</td>" for v in row.values)
             css = " class='tf-differs'" if row.differs else ""
             body.append(
                 f"<tr{css}><th scope='row'>{esc(row.label)}{flag}{explain}</th>{cells}</tr>"
