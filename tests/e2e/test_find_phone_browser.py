@@ -21,6 +21,7 @@ from tests.e2e.helpers import (
     wait_for_query,
     warm_up,
 )
+from tests.e2e.test_map_browser import CANVAS, wait_for_drawing
 from tests.e2e.test_phone_a11y import sideways_overflow
 from tests.ui.trialdata import CP_ALL, REPO
 from trialfinder.i18n import ngettext, using
@@ -162,10 +163,8 @@ def test_the_map_s_list_of_trials_at_a_spot_shows_whole_titles_on_a_phone(
     on a phone (Streamlit's page links cut them mid-letter)."""
     open_view(phone, shipped_server.url, "/map?cond=cerebral+palsy&lang=vi")
     interactive_map(phone, "vi")
-    canvas = phone.locator("[data-testid=stMain] [data-testid=stDeckGlJsonChart] canvas").first
-    canvas.scroll_into_view_if_needed()
-    phone.wait_for_timeout(1500)  # the deck draws its dots
-    box = canvas.bounding_box()
+    phone.locator(CANVAS).first.scroll_into_view_if_needed()
+    box = wait_for_drawing(phone)  # the deck has drawn: its dots can be tapped
     phone.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     links = phone.locator("[data-testid=stMain] [data-testid=stPageLink]")
     expect(links).to_have_count(2)
