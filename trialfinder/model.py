@@ -137,6 +137,10 @@ class Site:
     #: The note in Vietnamese, for curated records (shown on Vietnamese pages).
     note_vi: str | None = None
 
+    def note_in(self, lang: str) -> str | None:
+        """The note in ``lang`` when a curator wrote it, else as written."""
+        return (self.note_vi if lang == "vi" else None) or self.note
+
 
 @dataclass(frozen=True)
 class MeshMatch:

@@ -165,7 +165,7 @@ def _contacts_html(h: Handout) -> list[str]:
         distance = " · " + far if far else ""
         label, place = _("Nearest site"), where or _("Place not stated")
         out.append(f"<p>{esc(label)}: {esc(place)}{esc(distance)}</p>")
-        note = (s.note_vi if language() == "vi" else None) or s.note
+        note = s.note_in(language())
         if note:
             out.append(f"<p class='tf-note'>{esc(note)}</p>")
     label, sponsor = _("Sponsor"), h.trial.sponsor or plain.not_given()

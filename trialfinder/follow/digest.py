@@ -34,12 +34,12 @@ from urllib.parse import urlencode
 
 from trialfinder import localized
 from trialfinder.family import plain
-from trialfinder.family.placenames import site_place
 from trialfinder.follow import store as following
 from trialfinder.follow.mail import Mailer, SendFailed, SmtpSettings, message_text
 from trialfinder.follow.store import Pending, Reports, Section, Store, Subscription
 from trialfinder.i18n import DEFAULT, N_, _, using
 from trialfinder.query import parse_query
+from trialfinder.store.changes import sites_in_words
 
 ENV_PUBLIC_URL = "TRIALFINDER_PUBLIC_URL"
 DEFAULT_PUBLIC_URL = "http://localhost:8501"
@@ -286,8 +286,7 @@ def _change_line(change: following.TrialChange, lang: str) -> tuple[str, dict]:
         }
     if change.kind in ("sites_added", "sites_removed"):
         with using(lang):
-            places = [site_place(f, city, None, country) for f, city, country in change.sites]
-        return w[change.kind], {"sites": "; ".join(p or not_given for p in places) or not_given}
+            return w[change.kind], {"sites": sites_in_words(change.sites) or not_given}
     if change.kind == "updated":
         return w["updated"], {
             "old": _in(lang, localized.date, change.old) or not_given,

@@ -34,10 +34,15 @@ from feedgen.feed import FeedGenerator
 
 from trialfinder import i18n, localized, stamps
 from trialfinder.family import plain
-from trialfinder.family.placenames import site_place
 from trialfinder.follow.digest import public_url, trial_url
 from trialfinder.i18n import _
-from trialfinder.store.changes import ChangeReport, read_report, report_files, site_named
+from trialfinder.store.changes import (
+    ChangeReport,
+    read_report,
+    report_files,
+    report_sites,
+    sites_in_words,
+)
 from trialfinder.store.layout import atomic_write_bytes
 from trialfinder.store.refresh import SOURCES_FILE, SourcesError, load_sources
 
@@ -108,11 +113,6 @@ def _status(value: object) -> str:
     return plain.status_words(str(value) if value else None)
 
 
-def _dicts(values: object) -> list[dict]:
-    """The dicts in a report's list (a hand-edited report may hold anything)."""
-    return [v for v in values if isinstance(v, dict)] if isinstance(values, list) else []
-
-
 def entry_html(report: ChangeReport, base: str, lang: str = i18n.DEFAULT) -> str:
     """The report as escaped HTML: what changed, trial by trial, linked (in the
     language set with :func:`trialfinder.i18n.using`; links open pages in ``lang``)."""
@@ -152,15 +152,7 @@ def entry_html(report: ChangeReport, base: str, lang: str = i18n.DEFAULT) -> str
         section(
             heading,
             kind,
-            lambda r: (
-                f"{trial(r)}: "
-                + html.escape(
-                    "; ".join(
-                        site_place(f, city, None, country) or plain.not_given()
-                        for f, city, country in map(site_named, _dicts(r.get("sites")))
-                    )
-                )
-            ),
+            lambda r: f"{trial(r)}: " + html.escape(sites_in_words(report_sites(r))),
         )
     section(
         _("Other updates"),

@@ -46,7 +46,7 @@ from trialfinder.store.changes import (
     SiteNamed,
     read_report,
     report_files,
-    site_named,
+    report_sites,
 )
 
 DB_NAME = "follow.sqlite3"
@@ -678,9 +678,7 @@ def trial_changes(trial_id: str, reports: list[tuple[str, ChangeReport]]) -> lis
         for kind in ("sites_added", "sites_removed"):
             for row in getattr(report, kind):
                 if row.get("id") == trial_id:
-                    sites = tuple(
-                        site_named(s) for s in row.get("sites") or () if isinstance(s, dict)
-                    )
+                    sites = report_sites(row)
                     add(TrialChange(kind, trial_id, row.get("title"), sites=sites, when=when))
         for row in report.updated:
             if row.get("id") == trial_id:

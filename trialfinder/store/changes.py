@@ -165,11 +165,7 @@ class ChangeReport:
             return f"{row['id']} {row['title']}" if row.get("title") else str(row["id"])
 
         def sites(row: dict) -> str:
-            named = [site_named(s) for s in row.get("sites") or () if isinstance(s, dict)]
-            return "; ".join(
-                site_place(facility, city, None, country) or plain.not_given()
-                for facility, city, country in named
-            )
+            return sites_in_words(report_sites(row))
 
         def last(value: str | None) -> str:
             return localized.date(value) or value or plain.not_given()
@@ -290,6 +286,22 @@ class ChangeReport:
 
 #: A site as a change report names it: (facility, city, country).
 SiteNamed = tuple[str | None, str | None, str | None]
+
+
+def report_sites(row: dict) -> tuple[SiteNamed, ...]:
+    """The sites of a report's row (a hand-edited report may hold anything)."""
+    listed = row.get("sites")
+    if not isinstance(listed, list):
+        return ()
+    return tuple(site_named(s) for s in listed if isinstance(s, dict))
+
+
+def sites_in_words(named: Iterable[SiteNamed]) -> str:
+    """ "Hue Central Hospital, Huế, Việt Nam; not given", in the page's language."""
+    return "; ".join(
+        site_place(facility, city, None, country) or plain.not_given()
+        for facility, city, country in named
+    )
 
 
 def site_named(site: dict) -> SiteNamed:

@@ -60,10 +60,10 @@ def site_lines(trial: Trial, sites: pd.DataFrame) -> str:
 
 
 def _site_note(trial: Trial, site_index: int) -> str | None:
-    """A curated site's note in the page's language, when the curator wrote one."""
-    if language() != "vi" or not 0 <= site_index < len(trial.sites):
+    """A site's note in the page's language, when the curator wrote it so."""
+    if not 0 <= site_index < len(trial.sites):
         return None
-    return trial.sites[site_index].note_vi
+    return trial.sites[site_index].note_in(language())
 
 
 def site_list(trial: Trial, plan: SitePlan, near: str | None = None) -> None:
